@@ -1,0 +1,210 @@
+"""The content model: plain dataclasses built from validated YAML.
+
+Everything downstream (site pages, scoring, transcripts, interop) reads these objects and never
+the YAML, so the rules of the content live in one place (``loader.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+Text = dict[str, str]
+"""A reader-facing text: language code -> string (a plain YAML string is stored under the default
+language)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a node was written, so every later message can point back at the YAML."""
+
+    file: Path
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Calculation:
+    """A calculation method's name and parameters (the math is in ``scoring.py``)."""
+
+    method: str
+    weight: int | None = None
+    n: int | None = None
+
+    @property
+    def params(self) -> dict[str, int]:
+        return {k: v for k, v in (("weight", self.weight), ("n", self.n)) if v is not None}
+
+
+@dataclass(frozen=True)
+class CompletionRule:
+    """When a level is complete: ``all`` targets, a ``percent`` of them, or ``all_topics``."""
+
+    rule: str = "all"
+    percent: int | None = None
+
+
+DEFAULT_CALCULATION = Calculation("decaying_average", weight=65)
+DEFAULT_COMPLETION = CompletionRule("all")
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    value: Decimal
+    label: Text
+    descriptor: Text
+
+
+@dataclass
+class Scale:
+    id: str
+    title: Text
+    description: Text
+    points: list[ScorePoint]
+    """Highest first."""
+    threshold: Decimal
+    allowed: tuple[Decimal, ...]
+    """Scores a teacher may record (every point unless the scale narrows it)."""
+    calculation: Calculation | None
+    source: Source
+
+    @property
+    def minimum(self) -> Decimal:
+        return self.points[-1].value
+
+    @property
+    def maximum(self) -> Decimal:
+        return self.points[0].value
+
+    def point(self, value: Decimal) -> ScorePoint | None:
+        for p in self.points:
+            if p.value == value:
+                return p
+        return None
+
+    def label_for(self, score: Decimal) -> ScorePoint:
+        """The highest point at or below ``score`` (a current score may fall between points)."""
+        for p in self.points:
+            if p.value <= score:
+                return p
+        return self.points[-1]
+
+
+@dataclass
+class Target:
+    code: str
+    title: Text
+    description: Text
+    rubric: dict[Decimal, Text]
+    scale_id: str
+    calculation: Calculation
+    source: Source
+
+
+@dataclass
+class Topic:
+    code: str
+    title: Text
+    description: Text
+    targets: list[Target]
+    source: Source
+
+
+@dataclass
+class Level:
+    number: int
+    code: str | None
+    title: Text
+    description: Text
+    completion: CompletionRule
+    topics: list[Topic]
+    source: Source
+
+    @property
+    def slug(self) -> str:
+        return f"level-{self.number}"
+
+    @property
+    def targets(self) -> list[Target]:
+        return [t for topic in self.topics for t in topic.targets]
+
+
+@dataclass
+class Subject:
+    code: str
+    slug: str
+    """The subject's folder name under ``content/subjects/``; also its URL path."""
+    title: Text
+    description: Text
+    order: int | None
+    scale_id: str
+    calculation: Calculation
+    completion: CompletionRule
+    levels: list[Level]
+    source: Source
+
+
+@dataclass
+class Registrar:
+    name: str
+    title: Text
+    signature: Path | None
+
+
+@dataclass
+class School:
+    root: Path
+    """The content folder the school was loaded from."""
+    name: Text
+    short_name: Text
+    district: Text
+    description: Text
+    address: list[str]
+    phone: str | None
+    email: str | None
+    website: str | None
+    school_code: str | None
+    logo: Path | None
+    languages: list[str]
+    """Offered languages; the first is the default."""
+    registrar: Registrar | None
+    seal: Path | None
+    calculation: Calculation
+    completion: CompletionRule
+    scales: dict[str, Scale] = field(default_factory=dict)
+    subjects: list[Subject] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def iter_targets(self) -> Iterator[tuple[Subject, Level, Topic, Target]]:
+        for subject in self.subjects:
+            for level in subject.levels:
+                for topic in level.topics:
+                    for target in topic.targets:
+                        yield subject, level, topic, target
+
+    def scale_of(self, target: Target) -> Scale:
+        return self.scales[target.scale_id]
+
+    def text(self, value: Text, lang: str) -> str:
+        """``value`` in ``lang``, falling back to the default language (then to any)."""
+        return localize(value, lang, self.default_language)[0]
+
+
+def localize(value: Text, lang: str, default: str) -> tuple[str, str]:
+    """Return ``(text, language it is in)``; the language differs from ``lang`` on fallback."""
+    if lang in value:
+        return value[lang], lang
+    if default in value:
+        return value[default], default
+    for code, text in value.items():
+        return text, code
+    return "", lang
