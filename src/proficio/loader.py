@@ -1,0 +1,624 @@
+"""Load a school's ``content/`` folder into the model, reporting every problem at once.
+
+Layout (one file per thing a teacher edits)::
+
+    content/
+      school.yaml                         the school, its languages and defaults
+      scales/<id>.yaml                    one proficiency scale per file
+      subjects/<slug>/subject.yaml        one subject
+      subjects/<slug>/level-<N>.yaml      one level of it: topics, targets, rubrics
+
+Reading goes file -> YAML nodes with positions -> JSON Schema -> model, then the checks a schema
+cannot express (codes unique across files, references, scale points, languages, level order).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from . import schemas
+from .diagnostics import ContentError, Diagnostic, display_path
+from .methods import CALCULATION_PARAMS, COMPLETION_PARAMS, check_params
+from .model import (
+    DEFAULT_CALCULATION,
+    DEFAULT_COMPLETION,
+    Calculation,
+    CompletionRule,
+    Level,
+    Registrar,
+    Scale,
+    School,
+    ScorePoint,
+    Source,
+    Subject,
+    Target,
+    Text,
+    Topic,
+)
+from .yamlfile import PathKey, YamlDocument, read_yaml
+
+LEVEL_FILE = re.compile(r"^level-(\d+)\.ya?ml$")
+
+
+@dataclass
+class Result:
+    """What a load produced: the school (``None`` if it could not be built) and every finding."""
+
+    school: School | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+
+def find_content(path: Path) -> Path:
+    """Accept the content folder itself or a project folder that holds ``content/``."""
+    if (path / "school.yaml").is_file() or not (path / "content").is_dir():
+        return path
+    return path / "content"
+
+
+def load_school(path: Path | str = "content") -> School:
+    """Load and validate; raise :class:`ContentError` with every error if there is any."""
+    result = load(Path(path))
+    if result.errors or result.school is None:
+        raise ContentError(result.diagnostics)
+    return result.school
+
+
+def load(path: Path) -> Result:
+    """Load and validate ``path``; never raises for bad content, returns the findings."""
+    return _Loader(find_content(Path(path))).run()
+
+
+def content_files(root: Path) -> Iterator[tuple[Path, str]]:
+    """Every content file with its kind, in a stable order."""
+    yield root / "school.yaml", "school"
+    scales = root / "scales"
+    if scales.is_dir():
+        for p in sorted(scales.iterdir()):
+            if p.suffix in (".yaml", ".yml"):
+                yield p, "scale"
+    subjects = root / "subjects"
+    if subjects.is_dir():
+        for folder in sorted(p for p in subjects.iterdir() if p.is_dir()):
+            yield folder / "subject.yaml", "subject"
+            for p in sorted(folder.iterdir()):
+                if p.suffix in (".yaml", ".yml") and p.name != "subject.yaml":
+                    yield p, "level"
+
+
+class _Loader:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.diags: list[Diagnostic] = []
+        self.languages: list[str] = []
+        self.files: list[Path] = []
+        # (doc, path, text) of every text field, checked for languages once the school is known
+        self.texts: list[tuple[YamlDocument, PathKey, Text]] = []
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def error(
+        self, doc: YamlDocument, path: PathKey, message: str, code: str, *, key: bool = False
+    ) -> None:
+        self.diags.append(doc.diagnostic(path, message, code, key=key))
+
+    def read(self, path: Path, kind: str) -> YamlDocument | None:
+        if not path.is_file():
+            what = {"school": "the school file", "subject": "the subject file"}.get(kind, "file")
+            self.diags.append(
+                Diagnostic(
+                    display_path(path),
+                    0,
+                    0,
+                    f"{what} is missing. Create it (see `proficio new` for a template).",
+                    "error",
+                    "missing-file",
+                )
+            )
+            return None
+        self.files.append(path)
+        doc, problems = read_yaml(path)
+        self.diags.extend(problems)
+        if doc is None:
+            return None
+        schema_errors = schemas.validate(doc, kind)
+        self.diags.extend(schema_errors)
+        return None if schema_errors else doc
+
+    def text(self, doc: YamlDocument, path: PathKey, value: Any) -> Text:
+        if value is None:
+            return {}
+        text = (
+            {self.languages[0] if self.languages else "": value}
+            if isinstance(value, str)
+            else dict(value)
+        )
+        self.texts.append((doc, path, text))
+        return text
+
+    def source(self, doc: YamlDocument, path: PathKey = ()) -> Source:
+        line, column = doc.where(path)
+        return Source(Path(display_path(doc.path)), line, column)
+
+    def calculation(
+        self, doc: YamlDocument, path: PathKey, data: dict | None
+    ) -> Calculation | None:
+        if data is None:
+            return None
+        method = data["method"]
+        given = {k: v for k, v in data.items() if k != "method"}
+        for param, message in check_params("calculation method", method, given, CALCULATION_PARAMS):
+            self.error(
+                doc, (*path, param) if param else (*path, "method"), message, "bad-parameter"
+            )
+        return Calculation(method, weight=given.get("weight"), n=given.get("n"))
+
+    def completion(
+        self, doc: YamlDocument, path: PathKey, data: dict | None
+    ) -> CompletionRule | None:
+        if data is None:
+            return None
+        rule = data["rule"]
+        given = {k: v for k, v in data.items() if k != "rule"}
+        for param, message in check_params("completion rule", rule, given, COMPLETION_PARAMS):
+            self.error(doc, (*path, param) if param else (*path, "rule"), message, "bad-parameter")
+        percent = given.get("percent", 100 if rule == "all_topics" else None)
+        return CompletionRule(rule, percent)
+
+    def asset(self, doc: YamlDocument, path: PathKey, value: str | None) -> Path | None:
+        if value is None:
+            return None
+        file = (self.root / value).resolve()
+        if not file.is_relative_to(self.root.resolve()):
+            self.error(
+                doc,
+                path,
+                f"'{value}' points outside the content folder. Keep images inside it, e.g. assets/.",
+                "bad-path",
+            )
+            return None
+        if not file.is_file():
+            self.error(
+                doc,
+                path,
+                f"file '{value}' does not exist (looked for {display_path(file)}). Add the image or fix the path.",
+                "missing-file",
+            )
+            return None
+        return file
+
+    # -- the run ----------------------------------------------------------------------------
+
+    def run(self) -> Result:
+        if not self.root.is_dir():
+            self.diags.append(
+                Diagnostic(
+                    display_path(self.root),
+                    0,
+                    0,
+                    "no such folder. Give the path of a school's content folder "
+                    "(or create one with `proficio new`).",
+                    "error",
+                    "missing-folder",
+                )
+            )
+            return Result(None, self.diags)
+        school_doc = self.read(self.root / "school.yaml", "school")
+        if school_doc is not None:
+            self.languages = list(school_doc.data["languages"])
+        school = self.build_school(school_doc)
+        scales = self.build_scales()
+        subjects = self.build_subjects(school, scales)
+        if school is not None:
+            school.scales = scales
+            school.subjects = subjects
+            school.files = list(self.files)
+            self.check_codes(school)
+            self.check_languages()
+        return Result(school, sorted(self.diags))
+
+    def build_school(self, doc: YamlDocument | None) -> School | None:
+        if doc is None:
+            return None
+        d = doc.data
+        registrar = None
+        if "registrar" in d:
+            r = d["registrar"]
+            registrar = Registrar(
+                r["name"],
+                self.text(doc, ("registrar", "title"), r.get("title")),
+                self.asset(doc, ("registrar", "signature"), r.get("signature")),
+            )
+        return School(
+            root=self.root,
+            name=self.text(doc, ("name",), d["name"]),
+            short_name=self.text(doc, ("short_name",), d.get("short_name")),
+            district=self.text(doc, ("district",), d.get("district")),
+            description=self.text(doc, ("description",), d.get("description")),
+            address=list(d.get("address", [])),
+            phone=d.get("phone"),
+            email=d.get("email"),
+            website=d.get("website"),
+            school_code=d.get("school_code"),
+            logo=self.asset(doc, ("logo",), d.get("logo")),
+            languages=self.languages,
+            registrar=registrar,
+            seal=self.asset(doc, ("seal",), d.get("seal")),
+            calculation=self.calculation(doc, ("calculation",), d.get("calculation"))
+            or DEFAULT_CALCULATION,
+            completion=self.completion(doc, ("completion",), d.get("completion"))
+            or DEFAULT_COMPLETION,
+        )
+
+    def build_scales(self) -> dict[str, Scale]:
+        scales: dict[str, Scale] = {}
+        for path, kind in content_files(self.root):
+            if kind != "scale":
+                continue
+            doc = self.read(path, kind)
+            if doc is None:
+                continue
+            d = doc.data
+            if d["id"] in scales:
+                self.error(
+                    doc,
+                    ("id",),
+                    f"scale id '{d['id']}' is already used by {scales[d['id']].source}. Give each scale its own id.",
+                    "duplicate-code",
+                )
+                continue
+            points = [
+                ScorePoint(
+                    Decimal(str(p["value"])),
+                    self.text(doc, ("points", i, "label"), p["label"]),
+                    self.text(doc, ("points", i, "descriptor"), p.get("descriptor")),
+                )
+                for i, p in enumerate(d["points"])
+            ]
+            for i in range(1, len(points)):
+                if points[i].value >= points[i - 1].value:
+                    self.error(
+                        doc,
+                        ("points", i, "value"),
+                        f"score point {_fmt(points[i].value)} comes after {_fmt(points[i - 1].value)}: list the points from the highest to the lowest, each once.",
+                        "points-order",
+                    )
+            values = [p.value for p in points]
+            threshold = Decimal(str(d["threshold"]))
+            if threshold not in values:
+                self.error(
+                    doc,
+                    ("threshold",),
+                    f'threshold {_fmt(threshold)} is not a point of scale "{d["id"]}" (its points: {_points(values)}). Use one of those points.',
+                    "threshold-not-point",
+                )
+            allowed = tuple(Decimal(str(v)) for v in d.get("allowed", [])) or tuple(values)
+            for i, v in enumerate(allowed):
+                if v not in values:
+                    self.error(
+                        doc,
+                        ("allowed", i),
+                        f"allowed score {_fmt(v)} is not a point of this scale (its points: {_points(values)}).",
+                        "not-a-point",
+                    )
+            scales[d["id"]] = Scale(
+                id=d["id"],
+                title=self.text(doc, ("title",), d["title"]),
+                description=self.text(doc, ("description",), d.get("description")),
+                points=points,
+                threshold=threshold,
+                allowed=tuple(sorted(allowed, reverse=True)),
+                calculation=self.calculation(doc, ("calculation",), d.get("calculation")),
+                source=self.source(doc),
+            )
+        return scales
+
+    def build_subjects(self, school: School | None, scales: dict[str, Scale]) -> list[Subject]:
+        subjects: list[Subject] = []
+        folder_docs: dict[Path, YamlDocument | None] = {}
+        levels_by_folder: dict[Path, list[tuple[Path, YamlDocument]]] = {}
+        unreadable: set[Path] = set()  # folders with a level file that failed to load
+        for path, kind in content_files(self.root):
+            if kind == "subject":
+                folder_docs[path.parent] = self.read(path, kind)
+                levels_by_folder[path.parent] = []
+            elif kind == "level":
+                if not LEVEL_FILE.match(path.name):
+                    self.diags.append(
+                        Diagnostic(
+                            display_path(path),
+                            0,
+                            0,
+                            f"'{path.name}' is not a level file name. Name level files level-1.yaml, level-2.yaml, ... (other files do not belong in a subject folder).",
+                            "error",
+                            "bad-file-name",
+                        )
+                    )
+                    continue
+                doc = self.read(path, kind)
+                if doc is None:
+                    unreadable.add(path.parent)
+                else:
+                    levels_by_folder[path.parent].append((path, doc))
+        default_calc = school.calculation if school else DEFAULT_CALCULATION
+        default_completion = school.completion if school else DEFAULT_COMPLETION
+        for folder, doc in folder_docs.items():
+            if doc is None:
+                continue
+            d = doc.data
+            slug = folder.name
+            if slug in self.languages:
+                self.error(
+                    doc,
+                    (),
+                    f"the subject folder is named '{slug}', which is also a language code of the school; the site would mix them up. Rename the folder.",
+                    "bad-file-name",
+                )
+            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+                self.error(
+                    doc,
+                    (),
+                    f"subject folder '{slug}' becomes the page address: use lowercase letters, digits and dashes (e.g. 'english-language-arts').",
+                    "bad-file-name",
+                )
+            scale = scales.get(d["scale"])
+            if scale is None:
+                self.unknown_scale(doc, ("scale",), d["scale"], scales)
+            calc = (
+                self.calculation(doc, ("calculation",), d.get("calculation"))
+                or (scale and scale.calculation)
+                or default_calc
+            )
+            completion = (
+                self.completion(doc, ("completion",), d.get("completion")) or default_completion
+            )
+            subject = Subject(
+                code=d["code"],
+                slug=slug,
+                title=self.text(doc, ("title",), d["title"]),
+                description=self.text(doc, ("description",), d.get("description")),
+                order=d.get("order"),
+                scale_id=d["scale"],
+                calculation=calc,
+                completion=completion,
+                levels=[],
+                source=self.source(doc),
+            )
+            for path, level_doc in levels_by_folder[folder]:
+                subject.levels.append(self.build_level(path, level_doc, subject, scales))
+            if folder not in unreadable:  # a broken file's level is not a gap
+                self.check_level_order(subject, folder)
+            subject.levels.sort(key=lambda lv: lv.number)
+            subjects.append(subject)
+        subjects.sort(key=lambda s: (s.order is None, s.order or 0, s.slug))
+        return subjects
+
+    def unknown_scale(
+        self, doc: YamlDocument, path: PathKey, name: str, scales: dict[str, Scale]
+    ) -> None:
+        known = ", ".join(sorted(scales)) or "none yet"
+        self.error(
+            doc,
+            path,
+            f"unknown scale '{name}' (scales defined in {display_path(self.root / 'scales')}: {known}). Use one of them or add content/scales/{name}.yaml.",
+            "unknown-scale",
+        )
+
+    def build_level(
+        self, path: Path, doc: YamlDocument, subject: Subject, scales: dict[str, Scale]
+    ) -> Level:
+        d = doc.data
+        number = d["level"]
+        match = LEVEL_FILE.match(path.name)
+        if match and int(match.group(1)) != number:
+            self.error(
+                doc,
+                ("level",),
+                f"this file is named {path.name} but says level: {number}. Make them agree (rename the file or fix the number).",
+                "level-mismatch",
+            )
+        topics = []
+        for ti, t in enumerate(d["topics"]):
+            tp: PathKey = ("topics", ti)
+            targets = []
+            for gi, g in enumerate(t["targets"]):
+                gp: PathKey = (*tp, "targets", gi)
+                scale_id = g.get("scale", subject.scale_id)
+                scale = scales.get(scale_id)
+                if "scale" in g and scale is None:
+                    self.unknown_scale(doc, (*gp, "scale"), scale_id, scales)
+                rubric: dict[Decimal, Text] = {}
+                for key, value in (g.get("rubric") or {}).items():
+                    rp: PathKey = (*gp, "rubric", key)
+                    try:
+                        point = Decimal(key)
+                    except InvalidOperation:  # the schema's pattern already reported it
+                        continue
+                    if scale is not None and point not in [p.value for p in scale.points]:
+                        self.error(
+                            doc,
+                            rp,
+                            f'rubric score {key} is not a point of scale "{scale.id}" (its points: {_points([p.value for p in scale.points])}). Use one of those points or change the scale.',
+                            "not-a-point",
+                            key=True,
+                        )
+                    if any(point == k for k in rubric):
+                        self.error(
+                            doc,
+                            rp,
+                            f"rubric score {key} is given twice (as {_fmt(point)}). Keep one.",
+                            "duplicate-key",
+                            key=True,
+                        )
+                    rubric[point] = self.text(doc, rp, value)
+                calc = self.calculation(doc, (*gp, "calculation"), g.get("calculation"))
+                if calc is None and "scale" in g and scale is not None and scale.calculation:
+                    calc = scale.calculation
+                targets.append(
+                    Target(
+                        code=g["code"],
+                        title=self.text(doc, (*gp, "title"), g["title"]),
+                        description=self.text(doc, (*gp, "description"), g.get("description")),
+                        rubric=dict(sorted(rubric.items(), reverse=True)),
+                        scale_id=scale_id,
+                        calculation=calc or subject.calculation,
+                        source=self.source(doc, (*gp, "code")),
+                    )
+                )
+            topics.append(
+                Topic(
+                    code=t["code"],
+                    title=self.text(doc, (*tp, "title"), t["title"]),
+                    description=self.text(doc, (*tp, "description"), t.get("description")),
+                    targets=targets,
+                    source=self.source(doc, (*tp, "code")),
+                )
+            )
+        return Level(
+            number=number,
+            code=d.get("code"),
+            title=self.text(doc, ("title",), d.get("title")),
+            description=self.text(doc, ("description",), d.get("description")),
+            completion=self.completion(doc, ("completion",), d.get("completion"))
+            or subject.completion,
+            topics=topics,
+            source=self.source(doc, ("level",)),
+        )
+
+    def check_level_order(self, subject: Subject, folder: Path) -> None:
+        seen: dict[int, Level] = {}
+        for level in subject.levels:
+            if level.number in seen:
+                self.diags.append(
+                    Diagnostic(
+                        str(level.source.file),
+                        level.source.line,
+                        level.source.column,
+                        f"level {level.number} of {subject.code} is also defined in {seen[level.number].source.file}. Each level number once.",
+                        "error",
+                        "duplicate-level",
+                    )
+                )
+            seen.setdefault(level.number, level)
+        if not seen:
+            self.diags.append(
+                Diagnostic(
+                    str(subject.source.file),
+                    subject.source.line,
+                    subject.source.column,
+                    f"subject {subject.code} has no levels. Add {display_path(folder / 'level-1.yaml')}.",
+                    "error",
+                    "no-levels",
+                )
+            )
+            return
+        missing = [n for n in range(1, max(seen) + 1) if n not in seen]
+        if missing:
+            after = seen[min(n for n in seen if n > missing[0])]
+            found = ", ".join(str(n) for n in sorted(seen))
+            self.diags.append(
+                Diagnostic(
+                    str(after.source.file),
+                    after.source.line,
+                    after.source.column,
+                    f"level {missing[0]} of {subject.code} is missing (levels found: {found}). Levels are numbered 1, 2, 3, ... without gaps: add level-{missing[0]}.yaml or renumber.",
+                    "error",
+                    "level-gap",
+                )
+            )
+
+    def check_codes(self, school: School) -> None:
+        """Codes are unique across the school, case-insensitively (URLs and evidence use them)."""
+        seen: dict[str, tuple[str, Source]] = {}
+
+        def claim(code: str | None, what: str, source: Source) -> None:
+            if code is None:
+                return
+            key = code.casefold()
+            if key in seen:
+                other_what, other = seen[key]
+                self.diags.append(
+                    Diagnostic(
+                        str(source.file),
+                        source.line,
+                        source.column,
+                        f"code '{code}' of this {what} is already used by a {other_what} at {other}. Codes must be unique across the school: rename one.",
+                        "error",
+                        "duplicate-code",
+                    )
+                )
+            else:
+                seen[key] = (what, source)
+
+        for subject in school.subjects:
+            claim(subject.code, "subject", subject.source)
+        for subject in school.subjects:
+            for level in subject.levels:
+                claim(level.code, "level", level.source)
+                for topic in level.topics:
+                    claim(topic.code, "measurement topic", topic.source)
+                    for target in topic.targets:
+                        claim(target.code, "learning target", target.source)
+
+    def check_languages(self) -> None:
+        offered = self.languages
+        if not offered:
+            return
+        default = offered[0]
+        missing: dict[tuple[YamlDocument, str], list[PathKey]] = {}
+        for doc, path, text in self.texts:
+            for lang in text:
+                if lang not in offered:
+                    self.error(
+                        doc,
+                        (*path, lang),
+                        f"language '{lang}' is not offered by the school (languages in school.yaml: {', '.join(offered)}). Add it there or remove this text.",
+                        "language-not-offered",
+                        key=True,
+                    )
+            if default not in text and text:
+                self.error(
+                    doc,
+                    path,
+                    f"this text has no version in the default language '{default}'. Add '{default}:' (readers fall back to it).",
+                    "missing-default-language",
+                )
+            for lang in offered[1:]:
+                if lang not in text:
+                    missing.setdefault((doc, lang), []).append(path)
+        for (doc, lang), paths in missing.items():
+            line, column = min(doc.where(p) for p in paths)
+            n = len(paths)
+            self.diags.append(
+                Diagnostic(
+                    display_path(doc.path),
+                    line,
+                    column,
+                    f"{n} text{'s' if n != 1 else ''} not translated to '{lang}' (the first is here); readers of '{lang}' see the '{default}' text instead.",
+                    "warning",
+                    "missing-translation",
+                )
+            )
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+
+
+def _points(values: list[Decimal]) -> str:
+    shown = sorted(values)
+    if len(shown) > 6:
+        return f"{_fmt(shown[0])}, {_fmt(shown[1])}, ..., {_fmt(shown[-1])}"
+    return ", ".join(_fmt(v) for v in shown)

@@ -1,0 +1,169 @@
+"""``proficio new``: a small, valid school to start from, the way ``mkdocs new`` starts a site."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+
+from .schemas import schemas_dir
+
+# Each text in the languages we can offer out of the box; other languages are left for the
+# school to translate (validate then lists them as missing translations).
+_T = {
+    "school": {"en": "Example Competency School", "es": "Escuela de Competencias de Ejemplo"},
+    "school_desc": {
+        "en": "Students move to the next level of a subject when they show proficiency on every learning target of their current level.",
+        "es": "Los estudiantes pasan al siguiente nivel de una materia cuando demuestran dominio en cada meta de aprendizaje de su nivel actual.",
+    },
+    "scale": {"en": "Proficiency scale 1–4", "es": "Escala de dominio 1–4"},
+    "p4": {"en": "Extending", "es": "Ampliando"},
+    "p4d": {
+        "en": "Applies the target in new situations that go beyond what was taught.",
+        "es": "Aplica la meta en situaciones nuevas que van más allá de lo enseñado.",
+    },
+    "p3": {"en": "Proficient", "es": "Dominio"},
+    "p3d": {
+        "en": "Meets the learning target with no major errors.",
+        "es": "Cumple la meta de aprendizaje sin errores importantes.",
+    },
+    "p2": {"en": "Developing", "es": "En desarrollo"},
+    "p2d": {
+        "en": "Knows the basic vocabulary and steps, with major errors on the target itself.",
+        "es": "Conoce el vocabulario y los pasos básicos, con errores importantes en la meta.",
+    },
+    "p1": {"en": "Beginning", "es": "Inicial"},
+    "p1d": {
+        "en": "With help, shows partial understanding.",
+        "es": "Con ayuda, muestra una comprensión parcial.",
+    },
+    "subject": {"en": "Mathematics", "es": "Matemáticas"},
+    "l1": {"en": "Level 1", "es": "Nivel 1"},
+    "l2": {"en": "Level 2", "es": "Nivel 2"},
+    "topic1": {"en": "Whole numbers", "es": "Números enteros"},
+    "t1": {
+        "en": "I can add and subtract whole numbers up to 1,000.",
+        "es": "Puedo sumar y restar números enteros hasta 1.000.",
+    },
+    "t1r3": {
+        "en": "Adds and subtracts any two numbers up to 1,000 correctly, with regrouping.",
+        "es": "Suma y resta correctamente dos números cualesquiera hasta 1.000, con reagrupación.",
+    },
+    "t2": {
+        "en": "I can explain my strategy for a word problem.",
+        "es": "Puedo explicar mi estrategia para un problema verbal.",
+    },
+    "topic2": {"en": "Fractions", "es": "Fracciones"},
+    "t3": {"en": "I can compare two fractions.", "es": "Puedo comparar dos fracciones."},
+    "t4": {
+        "en": "I can place fractions on a number line.",
+        "es": "Puedo ubicar fracciones en una recta numérica.",
+    },
+}
+
+
+def _text(key: str, languages: list[str]) -> dict[str, str]:
+    known = _T[key]
+    out = {lang: known[lang] for lang in languages if lang in known}
+    if languages[0] not in out:
+        out = {languages[0]: known["en"], **out}
+    return out
+
+
+def _dump(path: Path, schema: str, data: dict) -> None:
+    header = f"# yaml-language-server: $schema={schema}\n"
+    body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    with path.open("x", encoding="utf-8") as f:
+        f.write(header + body)
+
+
+def scaffold(directory: Path, languages: list[str]) -> list[Path]:
+    """Write a new school into ``directory``; refuse to overwrite any existing file."""
+    t = lambda key: _text(key, languages)  # noqa: E731
+    content = directory / "content"
+    math = content / "subjects" / "mathematics"
+    for folder in (content / "scales", math, directory / "schemas"):
+        folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def write(path: Path, schema: str, data: dict) -> None:
+        _dump(path, schema, data)
+        written.append(path)
+
+    write(
+        content / "school.yaml",
+        "../schemas/school.schema.json",
+        {
+            "name": t("school"),
+            "description": t("school_desc"),
+            "languages": languages,
+            "calculation": {"method": "decaying_average", "weight": 65},
+            "completion": {"rule": "all"},
+        },
+    )
+    write(
+        content / "scales" / "four-point.yaml",
+        "../../schemas/scale.schema.json",
+        {
+            "id": "four-point",
+            "title": t("scale"),
+            "threshold": 3,
+            "points": [
+                {"value": v, "label": t(f"p{v}"), "descriptor": t(f"p{v}d")} for v in (4, 3, 2, 1)
+            ],
+        },
+    )
+    write(
+        math / "subject.yaml",
+        "../../../schemas/subject.schema.json",
+        {
+            "code": "MA",
+            "title": t("subject"),
+            "scale": "four-point",
+            "order": 1,
+        },
+    )
+    write(
+        math / "level-1.yaml",
+        "../../../schemas/level.schema.json",
+        {
+            "level": 1,
+            "title": t("l1"),
+            "topics": [
+                {
+                    "code": "MA.L1.WN",
+                    "title": t("topic1"),
+                    "targets": [
+                        {"code": "MA.L1.WN.1", "title": t("t1"), "rubric": {3: t("t1r3")}},
+                        {"code": "MA.L1.WN.2", "title": t("t2")},
+                    ],
+                }
+            ],
+        },
+    )
+    write(
+        math / "level-2.yaml",
+        "../../../schemas/level.schema.json",
+        {
+            "level": 2,
+            "title": t("l2"),
+            "topics": [
+                {
+                    "code": "MA.L2.FR",
+                    "title": t("topic2"),
+                    "targets": [
+                        {"code": "MA.L2.FR.1", "title": t("t3")},
+                        {"code": "MA.L2.FR.2", "title": t("t4")},
+                    ],
+                }
+            ],
+        },
+    )
+    for schema in sorted(schemas_dir().glob("*.schema.json")):
+        dest = directory / "schemas" / schema.name
+        if dest.exists():
+            raise FileExistsError(0, "exists", str(dest))
+        shutil.copyfile(schema, dest)
+        written.append(dest)
+    return written

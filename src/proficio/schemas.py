@@ -1,0 +1,178 @@
+"""JSON Schema validation of content files, with messages a teacher can act on.
+
+The schemas in ``schemas/`` are the single description of each file kind: editors use them for
+completion, and this module uses them to validate. A jsonschema error's path is mapped back to the
+YAML node's line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from referencing import Registry, Resource
+
+from .diagnostics import Diagnostic
+from .yamlfile import YamlDocument
+
+KINDS = ("school", "scale", "subject", "level")
+
+
+def schemas_dir() -> Path:
+    """The schema folder: packaged beside the code in a wheel, at the repo root in a checkout."""
+    packaged = Path(str(resources.files("proficio"))) / "schemas"
+    if (packaged / "common.schema.json").is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "schemas"
+
+
+@cache
+def validator(kind: str) -> Draft202012Validator:
+    folder = schemas_dir()
+    registry: Registry = Registry().with_resources(
+        (p.name, Resource.from_contents(json.loads(p.read_text(encoding="utf-8"))))
+        for p in folder.glob("*.schema.json")
+    )
+    schema = json.loads((folder / f"{kind}.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema, registry=registry)
+
+
+def validate(doc: YamlDocument, kind: str) -> list[Diagnostic]:
+    """Every schema error of ``doc``, one diagnostic per offending node."""
+    found: dict[tuple, Diagnostic] = {}
+    for error in validator(kind).iter_errors(doc.data):
+        for leaf in _leaves(error):
+            diag = _diagnose(doc, leaf)
+            found.setdefault((diag.line, diag.column, diag.message), diag)
+    return list(found.values())
+
+
+def _leaves(error: ValidationError) -> list[ValidationError]:
+    """For anyOf/oneOf errors, the branch errors that went deepest are the helpful ones,
+    unless every branch failed at the node itself (then the anyOf error speaks for it)."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return [error]
+    if "x-expected" in error.schema:
+        deeper = [e for e in error.context if len(e.absolute_path) > len(error.absolute_path)]
+        if not deeper:
+            return [error]
+        return [e for leaf in deeper for e in _leaves(leaf)]
+    return [error]
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (yes/no)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text '{shown}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a map of keys and values"
+    return "nothing" if value is None else type(value).__name__
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "object": "a map of keys and values",
+    "array": "a list",
+    "boolean": "true or false",
+}
+
+
+def _diagnose(doc: YamlDocument, error: ValidationError) -> Diagnostic:
+    path = tuple(error.absolute_path)
+    v = error.validator
+    schema = error.schema
+    where = _field_name(path)
+    expected = schema.get("x-expected") if isinstance(schema, dict) else None
+
+    if v == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in schema.get("properties", {})]
+        key = extra[0] if extra else "?"
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"Did you mean '{close[0]}'?" if close else f"Allowed fields: {', '.join(allowed)}."
+        return doc.diagnostic(
+            (*path, key), f"unknown field '{key}'{_in(path)}. {hint}", "unknown-field", key=True
+        )
+    if v == "propertyNames":
+        return doc.diagnostic(
+            (*path, error.instance),
+            f"'{error.instance}' is not {expected or 'an allowed key'}.",
+            "bad-key",
+            key=True,
+        )
+    if v == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return doc.diagnostic(
+            path,
+            f"missing required field '{missing}'{_in(path)}. Add it.",
+            "missing-field",
+            key=bool(path),
+        )
+    if v == "type" and error.instance is None:
+        return doc.diagnostic(
+            path,
+            f"{where} is empty. Give it a value (a text with a comma inside {{...}} must "
+            "be put in quotes).",
+            "empty-value",
+            key=True,
+        )
+    if v == "type":
+        wanted = schema["type"]
+        names = [wanted] if isinstance(wanted, str) else wanted
+        want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        return doc.diagnostic(
+            path, f"{where} should be {want}, not {_describe(error.instance)}.", "wrong-type"
+        )
+    if v in ("anyOf", "oneOf") and expected:
+        return doc.diagnostic(
+            path, f"{where} should be {expected}, not {_describe(error.instance)}.", "wrong-type"
+        )
+    if v == "enum":
+        options = ", ".join(str(o) for o in schema["enum"])
+        close = difflib.get_close_matches(
+            str(error.instance), [str(o) for o in schema["enum"]], n=1
+        )
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        return doc.diagnostic(
+            path, f"{where} is '{error.instance}'; it must be one of: {options}.{hint}", "bad-value"
+        )
+    if v == "pattern":
+        return doc.diagnostic(
+            path,
+            f"{where} '{error.instance}' is not {expected or 'in the expected form'}.",
+            "bad-value",
+        )
+    if v in ("minItems", "minProperties", "minLength"):
+        return doc.diagnostic(path, f"{where} is empty. Fill it in or remove it.", "empty-value")
+    if v == "uniqueItems":
+        return doc.diagnostic(path, f"{where} lists the same value twice.", "duplicate-value")
+    if v == "minimum":
+        return doc.diagnostic(
+            path,
+            f"{where} is {error.instance}; it must be at least {schema['minimum']}.",
+            "bad-value",
+        )
+    return doc.diagnostic(path, f"{where}: {error.message}.", "schema")
+
+
+def _field_name(path: tuple) -> str:
+    names = [p for p in path if isinstance(p, str)]
+    return f"'{names[-1]}'" if names else "this value"
+
+
+def _in(path: tuple) -> str:
+    names = [p for p in path if isinstance(p, str)]
+    return f" in '{names[-1]}'" if names else ""

@@ -1,0 +1,229 @@
+"""Safe YAML reading that remembers where every node was written.
+
+PyYAML alone accepts duplicate keys, expands aliases without limit and forgets positions once it
+has built Python objects. We compose the node graph ourselves so that each value keeps its line
+and column, duplicates and alias bombs are refused, and YAML 1.1 surprises (``no`` read as
+``False``, dates turned into objects) do not reach the content: a language code ``no`` stays a
+string.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+
+from .diagnostics import Diagnostic, display_path
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_ALIASES = 20
+MAX_NODES = 200_000
+
+PathKey = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2-like scalars: only true/false are booleans, no timestamps."""
+
+    yaml_implicit_resolvers: ClassVar[dict] = {
+        first: [
+            (tag, regexp)
+            for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+        ]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.alias_count = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.alias_count += 1
+            if self.alias_count > MAX_ALIASES:
+                event = self.peek_event()
+                raise _Refused(
+                    event.start_mark,
+                    f"more than {MAX_ALIASES} YAML aliases (*name). Content files should not "
+                    "need them; write the values out instead.",
+                    "too-many-aliases",
+                )
+        return super().compose_node(parent, index)
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+class _Refused(Exception):
+    def __init__(self, mark: yaml.Mark | None, message: str, code: str) -> None:
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+        self.code = code
+
+
+@dataclass(eq=False)
+class YamlDocument:
+    """A parsed file: its data as plain JSON-like values and the position of every node."""
+
+    path: Path
+    data: Any
+    marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    """Value positions (1-based line, column) by JSON path."""
+    key_marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    """Positions of mapping keys by the JSON path of their value."""
+
+    def where(self, path: PathKey, *, key: bool = False) -> tuple[int, int]:
+        """The closest known position of ``path`` (walking up to a parent if needed)."""
+        table = self.key_marks if key else self.marks
+        p = tuple(path)
+        while p:
+            if p in table:
+                return table[p]
+            if p in self.marks:
+                return self.marks[p]
+            p = p[:-1]
+        return self.marks.get((), (1, 1))
+
+    def diagnostic(
+        self, path: PathKey, message: str, code: str, *, key: bool = False, severity: str = "error"
+    ) -> Diagnostic:
+        line, column = self.where(path, key=key)
+        return Diagnostic(display_path(self.path), line, column, message, severity, code)
+
+
+def read_yaml(path: Path) -> tuple[YamlDocument | None, list[Diagnostic]]:
+    """Read one YAML file. Returns the document, or ``None`` and the reasons it was refused."""
+    shown = display_path(path)
+
+    def refuse(line: int, column: int, message: str, code: str) -> tuple[None, list[Diagnostic]]:
+        return None, [Diagnostic(shown, line, column, message, "error", code)]
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return refuse(
+                0,
+                0,
+                f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for one content "
+                "file. Split it (one file per level).",
+                "file-too-large",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        return refuse(0, 0, f"cannot read the file: {exc.strerror}.", "unreadable")
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return refuse(
+            line,
+            column,
+            f"the file is not UTF-8 (byte 0x{raw[exc.start]:02X} cannot be read). Save it as "
+            "UTF-8 in your editor (in Excel or Notepad: 'Save as' > 'UTF-8').",
+            "not-utf8",
+        )
+
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except _Refused as exc:
+        mark = exc.mark
+        return refuse(
+            mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, exc.message, exc.code
+        )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "invalid YAML"
+        hint = _yaml_hint(problem, text, mark)
+        return refuse(
+            mark.line + 1 if mark else 0,
+            mark.column + 1 if mark else 0,
+            f"YAML syntax error: {problem}{(exc.context and f' ({exc.context})') or ''}. {hint}",
+            "yaml-syntax",
+        )
+    finally:
+        loader.dispose()
+
+    if node is None:
+        return refuse(1, 1, "the file is empty. Fill it in, or delete it.", "empty-file")
+
+    doc = YamlDocument(path, None)
+    try:
+        doc.data = _Builder(loader, doc).build(node, ())
+    except _Refused as exc:
+        mark = exc.mark
+        return refuse(
+            mark.line + 1 if mark else 0, mark.column + 1 if mark else 0, exc.message, exc.code
+        )
+    return doc, []
+
+
+def _yaml_hint(problem: str, text: str, mark: yaml.Mark | None) -> str:
+    lines = text.splitlines()
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "\\t" in problem or "\t" in line[: (mark.column + 1) if mark else 0]:
+        return "YAML indentation must use spaces, not tabs: replace the tab with spaces."
+    if "mapping values are not allowed" in problem:
+        return "A text containing ': ' must be put in quotes."
+    return "Check the indentation and quotes on this line and the one above."
+
+
+class _Builder:
+    """Turns composed nodes into plain values, recording marks and refusing duplicate keys."""
+
+    def __init__(self, loader: _Loader, doc: YamlDocument) -> None:
+        self.loader = loader
+        self.doc = doc
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: PathKey) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Refused(
+                node.start_mark,
+                f"the file expands to more than {MAX_NODES:,} values (YAML aliases repeating "
+                "other aliases?). Write the content out without aliases.",
+                "too-many-nodes",
+            )
+        self.doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            first_seen: dict[str, yaml.Node] = {}
+            self.loader.flatten_mapping(node)
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise _Refused(key_node.start_mark, "a key must be plain text.", "bad-key")
+                key = key_node.value
+                if key in first_seen:
+                    earlier = first_seen[key].start_mark.line + 1
+                    raise _Refused(
+                        key_node.start_mark,
+                        f"duplicate key '{key}' (first given on line {earlier}). YAML would "
+                        "silently keep only the last one: remove or rename one of them.",
+                        "duplicate-key",
+                    )
+                first_seen[key] = key_node
+                child = (*path, key)
+                self.doc.key_marks[child] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
+                result[key] = self.build(value_node, child)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        value = self.loader.construct_object(node, deep=True)
+        if isinstance(value, float) and value != value:  # .nan
+            return str(node.value)
+        if isinstance(value, bytes):
+            raise _Refused(node.start_mark, "binary values are not allowed here.", "bad-value")
+        return value
