@@ -194,7 +194,9 @@ class Catalog:
                     if registrar and registrar.signature
                     else None
                 ),
-                "signature_alt": t["signature_alt"].format(name=registrar.name if registrar else ""),
+                "signature_alt": t["signature_alt"].format(
+                    name=registrar.name if registrar else ""
+                ),
             },
             "legend": legend,
             "methods": [strings.method_sentence(m, lang) for m in methods],
@@ -242,7 +244,9 @@ class Catalog:
             pref = clean(st.preferred_name)
             facts.append({"label": t["preferred_name"], "value": pref, "hint": name_hint(pref)})
         if st.birth_date:
-            facts.append({"label": t["birth_date"], "value": strings.long_date(st.birth_date, lang)})
+            facts.append(
+                {"label": t["birth_date"], "value": strings.long_date(st.birth_date, lang)}
+            )
         if st.graduation_year:
             facts.append({"label": t["graduation_year"], "value": str(st.graduation_year)})
         facts.append({"label": t["issued"], "value": strings.long_date(self.options.issued, lang)})
@@ -274,7 +278,7 @@ class Catalog:
         else:
             heading = t["progress"]
             if explain is None:
-                from ..scoring import explain as explain  # noqa: PLC0415
+                from ..scoring import explain as explain
             subjects = [self._progress_subject(s, lang, explain) for s in result.subjects]
         doc: dict[str, Any] = {
             "title": f"{heading}: {name} ({self.text(self.school.name, lang)})",
@@ -352,7 +356,9 @@ class Catalog:
             by_code = {tr.code: tr for tr in lv.targets}
             topics = []
             for topic in level.topics:
-                rows = [self._target(by_code[x.code], lang) for x in topic.targets if x.code in by_code]
+                rows = [
+                    self._target(by_code[x.code], lang) for x in topic.targets if x.code in by_code
+                ]
                 if rows:
                     topics.append(
                         {"code": topic.code, "title": self.text(topic.title, lang), "targets": rows}
@@ -380,7 +386,13 @@ class Catalog:
                         row["descriptor"] = self.descriptor(self.targets[tr.code], lang)
                         upcoming.append(row)
                 if tr.score is not None and tr.evidence:
-                    how.append({**row, "scores": self._scores(tr, lang), "math": self._math(tr, explain)})
+                    how.append(
+                        {
+                            **row,
+                            "scores": self._scores(tr, lang),
+                            "math": self._math(tr, lang, explain),
+                        }
+                    )
         out.update(proficient=proficient, next=upcoming, how=how)
         return out
 
@@ -389,12 +401,12 @@ class Catalog:
             f"{score_text(e.score)} ({strings.short_date(e.date, lang)})" for e in tr.evidence
         )
 
-    def _math(self, tr: TargetResult, explain: Explain) -> str:
+    def _math(self, tr: TargetResult, lang: str, explain: Explain) -> str:
+        """The calculation's arithmetic in one line, from the scoring engine itself, so the
+        report can never explain a number differently from how it was computed."""
         scale = self.school.scale_of(self.targets[tr.code].target)
-        params: dict[str, Any] = dict(tr.method.params)
-        if tr.method.method == "n_mastery":
-            params["threshold"] = scale.threshold
-        return explain(tr.method.method, [e.score for e in tr.evidence], **params)
+        scores = [e.score for e in tr.evidence]
+        return explain(tr.method.method, scores, lang=lang, scale=scale, **tr.method.params)
 
 
 def _split_slots(template: str) -> list[str]:

@@ -61,7 +61,9 @@ def assign_files(student_ids: Iterable[str]) -> tuple[dict[str, str], dict[str, 
     by_key: dict[str, list[str]] = {}
     for sid in student_ids:
         if sid in files or sid in problems:
-            problems[sid] = "this student ID is listed more than once. Keep one roster row per student."
+            problems[sid] = (
+                "this student ID is listed more than once. Keep one roster row per student."
+            )
             files.pop(sid, None)
             continue
         try:

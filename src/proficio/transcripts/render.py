@@ -69,6 +69,19 @@ def prepare_root(school: School) -> Path:
     return root
 
 
+def content_problems(catalog: Catalog, coverage: Coverage, lang: str) -> list[str]:
+    """Content text (titles, rubrics, the school's name) in ``lang`` that no font can draw.
+
+    Checked once per run before any student: such text would spoil every document."""
+    out = []
+    for where, text in catalog.content_strings(lang):
+        bad = coverage.missing(text)
+        if bad:
+            chars = ", ".join(describe(c) for c in bad)
+            out.append(f"{where} ({lang}): {text!r} has {chars}, which no installed font draws")
+    return out
+
+
 class Renderer:
     """Renders one kind of document for many students, reusing one Typst compiler."""
 
@@ -79,12 +92,16 @@ class Renderer:
         font_dirs: list[Path],
         coverage: Coverage,
         explain: Explain | None = None,
+        root: Path | None = None,
     ) -> None:
+        """``root`` is a folder from :func:`prepare_root` shared by a run's workers (the run
+        removes it); without one the renderer makes its own and :meth:`close` removes it."""
         self.catalog = Catalog(school, options)
         self.options = options
         self.coverage = coverage
         self.explain = explain
-        self.root = prepare_root(school)
+        self.owns_root = root is None
+        self.root = prepare_root(school) if root is None else root
         self.compiler = typst.Compiler(
             self.root / f"{options.kind}.typ",
             root=self.root,
@@ -96,17 +113,8 @@ class Renderer:
         self._common_json: dict[str, str] = {}
 
     def close(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-
-    def content_problems(self, lang: str) -> list[str]:
-        """Content text (titles, rubrics, the school's name) no font can draw, per language."""
-        out = []
-        for where, text in self.catalog.content_strings(lang):
-            bad = self.coverage.missing(text)
-            if bad:
-                chars = ", ".join(describe(c) for c in bad)
-                out.append(f"{where} ({lang}): {text!r} has {chars}, which no installed font draws")
-        return out
+        if self.owns_root:
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def check_student(self, result: StudentResult) -> None:
         for field_name, value in student_strings(result):

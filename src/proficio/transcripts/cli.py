@@ -1,0 +1,275 @@
+"""``proficio transcripts`` and ``proficio verify-manifests``: what a registrar or a CI job runs."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from ..model import School
+from ..records import Student, StudentResult
+from . import manifest
+from .bulk import Outcome, Progress, render_all, shard_of
+from .document import KINDS, Catalog, Options, document_language
+from .filenames import assign_files
+from .fonts import Coverage, font_dirs
+from .render import content_problems
+
+Score = Callable[[list[Student]], Iterable[StudentResult]]
+"""Scores the given students (in any order), one result each: the evidence engine's pipeline."""
+
+
+def issue_date(given: date | None) -> date:
+    """The date printed as "issued": ``--issue-date``, else SOURCE_DATE_EPOCH's day, else today."""
+    if given:
+        return given
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+        except ValueError:
+            raise click.UsageError(
+                f"SOURCE_DATE_EPOCH is {epoch!r}; it must be whole seconds since 1970."
+            ) from None
+    return date.today()
+
+
+@dataclass
+class Run:
+    out: Path
+    manifest: Path
+    issued: list[Outcome] = field(default_factory=list)
+    failed: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return sum(o.pages or 0 for o in self.issued)
+
+    @property
+    def bytes(self) -> int:
+        return sum(o.bytes or 0 for o in self.issued)
+
+
+def issue(
+    school: School,
+    students: list[Student],
+    score: Score,
+    options: Options,
+    out: Path,
+    *,
+    jobs: int = 0,
+    shard: tuple[int, int] | None = None,
+    combined: Path | None = None,
+    progress: TextIO | None = None,
+) -> Run:
+    """Render the documents of ``students`` (the run's whole roster; ``shard`` picks this run's
+    part) into ``out`` with a manifest. Students who cannot be issued are in ``Run.failed``."""
+    started = time.perf_counter()
+    dirs = font_dirs()
+    coverage = Coverage.of_dirs(dirs)
+    files, unsafe = assign_files(s.id for s in students)
+    mine = [s for s in students if shard is None or shard_of(s.id, shard[1]) == shard[0]]
+    langs = sorted(
+        {
+            document_language(
+                school, s.language if options.kind == "progress" else options.language
+            )
+            for s in mine
+        }
+        or {school.default_language}
+    )
+    catalog = Catalog(school, options)
+    content = [p for lang in langs for p in content_problems(catalog, coverage, lang)]
+    if content:
+        raise click.ClickException(
+            "Some content text cannot be printed, so no document was made:\n  "
+            + "\n  ".join(content[:20])
+        )
+    failed = [Outcome(s.id, reason=unsafe[s.id]) for s in mine if s.id in unsafe]
+    to_render = [s for s in mine if s.id in files]
+    bar = Progress(len(to_render), f"{options.kind}s", progress)
+    outcomes = render_all(
+        school,
+        options,
+        score(to_render),
+        files,
+        out,
+        jobs=jobs or os.cpu_count() or 1,
+        font_dirs=dirs,
+        coverage=coverage,
+        on_done=bar.advance,
+    )
+    bar.finish()
+    seen = {o.student_id for o in outcomes}
+    for s in to_render:
+        if s.id not in seen:
+            outcomes.append(
+                Outcome(s.id, reason="the scoring step returned no result for this student.")
+            )
+    outcomes += failed
+    data = manifest.build(
+        outcomes,
+        kind=options.kind,
+        issued=options.issued.isoformat(),
+        paper=options.paper,
+        unofficial=options.unofficial,
+        shard=shard,
+        roster_ids=[s.id for s in students],
+    )
+    run = Run(out, manifest.write(out, data))
+    run.issued = sorted((o for o in outcomes if o.ok), key=lambda o: o.student_id)
+    run.failed = sorted((o for o in outcomes if not o.ok), key=lambda o: o.student_id)
+    if combined is not None and run.issued:
+        write_combined(combined, [out / o.file for o in run.issued if o.file])
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def write_combined(path: Path, files: list[Path]) -> None:
+    """One print file of every PDF in order, for a registrar's printer. It is a convenience copy:
+    merging drops the tags and PDF/A identification, so the per-student files stay the record."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for f in files:
+        writer.append(str(f))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with open(tmp, "wb") as fh:
+            writer.write(fh)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def report(run: Run, kind: str, echo: Callable[[str], None] = click.echo) -> None:
+    what = "transcripts" if kind == "transcript" else "progress reports"
+    rate = len(run.issued) / run.seconds if run.seconds else 0.0
+    echo(
+        f"Issued {len(run.issued)} {what} ({run.pages} pages, {run.bytes / 1e6:.1f} MB) in "
+        f"{run.out} in {run.seconds:.1f} s ({rate:.1f}/s). Manifest: {run.manifest}"
+    )
+    if run.failed:
+        echo(f"{len(run.failed)} not issued:")
+        for o in run.failed:
+            echo(f"  {o.student_id!r}: {o.reason}")
+
+
+def _load_inputs(content: Path, roster: Path, evidence: Path, students: str | None):
+    """The school, its roster and a scoring function, from the evidence engine."""
+    from ..diagnostics import ContentError
+    from ..loader import load_school
+
+    try:
+        school = load_school(content)
+    except ContentError as exc:
+        raise click.ClickException(f"{content} has errors; run proficio validate. {exc}") from exc
+    from ..evidence import load_roster  # the evidence engine (issue 5)
+    from ..proficiency import score_students
+
+    roster_students = load_roster(roster)
+    raise NotImplementedError((school, roster_students, evidence, students, score_students))
+
+
+@click.command("transcripts")
+@click.option(
+    "--roster",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="The roster CSV (or OneRoster users.csv).",
+)
+@click.option(
+    "--evidence",
+    required=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="The evidence export (CSV or OneRoster folder/zip).",
+)
+@click.option(
+    "--content",
+    default="content",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The school's content folder.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Output folder [default: build/transcripts, or build/progress-reports for --kind progress].",
+)
+@click.option("--students", help="Only these student IDs, comma-separated.")
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    default="transcript",
+    show_default=True,
+    help="Official transcript, or the family's progress report.",
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes [default: all cores]."
+)
+@click.option(
+    "--shard",
+    help="Render only shard I of N (e.g. 2/3), chosen by a stable hash of the student ID; for CI matrices.",
+)
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
+@click.option(
+    "--unofficial",
+    is_flag=True,
+    help="Print an UNOFFICIAL watermark instead of the signature and seal.",
+)
+@click.option(
+    "--issue-date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Date printed as issued [default: SOURCE_DATE_EPOCH's day, else today].",
+)
+@click.option(
+    "--language",
+    help="Language of transcripts [default: the school's first]. Progress reports follow each family's language.",
+)
+@click.option(
+    "--combined",
+    type=click.Path(path_type=Path),
+    help="Also write one PDF of all documents for printing (not an archival copy).",
+)
+def transcripts_command(**kw: object) -> None:
+    """Render one PDF per student (PDF/A-2a + PDF/UA-1) and a manifest.json.
+
+    Students whose document cannot be made are listed with the reason and the command exits
+    with status 1; everyone else's PDF is still written. Re-running with the same inputs and
+    issue date gives byte-identical files.
+    """
+    raise NotImplementedError(kw)
+
+
+@click.command("verify-manifests")
+@click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--roster",
+    type=click.Path(exists=True, path_type=Path),
+    help="Also check against this roster file.",
+)
+def verify_command(dirs: tuple[Path, ...], roster: Path | None) -> None:
+    """Check the output folders of a run's shards: together they cover the roster exactly once,
+    and every PDF matches the SHA-256 in its manifest. Exits 1 on any problem."""
+    ids = None
+    if roster is not None:
+        from ..evidence import load_roster
+
+        ids = [s.id for s in load_roster(roster)]
+    v = manifest.verify(list(dirs), ids)
+    for p in v.problems:
+        click.echo(p, err=True)
+    if not v.ok:
+        sys.exit(1)
+    click.echo(
+        f"OK: {v.shards} shard(s), {v.students} students, {v.documents} PDFs match their manifest."
+    )
