@@ -129,8 +129,7 @@ def _descendant_fonts(page):
     res = page.get("/Resources", {}).get_object()
     for font in res.get("/Font", {}).get_object().values():
         font = font.get_object()
-        for d in font.get("/DescendantFonts", [font]):
-            yield d
+        yield from (d.get_object() for d in font.get("/DescendantFonts", [font]))
 
 
 def test_page_one_is_not_blank(transcripts, tmp_path):

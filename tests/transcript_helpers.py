@@ -110,3 +110,32 @@ def result(
 def simple_explain(method: str, scores: list[Decimal], lang: str = "en", **params: object) -> str:
     """Stand-in for ``proficio.scoring.explain`` where a test does not look at the arithmetic."""
     return f"{method}: " + ", ".join(str(s) for s in scores)
+
+
+def roster(n: int, prefix: str = "S") -> list[Student]:
+    names = [
+        ("Ana", "Núñez"),
+        ("محمد", "علي"),
+        ("小明", "王"),
+        ("Olga", "Петрова"),
+        ("Mai", "Trần"),
+    ]
+    return [
+        Student(f"{prefix}-{i:04d}", *names[i % len(names)], language=("es", "vi", None)[i % 3])
+        for i in range(n)
+    ]
+
+
+def scorer(students: list[Student]):
+    """The ``score`` callable of :func:`proficio.transcripts.cli.issue`, built from :func:`result`."""
+    return (result(s, current={"MA": 2, "ELA": 1, "SC": 1, "WLD": 1}) for s in students)
+
+
+if __name__ == "__main__":  # used by the kill test: python transcript_helpers.py OUT N JOBS
+    import sys
+
+    from proficio.transcripts.cli import issue
+    from proficio.transcripts.document import Options
+
+    out, n, jobs = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+    issue(school(), roster(n), scorer, Options(issued=ISSUED), out, jobs=jobs)
