@@ -108,6 +108,9 @@ def build(content: Path) -> None:
         f"Content OK: {info['subjects']} subjects, {info['levels']} levels, "
         f"{info['targets']} learning targets, languages {', '.join(info['languages'])}."  # type: ignore[arg-type]
     )
+    from .transcripts.cli import build_example_transcripts
+
+    build_example_transcripts(content, Path("build") / "transcripts")
 
 
 @main.command()
@@ -139,6 +142,11 @@ def new(directory: Path, languages: tuple[str, ...]) -> None:
         f"Now edit {directory / 'content'} and run: proficio validate {directory / 'content'}"
     )
 
+
+from .transcripts.cli import transcripts_command, verify_command  # noqa: E402
+
+main.add_command(transcripts_command)
+main.add_command(verify_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

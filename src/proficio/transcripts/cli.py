@@ -16,17 +16,17 @@ import click
 from ..model import School
 from ..records import Student, StudentResult
 from . import manifest
-from .bulk import Outcome, Progress, render_all, shard_of
+from .bulk import Interrupted, Outcome, Progress, parse_shard, render_all, shard_of
 from .document import KINDS, Catalog, Options, document_language
 from .filenames import assign_files
-from .fonts import Coverage, font_dirs
+from .fonts import Coverage, FontsMissing, font_dirs
 from .render import content_problems
 
 Score = Callable[[list[Student]], Iterable[StudentResult]]
 """Scores the given students (in any order), one result each: the evidence engine's pipeline."""
 
 
-def issue_date(given: date | None) -> date:
+def issue_date_of(given: date | None) -> date:
     """The date printed as "issued": ``--issue-date``, else SOURCE_DATE_EPOCH's day, else today."""
     if given:
         return given
@@ -164,20 +164,41 @@ def report(run: Run, kind: str, echo: Callable[[str], None] = click.echo) -> Non
             echo(f"  {o.student_id!r}: {o.reason}")
 
 
-def _load_inputs(content: Path, roster: Path, evidence: Path, students: str | None):
-    """The school, its roster and a scoring function, from the evidence engine."""
-    from ..diagnostics import ContentError
-    from ..loader import load_school
+def _load(content: Path, roster: Path, evidence: Path) -> tuple[School, list[Student], Score]:
+    """The school, the roster and the scoring pipeline over the evidence (issue 5's engine)."""
+    raise NotImplementedError
 
-    try:
-        school = load_school(content)
-    except ContentError as exc:
-        raise click.ClickException(f"{content} has errors; run proficio validate. {exc}") from exc
-    from ..evidence import load_roster  # the evidence engine (issue 5)
-    from ..proficiency import score_students
 
-    roster_students = load_roster(roster)
-    raise NotImplementedError((school, roster_students, evidence, students, score_students))
+def build_example_transcripts(content: Path, out: Path) -> None:
+    """``proficio build``'s transcript step: the example school's synthetic students.
+
+    Runs only where the project has ``examples/riverbend/roster.csv`` and ``evidence.csv``
+    beside its content (this repository); a school's own project issues with
+    ``proficio transcripts``.
+    """
+    from ..loader import find_content
+
+    folder = find_content(content).resolve().parent / "examples" / "riverbend"
+    roster, evidence = folder / "roster.csv", folder / "evidence.csv"
+    if not (roster.is_file() and evidence.is_file()):
+        return
+    school, students, score = _load(content, roster, evidence)
+    run = issue(school, students, score, Options(issued=issue_date_of(None)), out)
+    report(run, "transcript")
+    if run.failed:
+        raise click.ClickException(f"{len(run.failed)} example transcripts could not be made.")
+
+
+def _pick(students: list[Student], wanted: str | None) -> list[Student]:
+    if not wanted:
+        return students
+    ids = [x.strip() for x in wanted.split(",") if x.strip()]
+    known = {s.id for s in students}
+    unknown = [x for x in ids if x not in known]
+    if unknown:
+        raise click.UsageError(f"--students: not on the roster: {', '.join(unknown)}.")
+    keep = set(ids)
+    return [s for s in students if s.id in keep]
 
 
 @click.command("transcripts")
@@ -220,7 +241,7 @@ def _load_inputs(content: Path, roster: Path, evidence: Path, students: str | No
     "--shard",
     help="Render only shard I of N (e.g. 2/3), chosen by a stable hash of the student ID; for CI matrices.",
 )
-@click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True)
+@click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True, help="US letter or A4.")
 @click.option(
     "--unofficial",
     is_flag=True,
@@ -238,16 +259,68 @@ def _load_inputs(content: Path, roster: Path, evidence: Path, students: str | No
 @click.option(
     "--combined",
     type=click.Path(path_type=Path),
-    help="Also write one PDF of all documents for printing (not an archival copy).",
+    help="Also write one PDF of all documents, for printing (not an archival copy).",
 )
-def transcripts_command(**kw: object) -> None:
+def transcripts_command(
+    roster: Path,
+    evidence: Path,
+    content: Path,
+    out: Path | None,
+    students: str | None,
+    kind: str,
+    jobs: int,
+    shard: str | None,
+    paper: str,
+    unofficial: bool,
+    issue_date: datetime | None,
+    language: str | None,
+    combined: Path | None,
+) -> None:
     """Render one PDF per student (PDF/A-2a + PDF/UA-1) and a manifest.json.
 
     Students whose document cannot be made are listed with the reason and the command exits
-    with status 1; everyone else's PDF is still written. Re-running with the same inputs and
-    issue date gives byte-identical files.
+    with status 1; everyone else's PDF is still written. The same inputs and issue date give
+    byte-identical files, whatever --jobs and --shard.
     """
-    raise NotImplementedError(kw)
+    try:
+        part = parse_shard(shard) if shard else None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    school, roster_students, score = _load(content, roster, evidence)
+    if language and language not in school.languages:
+        raise click.UsageError(
+            f"--language {language}: the school offers {', '.join(school.languages)}."
+        )
+    options = Options(
+        kind=kind,
+        paper=paper,
+        unofficial=unofficial,
+        issued=issue_date_of(issue_date.date() if issue_date else None),
+        language=language,
+    )
+    out = out or Path("build") / ("transcripts" if kind == "transcript" else "progress-reports")
+    try:
+        run = issue(
+            school,
+            _pick(roster_students, students),
+            score,
+            options,
+            out,
+            jobs=jobs,
+            shard=part,
+            combined=combined,
+        )
+    except FontsMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    except Interrupted as exc:
+        click.echo(
+            f"Stopped ({exc}); the PDFs already written are complete, no manifest was written.",
+            err=True,
+        )
+        sys.exit(130)
+    report(run, kind)
+    if run.failed:
+        sys.exit(1)
 
 
 @click.command("verify-manifests")
