@@ -33,7 +33,9 @@ def pdfs(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def single_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("one")
-    run = issue(school(), roster(6), scorer, OPTIONS, out, jobs=1)
+    run = issue(
+        school(), roster(6), scorer, OPTIONS, out, jobs=1, combined=out.parent / "print.pdf"
+    )
     return out, run
 
 
@@ -47,6 +49,14 @@ def test_one_run_writes_a_pdf_and_a_manifest_entry_per_student(single_run):
         assert d["pages"] == len(PdfReader(io.BytesIO(pdf)).pages)
         assert d["kind"] == "transcript" and d["bytes"] == len(pdf)
     assert verify([out]).ok
+
+
+def test_combined_print_file_has_every_page_in_order(single_run):
+    out, run = single_run
+    combined = PdfReader(out.parent / "print.pdf")
+    assert len(combined.pages) == sum(o.pages for o in run.issued)
+    assert "Student ID S-0000" in combined.pages[0].extract_text()
+    assert "Student ID S-0005" in combined.pages[-1].extract_text()
 
 
 def test_jobs_1_and_jobs_2_give_identical_bytes(single_run, tmp_path):

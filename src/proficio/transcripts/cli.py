@@ -26,6 +26,14 @@ Score = Callable[[list[Student]], Iterable[StudentResult]]
 """Scores the given students (in any order), one result each: the evidence engine's pipeline."""
 
 
+def available_cores() -> int:
+    """Cores this process may use (a CI container may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def issue_date_of(given: date | None) -> date:
     """The date printed as "issued": ``--issue-date``, else SOURCE_DATE_EPOCH's day, else today."""
     if given:
@@ -102,7 +110,7 @@ def issue(
         score(to_render),
         files,
         out,
-        jobs=jobs or os.cpu_count() or 1,
+        jobs=jobs or available_cores(),
         font_dirs=dirs,
         coverage=coverage,
         on_done=bar.advance,
@@ -241,7 +249,13 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
     "--shard",
     help="Render only shard I of N (e.g. 2/3), chosen by a stable hash of the student ID; for CI matrices.",
 )
-@click.option("--paper", type=click.Choice(["letter", "a4"]), default="letter", show_default=True, help="US letter or A4.")
+@click.option(
+    "--paper",
+    type=click.Choice(["letter", "a4"]),
+    default="letter",
+    show_default=True,
+    help="US letter or A4.",
+)
 @click.option(
     "--unofficial",
     is_flag=True,
