@@ -149,9 +149,15 @@ class Catalog:
         for sid in scales:
             scale = school.scales[sid]
             at = scale.point(scale.threshold)
+            used_by = []
+            for info in self.targets.values():
+                title = self.text(info.subject.title, lang)
+                if info.target.scale_id == sid and title not in used_by:
+                    used_by.append(title)
             legend.append(
                 {
                     "title": self.text(scale.title, lang),
+                    "used_by": t["used_by"].format(subjects=", ".join(used_by)),
                     "description": self.text(scale.description, lang),
                     "points": [
                         {
