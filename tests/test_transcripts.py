@@ -350,3 +350,27 @@ def test_spanish_progress_report_lists_the_right_next_targets(progress):
     assert f"2.0 ({res.subjects[0].levels[1].targets[0].evidence[0].date:%d/%m/%Y})" in how
     assert "0.35 × 2 + 0.65 × 3" in how or "0,35" in how  # the engine's own arithmetic
     assert Decimal("3.0") <= res.subjects[0].levels[1].targets[0].score
+
+
+def test_long_transcripts_repeat_table_headers_and_never_split_a_row(transcripts):
+    res = result(
+        Student("S-long", "Long", "Record"), current={"MA": 5, "ELA": 5, "SC": 5, "WLD": 5}
+    )
+    out = transcripts.render(res)
+    # a title broken after a hyphen ("one-" / "digit") is one word again
+    pages = [flat(re.sub(r"-\s*\n", "-", p)) for p in text_of(out.pdf)]
+    assert len(pages) >= 6
+    sch = school()
+    titles = {t.code: flat(sch.text(t.title, "en")) for *_, t in sch.iter_targets()}
+    header = "Code Learning target Score Meaning Scores Last scored"
+    for i, page in enumerate(pages[1:-1], 2):
+        # a page that continues a level's table starts with its header row again
+        first_code = re.search(r"\b[A-Z]{2,3}\.L\d+\.[A-Z]{2}\.\d+\b", page)
+        if first_code and "Level" not in page[: first_code.start()]:
+            assert header in page[: first_code.start()], (
+                f"page {i} continues a table without its header"
+            )
+    for code, title in titles.items():
+        holders = [i for i, page in enumerate(pages) if code + " " in page + " "]
+        if holders:
+            assert any(title in pages[i] for i in holders), f"row of {code} is split across pages"
