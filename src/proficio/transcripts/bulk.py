@@ -112,6 +112,14 @@ class Summary:
         return sum(o.bytes or 0 for o in self.issued)
 
 
+class Interrupted(Exception):
+    """The run was stopped by a signal; temporary files are already removed."""
+
+
+class WorkerCrashed(Interrupted):
+    """A worker process died, so its students' outcome is unknown; the run stops."""
+
+
 # -- the worker side ------------------------------------------------------------------------
 
 _worker: dict[str, Any] = {}
@@ -143,7 +151,11 @@ def _render_one(
     except RenderProblem as exc:
         (out / name).unlink(missing_ok=True)  # never leave an older copy looking current
         return Outcome(sid, reason=str(exc))
-    except Exception as exc:  # one student's bad data must not stop the others
+    except (KeyboardInterrupt, SystemExit, Interrupted):
+        raise
+    except (
+        BaseException
+    ) as exc:  # one student's bad data (even a Typst panic) must not stop the rest
         (out / name).unlink(missing_ok=True)
         return Outcome(sid, reason=f"unexpected error: {type(exc).__name__}: {exc}")
     write_atomic(out / name, rendered.pdf, token)
@@ -213,10 +225,6 @@ class Progress:
 
 
 # -- the run --------------------------------------------------------------------------------
-
-
-class Interrupted(Exception):
-    """The run was stopped by a signal; temporary files are already removed."""
 
 
 def _batches(
@@ -338,7 +346,13 @@ def _pool_run(
     ok = False
 
     def collect(future: cf.Future[list[Outcome]]) -> None:
-        got = future.result()
+        try:
+            got = future.result()
+        except cf.process.BrokenProcessPool:
+            raise WorkerCrashed(
+                "a worker process died (out of memory, or killed); the run stopped. PDFs already "
+                "written are complete; run again to finish."
+            ) from None
         outcomes.extend(got)
         tick(len(got))
 

@@ -103,6 +103,8 @@ def issue(
         )
     failed = [Outcome(s.id, reason=unsafe[s.id]) for s in mine if s.id in unsafe]
     to_render = [s for s in mine if s.id in files]
+    # A manifest left from an earlier run would describe files this run replaces.
+    (out / manifest.NAME).unlink(missing_ok=True)
     bar = Progress(len(to_render), f"{options.kind}s", progress)
     outcomes = render_all(
         school,
