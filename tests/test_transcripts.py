@@ -344,12 +344,15 @@ def test_spanish_progress_report_lists_the_right_next_targets(progress):
         descriptor = target.rubric.get(scale.threshold) or {}
         expected = descriptor.get("es") or sch.text(scale.point(scale.threshold).descriptor, "es")
         assert flat(expected) in nxt
-    assert "2.5, En desarrollo, avanzando hacia el dominio" in nxt
+    started_result = res.subjects[0].levels[1].targets[1]
+    label = sch.text(scale.label_for(started_result.score).label, "es")
+    assert f"Ahora: {started_result.score:.2f}".rstrip("0") in nxt and label in nxt
     assert "aún sin puntaje" in nxt
     how = maths[maths.index("Cómo se obtuvo") :]
     assert f"2.0 ({res.subjects[0].levels[1].targets[0].evidence[0].date:%d/%m/%Y})" in how
-    assert "0.35 × 2 + 0.65 × 3" in how or "0,35" in how  # the engine's own arithmetic
-    assert Decimal("3.0") <= res.subjects[0].levels[1].targets[0].score
+    # the engine's own arithmetic, ending in the score shown
+    assert "2 → 0.35 × 2 + 0.65 × 3 = 2.65 → 0.35 × 2.65 + 0.65 × 3.5 = 3.2025 ≈ 3.2" in how
+    assert res.subjects[0].levels[1].targets[0].score == Decimal("3.20")
 
 
 def test_long_transcripts_repeat_table_headers_and_never_split_a_row(transcripts):

@@ -21,6 +21,7 @@ from proficio.records import (
     SubjectResult,
     TargetResult,
 )
+from proficio.scoring import calculate
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -45,7 +46,8 @@ def result(
 ) -> StudentResult:
     """A plausible scored record: levels below ``current[subject code]`` complete (every target
     proficient), the current level partly scored, higher levels untouched. ``explicit`` fixes
-    the scores (oldest first) of chosen targets; their current score is the latest one."""
+    the scores (oldest first) of chosen targets. Current scores come from the real scoring
+    engine (``proficio.scoring.calculate``)."""
     sch = school()
     rng = random.Random(f"{student.id}:{seed}")
     current = current or {}
@@ -58,19 +60,14 @@ def result(
             scale = sch.scales[subject.scale_id]
             targets = []
             for target in level.targets:
+                allowed = sorted(scale.allowed)
+                passing = [v for v in allowed if v >= scale.threshold]
                 if target.code in explicit:
                     values = [Decimal(v) for v in explicit[target.code]]
                 elif level.number < cur:
-                    values = [
-                        Decimal("2.5"),
-                        Decimal("3.0"),
-                        Decimal(rng.choice(["3.0", "3.5", "4.0"])),
-                    ]
+                    values = [scale.threshold, rng.choice(passing)]
                 elif level.number == cur and rng.random() < 0.7:
-                    values = [
-                        Decimal(rng.choice(["1.5", "2.0", "2.5", "3.0", "3.5"]))
-                        for _ in range(rng.randint(1, 4))
-                    ]
+                    values = [rng.choice(allowed[1:]) for _ in range(rng.randint(1, 4))]
                 else:
                     values = []
                 start = date(2025, 9, 1) + timedelta(days=30 * (level.number - 1))
@@ -85,7 +82,9 @@ def result(
                     )
                     for i, v in enumerate(values)
                 ]
-                score = values[-1] if values else None
+                score = calculate(
+                    target.calculation.method, values, scale=scale, **target.calculation.params
+                )
                 targets.append(
                     TargetResult(
                         target.code,
