@@ -77,9 +77,8 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, int, str]:
 
 def make_data(folder: Path, students: int, targets: int, seed: int) -> tuple[Path, Path, Path, int]:
     """A school with enough targets, a roster and evidence on ``targets`` targets per student."""
-    from proficio.synthetic import write_evidence, write_roster, write_school
-
     from proficio.loader import load_school
+    from proficio.synthetic import write_evidence, write_roster, write_school
 
     content = folder / "content"
     write_school(content, targets=max(143, int(targets * 1.6)), seed=seed)
