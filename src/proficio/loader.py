@@ -39,6 +39,7 @@ from .model import (
     Target,
     Text,
     Topic,
+    anchor,
 )
 from .yamlfile import PathKey, YamlDocument, read_yaml
 
@@ -150,7 +151,7 @@ class _Loader:
 
     def source(self, doc: YamlDocument, path: PathKey = ()) -> Source:
         line, column = doc.where(path)
-        return Source(Path(display_path(doc.path)), line, column)
+        return Source(doc.shown, line, column)
 
     def calculation(
         self, doc: YamlDocument, path: PathKey, data: dict | None
@@ -540,13 +541,14 @@ class _Loader:
             )
 
     def check_codes(self, school: School) -> None:
-        """Codes are unique across the school, case-insensitively (URLs and evidence use them)."""
+        """Codes are unique across the school, compared as their URL anchors (so ``MA.L1.1`` and
+        ``ma-l1-1`` collide too): evidence and links name targets by code."""
         seen: dict[str, tuple[str, Source]] = {}
 
         def claim(code: str | None, what: str, source: Source) -> None:
             if code is None:
                 return
-            key = code.casefold()
+            key = anchor(code)
             if key in seen:
                 other_what, other = seen[key]
                 self.diags.append(
