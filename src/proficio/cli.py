@@ -150,3 +150,7 @@ main.add_command(verify_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+from .score_cli import score  # noqa: E402
+
+main.add_command(score)
