@@ -174,9 +174,72 @@ def report(run: Run, kind: str, echo: Callable[[str], None] = click.echo) -> Non
             echo(f"  {o.student_id!r}: {o.reason}")
 
 
-def _load(content: Path, roster: Path, evidence: Path) -> tuple[School, list[Student], Score]:
-    """The school, the roster and the scoring pipeline over the evidence (issue 5's engine)."""
-    raise NotImplementedError
+@dataclass
+class Inputs:
+    """A run's inputs: the school, its roster, and scoring over the imported evidence."""
+
+    school: School
+    students: list[Student]
+    score: Score
+    summary: str
+
+
+def load_inputs(
+    content: Path,
+    rosters: list[Path],
+    evidence: list[Path],
+    issued: date,
+    *,
+    mapping: Path | None = None,
+    encoding: str | None = None,
+    strict: bool = False,
+    issues: Path | None = None,
+) -> Inputs:
+    """Load the content, import roster and evidence (issue 5's engine), and prepare scoring.
+
+    Evidence dated after the issue date is rejected like any future date. Rejected rows go to
+    ``issues`` (CSV) when given; unreadable files (or, with ``strict``, any rejected row) stop
+    the run before anything is rendered.
+    """
+    from ..diagnostics import display_path
+    from ..evidence import MappingError, load, load_mapping, write_issues
+    from ..evidence.mapping import Mapping
+    from ..loader import load as load_content
+    from ..proficiency import Scorer, score_student
+
+    result = load_content(content)
+    if result.errors or result.school is None:
+        for d in result.errors:
+            click.echo(str(d), err=True)
+        raise click.ClickException(
+            f"{len(result.errors)} errors in {content}: fix them first (proficio validate)."
+        )
+    school = result.school
+    try:
+        columns = load_mapping(mapping) if mapping else Mapping()
+    except MappingError as exc:
+        raise click.ClickException(str(exc)) from None
+    imported = load(rosters, evidence, school, mapping=columns, encoding=encoding, as_of=issued)
+    report = imported.report
+    if issues is not None:
+        write_issues(report, issues)
+    where = f" Details: {display_path(issues)}" if issues is not None else ""
+    for issue in report.file_errors:
+        at = f"{issue.source}:{issue.line}" if issue.line else issue.source
+        click.echo(f"{at}: {issue.message}", err=True)
+    if report.file_errors:
+        raise click.ClickException(
+            f"No documents made: {len(report.file_errors)} file(s) could not be read.{where}"
+        )
+    if strict and report.has_rejections:
+        raise click.ClickException(f"No documents made (--strict): rows were rejected.{where}")
+    scorer = Scorer(school)
+    found = imported.evidence
+
+    def score(students: list[Student]) -> Iterable[StudentResult]:
+        return (score_student(scorer, s, found.for_student(s.id)) for s in students)
+
+    return Inputs(school, imported.students, score, report.summary())
 
 
 def build_example_transcripts(content: Path, out: Path) -> None:
@@ -192,8 +255,9 @@ def build_example_transcripts(content: Path, out: Path) -> None:
     roster, evidence = folder / "roster.csv", folder / "evidence.csv"
     if not (roster.is_file() and evidence.is_file()):
         return
-    school, students, score = _load(content, roster, evidence)
-    run = issue(school, students, score, Options(issued=issue_date_of(None)), out)
+    issued = issue_date_of(None)
+    inputs = load_inputs(content, [roster], [evidence], issued)
+    run = issue(inputs.school, inputs.students, inputs.score, Options(issued=issued), out)
     report(run, "transcript")
     if run.failed:
         raise click.ClickException(f"{len(run.failed)} example transcripts could not be made.")
@@ -214,15 +278,18 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
 @click.command("transcripts")
 @click.option(
     "--roster",
+    "rosters",
+    multiple=True,
     required=True,
     type=click.Path(exists=True, path_type=Path),
-    help="The roster CSV (or OneRoster users.csv).",
+    help="Roster CSV, or OneRoster users.csv, folder or zip. Repeatable.",
 )
 @click.option(
     "--evidence",
+    multiple=True,
     required=True,
     type=click.Path(exists=True, path_type=Path),
-    help="The evidence export (CSV or OneRoster folder/zip).",
+    help="Evidence CSV, or a OneRoster 1.2 export (folder or zip). Repeatable; read in this order.",
 )
 @click.option(
     "--content",
@@ -277,9 +344,18 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
     type=click.Path(path_type=Path),
     help="Also write one PDF of all documents, for printing (not an archival copy).",
 )
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="YAML file with the gradebook's column names, date format, separator, encoding.",
+)
+@click.option(
+    "--encoding", help="Encoding of the CSV files (utf-8, windows-1252); default: detected."
+)
+@click.option("--strict", is_flag=True, help="Make nothing if any evidence row is rejected.")
 def transcripts_command(
-    roster: Path,
-    evidence: Path,
+    rosters: tuple[Path, ...],
+    evidence: tuple[Path, ...],
     content: Path,
     out: Path | None,
     students: str | None,
@@ -291,6 +367,9 @@ def transcripts_command(
     issue_date: datetime | None,
     language: str | None,
     combined: Path | None,
+    mapping: Path | None,
+    encoding: str | None,
+    strict: bool,
 ) -> None:
     """Render one PDF per student (PDF/A-2a + PDF/UA-1) and a manifest.json.
 
@@ -302,24 +381,32 @@ def transcripts_command(
         part = parse_shard(shard) if shard else None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    school, roster_students, score = _load(content, roster, evidence)
+    issued = issue_date_of(issue_date.date() if issue_date else None)
+    out = out or Path("build") / ("transcripts" if kind == "transcript" else "progress-reports")
+    inputs = load_inputs(
+        content,
+        list(rosters),
+        list(evidence),
+        issued,
+        mapping=mapping,
+        encoding=encoding,
+        strict=strict,
+        issues=out / "evidence-issues.csv",
+    )
+    click.echo(inputs.summary)
+    school = inputs.school
     if language and language not in school.languages:
         raise click.UsageError(
             f"--language {language}: the school offers {', '.join(school.languages)}."
         )
     options = Options(
-        kind=kind,
-        paper=paper,
-        unofficial=unofficial,
-        issued=issue_date_of(issue_date.date() if issue_date else None),
-        language=language,
+        kind=kind, paper=paper, unofficial=unofficial, issued=issued, language=language
     )
-    out = out or Path("build") / ("transcripts" if kind == "transcript" else "progress-reports")
     try:
         run = issue(
             school,
-            _pick(roster_students, students),
-            score,
+            _pick(inputs.students, students),
+            inputs.score,
             options,
             out,
             jobs=jobs,
@@ -343,21 +430,32 @@ def transcripts_command(
 @click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--roster",
+    "rosters",
+    multiple=True,
     type=click.Path(exists=True, path_type=Path),
-    help="Also check against this roster file.",
+    help="Also check against this roster (CSV or OneRoster users.csv). Repeatable.",
 )
-def verify_command(dirs: tuple[Path, ...], roster: Path | None) -> None:
+@click.option(
+    "--content",
+    default="content",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The school's content folder (to read --roster).",
+)
+def verify_command(dirs: tuple[Path, ...], rosters: tuple[Path, ...], content: Path) -> None:
     """Check the output folders of a run's shards: together they cover the roster exactly once,
     and every PDF matches the SHA-256 in its manifest. Exits 1 on any problem."""
     ids = None
-    if roster is not None:
-        from ..evidence import load_roster
+    if rosters:
+        from ..evidence import read_roster
+        from ..loader import load_school
 
-        ids = [s.id for s in load_roster(roster)]
+        ids = list(read_roster(list(rosters), load_school(content)))
     v = manifest.verify(list(dirs), ids)
     for p in v.problems:
         click.echo(p, err=True)
     if not v.ok:
+        click.echo(f"{len(v.problems)} problem(s) found.", err=True)
         sys.exit(1)
     click.echo(
         f"OK: {v.shards} shard(s), {v.students} students, {v.documents} PDFs match their manifest."
