@@ -100,10 +100,11 @@ def make_data(folder: Path, students: int, targets: int, seed: int) -> tuple[Pat
 
 def prepare_documents(content: Path, roster: Path, evidence: Path, docs: Path) -> dict[str, float]:
     """Score and turn every student into the JSON the template gets (the Typst-only input)."""
-    from proficio.transcripts.cli import _load
+    from proficio.transcripts.cli import load_inputs
     from proficio.transcripts.document import Catalog, Options
 
-    school, students, score = _load(content, roster, evidence)
+    inputs = load_inputs(content, [roster], [evidence], _date())
+    school, students, score = inputs.school, inputs.students, inputs.score
     catalog = Catalog(school, Options(issued=_date()))
     rows = n = 0
     with docs.open("w", encoding="utf-8") as f:

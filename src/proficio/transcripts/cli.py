@@ -257,6 +257,7 @@ def build_example_transcripts(content: Path, out: Path) -> None:
         return
     issued = issue_date_of(None)
     inputs = load_inputs(content, [roster], [evidence], issued)
+    click.echo(f"Example transcripts: {inputs.summary}")
     run = issue(inputs.school, inputs.students, inputs.score, Options(issued=issued), out)
     report(run, "transcript")
     if run.failed:
