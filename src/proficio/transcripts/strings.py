@@ -145,6 +145,8 @@ UI: dict[str, dict[str, str]] = {
         "col_target": "Mục tiêu học tập",
         "col_score": "Điểm",
         "col_label": "Ý nghĩa",
+        "col_evidence": "Các điểm số",
+        "col_last": "Lần chấm gần nhất",
         "used_by": "Dùng cho: {subjects}.",
         "not_assessed": "Chưa được đánh giá",
         "footer": "Trang {page}/{pages} · Mã học sinh {id} · Ngày cấp {date}",
