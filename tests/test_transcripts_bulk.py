@@ -18,9 +18,9 @@ from transcript_helpers import ISSUED, result, roster, school, scorer
 from proficio.records import Student
 from proficio.transcripts import Options, Renderer
 from proficio.transcripts.bulk import Progress, parse_shard, shard_of
-from proficio.transcripts.cli import issue
 from proficio.transcripts.fonts import Coverage, font_dirs
 from proficio.transcripts.manifest import verify
+from proficio.transcripts.run import issue
 
 OPTIONS = Options(issued=ISSUED)
 HELPERS = Path(__file__).with_name("transcript_helpers.py")

@@ -133,8 +133,8 @@ def scorer(students: list[Student]):
 if __name__ == "__main__":  # used by the kill test: python transcript_helpers.py OUT N JOBS
     import sys
 
-    from proficio.transcripts.cli import issue
     from proficio.transcripts.document import Options
+    from proficio.transcripts.run import issue
 
     out, n, jobs = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     issue(school(), roster(n), scorer, Options(issued=ISSUED), out, jobs=jobs)

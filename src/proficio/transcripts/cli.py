@@ -4,34 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TextIO
 
 import click
 
 from ..model import School
 from ..records import Student, StudentResult
 from . import manifest
-from .bulk import Interrupted, Outcome, Progress, parse_shard, render_all, shard_of
-from .document import KINDS, Catalog, Options, document_language
-from .filenames import assign_files
-from .fonts import Coverage, FontsMissing, font_dirs
-from .render import content_problems
-
-Score = Callable[[list[Student]], Iterable[StudentResult]]
-"""Scores the given students (in any order), one result each: the evidence engine's pipeline."""
-
-
-def available_cores() -> int:
-    """Cores this process may use (a CI container may allow fewer than the machine has)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
+from .bulk import Interrupted, parse_shard
+from .document import KINDS, Options
+from .fonts import FontsMissing
+from .run import Run, Score, Unprintable, issue
 
 
 def issue_date_of(given: date | None) -> date:
@@ -47,118 +33,6 @@ def issue_date_of(given: date | None) -> date:
                 f"SOURCE_DATE_EPOCH is {epoch!r}; it must be whole seconds since 1970."
             ) from None
     return date.today()
-
-
-@dataclass
-class Run:
-    out: Path
-    manifest: Path
-    issued: list[Outcome] = field(default_factory=list)
-    failed: list[Outcome] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def pages(self) -> int:
-        return sum(o.pages or 0 for o in self.issued)
-
-    @property
-    def bytes(self) -> int:
-        return sum(o.bytes or 0 for o in self.issued)
-
-
-def issue(
-    school: School,
-    students: list[Student],
-    score: Score,
-    options: Options,
-    out: Path,
-    *,
-    jobs: int = 0,
-    shard: tuple[int, int] | None = None,
-    combined: Path | None = None,
-    progress: TextIO | None = None,
-) -> Run:
-    """Render the documents of ``students`` (the run's whole roster; ``shard`` picks this run's
-    part) into ``out`` with a manifest. Students who cannot be issued are in ``Run.failed``."""
-    started = time.perf_counter()
-    dirs = font_dirs()
-    coverage = Coverage.of_dirs(dirs)
-    files, unsafe = assign_files(s.id for s in students)
-    mine = [s for s in students if shard is None or shard_of(s.id, shard[1]) == shard[0]]
-    langs = sorted(
-        {
-            document_language(
-                school, s.language if options.kind == "progress" else options.language
-            )
-            for s in mine
-        }
-        or {school.default_language}
-    )
-    catalog = Catalog(school, options)
-    content = [p for lang in langs for p in content_problems(catalog, coverage, lang)]
-    if content:
-        raise click.ClickException(
-            "Some content text cannot be printed, so no document was made:\n  "
-            + "\n  ".join(content[:20])
-        )
-    failed = [Outcome(s.id, reason=unsafe[s.id]) for s in mine if s.id in unsafe]
-    to_render = [s for s in mine if s.id in files]
-    # A manifest left from an earlier run would describe files this run replaces.
-    (out / manifest.NAME).unlink(missing_ok=True)
-    bar = Progress(len(to_render), f"{options.kind}s", progress)
-    outcomes = render_all(
-        school,
-        options,
-        score(to_render),
-        files,
-        out,
-        jobs=jobs or available_cores(),
-        font_dirs=dirs,
-        coverage=coverage,
-        on_done=bar.advance,
-    )
-    bar.finish()
-    seen = {o.student_id for o in outcomes}
-    for s in to_render:
-        if s.id not in seen:
-            outcomes.append(
-                Outcome(s.id, reason="the scoring step returned no result for this student.")
-            )
-    outcomes += failed
-    data = manifest.build(
-        outcomes,
-        kind=options.kind,
-        issued=options.issued.isoformat(),
-        paper=options.paper,
-        unofficial=options.unofficial,
-        shard=shard,
-        roster_ids=[s.id for s in students],
-    )
-    run = Run(out, manifest.write(out, data))
-    run.issued = sorted((o for o in outcomes if o.ok), key=lambda o: o.student_id)
-    run.failed = sorted((o for o in outcomes if not o.ok), key=lambda o: o.student_id)
-    if combined is not None and run.issued:
-        write_combined(combined, [out / o.file for o in run.issued if o.file])
-    run.seconds = time.perf_counter() - started
-    return run
-
-
-def write_combined(path: Path, files: list[Path]) -> None:
-    """One print file of every PDF in order, for a registrar's printer. It is a convenience copy:
-    merging drops the tags and PDF/A identification, so the per-student files stay the record."""
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for f in files:
-        writer.append(str(f))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with open(tmp, "wb") as fh:
-            writer.write(fh)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def report(run: Run, kind: str, echo: Callable[[str], None] = click.echo) -> None:
@@ -224,9 +98,9 @@ def load_inputs(
     if issues is not None:
         write_issues(report, issues)
     where = f" Details: {display_path(issues)}" if issues is not None else ""
-    for issue in report.file_errors:
-        at = f"{issue.source}:{issue.line}" if issue.line else issue.source
-        click.echo(f"{at}: {issue.message}", err=True)
+    for problem in report.file_errors:
+        at = f"{problem.source}:{problem.line}" if problem.line else problem.source
+        click.echo(f"{at}: {problem.message}", err=True)
     if report.file_errors:
         raise click.ClickException(
             f"No documents made: {len(report.file_errors)} file(s) could not be read.{where}"
@@ -414,7 +288,7 @@ def transcripts_command(
             shard=part,
             combined=combined,
         )
-    except FontsMissing as exc:
+    except (FontsMissing, Unprintable) as exc:
         raise click.ClickException(str(exc)) from exc
     except Interrupted as exc:
         click.echo(
