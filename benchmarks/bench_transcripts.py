@@ -51,13 +51,15 @@ def tree(pid: int) -> list[int]:
 
 
 def sample(pid: int, cpu: dict[int, float]) -> int:
-    """Resident memory of the tree in bytes; records each process's CPU seconds in ``cpu``."""
+    """Memory of the tree in bytes (proportional set size); records each process's CPU
+    seconds in ``cpu``."""
     total = 0
     for p in tree(pid):
         try:
-            with open(f"/proc/{p}/status") as f:
+            # PSS: shared pages (workers forked from one server) counted once, in shares
+            with open(f"/proc/{p}/smaps_rollup") as f:
                 for line in f:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1]) * 1024
                         break
             with open(f"/proc/{p}/stat") as f:
@@ -72,7 +74,7 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int
     """Wall time, CPU time of the whole process tree, peak tree RSS and stdout of ``cmd``.
 
     CPU time is what to compare on a shared machine: other users' load stretches wall time but
-    barely changes the CPU seconds a run needs. It is sampled from /proc every 0.1 s (workers
+    barely changes the CPU seconds a run needs. It is sampled from /proc every 0.2 s (workers
     are not our children, so rusage would miss them).
     """
     started = time.perf_counter()
@@ -85,7 +87,7 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int
         nonlocal peak
         while not stop.is_set():
             peak = max(peak, sample(proc.pid, cpu))
-            stop.wait(0.1)
+            stop.wait(0.2)
 
     t = threading.Thread(target=watch, daemon=True)
     t.start()
@@ -230,7 +232,7 @@ def measure(
             "e2e_wall_s": round(seconds, 1),
             "e2e_cpu_s": round(cpu, 1),
             "e2e_docs_per_s": round(len(docs) / seconds, 1),
-            "peak_mib": round(peak / 2**20),
+            "peak_pss_mib": round(peak / 2**20),
             "pages_per_doc": round(sum(d["pages"] for d in docs) / len(docs), 2),
             "kb_per_doc": round(sum(d["bytes"] for d in docs) / len(docs) / 1000, 1),
             "failed": len(data["failed"]),
