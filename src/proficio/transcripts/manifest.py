@@ -162,6 +162,14 @@ def verify(dirs: list[Path], roster_ids: list[str] | None = None) -> Verificatio
                 )
             else:
                 v.documents += 1
+    for path, m in manifests:
+        listed = {doc["file"] for doc in m.get("documents", [])}
+        for stray in sorted(path.parent.glob("*.pdf")):
+            if stray.name not in listed:
+                v.problems.append(
+                    f"{stray}: not in the manifest (left from an earlier run?). Remove it or "
+                    "render again into an empty folder."
+                )
     v.students = len(owner)
     consistent = not any("not shards of one run" in p for p in v.problems)
     if (
