@@ -187,3 +187,12 @@ def test_result_helper_is_consistent():
     res = result(Student("X", "A", "B"), current={"MA": 3})
     ma = res.subjects[0]
     assert ma.current_level == 3 and ma.levels[0].complete and ma.levels[1].complete
+
+
+def test_a_file_that_cannot_be_written_stops_the_run_with_a_clear_error(tmp_path):
+    from proficio.transcripts.bulk import OutputError
+
+    (tmp_path / "S-0000.pdf").mkdir()  # something in the way, even for root
+    with pytest.raises(OutputError, match=r"could not write .*S-0000\.pdf: Is a directory"):
+        issue(school(), roster(2), scorer, OPTIONS, tmp_path, jobs=1)
+    assert not list(tmp_path.glob(".*.part"))

@@ -120,6 +120,10 @@ class WorkerCrashed(Interrupted):
     """A worker process died, so its students' outcome is unknown; the run stops."""
 
 
+class OutputError(Interrupted):
+    """The output folder cannot be written (full disk, permissions): no later PDF could be."""
+
+
 # -- the worker side ------------------------------------------------------------------------
 
 _worker: dict[str, Any] = {}
@@ -158,7 +162,10 @@ def _render_one(
     ) as exc:  # one student's bad data (even a Typst panic) must not stop the rest
         (out / name).unlink(missing_ok=True)
         return Outcome(sid, reason=f"unexpected error: {type(exc).__name__}: {exc}")
-    write_atomic(out / name, rendered.pdf, token)
+    try:
+        write_atomic(out / name, rendered.pdf, token)
+    except OSError as exc:
+        raise OutputError(f"could not write {out / name}: {exc.strerror or exc}") from None
     return Outcome(
         sid, name, hashlib.sha256(rendered.pdf).hexdigest(), rendered.pages, len(rendered.pdf)
     )

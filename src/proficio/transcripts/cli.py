@@ -14,7 +14,7 @@ import click
 from ..model import School
 from ..records import Student, StudentResult
 from . import manifest
-from .bulk import Interrupted, parse_shard
+from .bulk import Interrupted, OutputError, WorkerCrashed, parse_shard
 from .document import KINDS, Options
 from .fonts import FontsMissing
 from .run import Run, Score, Unprintable, issue
@@ -292,10 +292,10 @@ def transcripts_command(
         raise click.ClickException(str(exc)) from exc
     except Interrupted as exc:
         click.echo(
-            f"Stopped ({exc}); the PDFs already written are complete, no manifest was written.",
+            f"Stopped: {exc}. The PDFs already written are complete; no manifest was written.",
             err=True,
         )
-        sys.exit(130)
+        sys.exit(1 if isinstance(exc, (OutputError, WorkerCrashed)) else 130)
     report(run, kind)
     if run.failed:
         sys.exit(1)
