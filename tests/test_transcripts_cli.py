@@ -99,3 +99,17 @@ def test_usage_errors_are_clear(tmp_path):
     assert code == 2 and "not on the roster: NOPE" in output
     assert not list(tmp_path.glob("*.pdf"))
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_the_github_actions_example_shards_and_verifies():
+    import yaml
+
+    flow = yaml.safe_load((ROOT / "examples" / "github-actions" / "transcripts.yml").read_text())
+    render, verify = flow["jobs"]["render"], flow["jobs"]["verify"]
+    shards = render["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(flow["env"]["SHARDS"]) + 1))
+    steps = " ".join(str(s.get("run", "")) for s in render["steps"])
+    assert '--shard "${{ matrix.shard }}/${{ env.SHARDS }}"' in steps
+    assert any(s.get("uses", "").startswith("actions/upload-artifact") for s in render["steps"])
+    assert verify["needs"] == "render"
+    assert any("proficio verify-manifests" in str(s.get("run", "")) for s in verify["steps"])
