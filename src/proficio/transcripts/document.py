@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .. import scoring
 from ..model import Calculation, Level, School, Subject, Target, Topic, anchor
 from ..records import LevelResult, StudentResult, SubjectResult, TargetResult
 from . import strings
@@ -23,7 +24,8 @@ KINDS = ("transcript", "progress")
 PAPERS = {"letter": "us-letter", "a4": "a4"}
 
 Explain = Callable[..., str]
-"""``explain(method, scores, **params) -> str``: the one-line arithmetic of a calculation."""
+"""``explain(method, scores, lang=..., **params) -> str``: the one-line arithmetic of a
+calculation; :func:`proficio.scoring.explain` unless a caller supplies another."""
 
 
 @dataclass(frozen=True)
@@ -283,9 +285,8 @@ class Catalog:
             subjects = [self._transcript_subject(s, lang) for s in result.subjects]
         else:
             heading = t["progress"]
-            if explain is None:
-                from ..scoring import explain as explain
-            subjects = [self._progress_subject(s, lang, explain) for s in result.subjects]
+            how = explain or scoring.explain
+            subjects = [self._progress_subject(s, lang, how) for s in result.subjects]
         doc: dict[str, Any] = {
             "title": f"{heading}: {name} ({self.text(self.school.name, lang)})",
             "keywords": [],
