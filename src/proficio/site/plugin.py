@@ -1,0 +1,332 @@
+"""The ``proficio`` MkDocs plugin: the curriculum pages, one full site per offered language.
+
+Kept thin on purpose: ``pages.py`` writes the pages; this module only hands them to MkDocs.
+The default language is built at the site's root by ``mkdocs build`` itself; each other language
+is a second MkDocs build into ``<site_dir>/<lang>/``, started after the first one finishes, with
+Material's UI strings and search in that language. Building each language on its own (instead of
+mixing them in one build) gives every page the right ``<html lang>`` and each language its own,
+smaller search index.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import os
+import time
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from mkdocs.commands.build import build
+from mkdocs.config import config_options as c
+from mkdocs.config import load_config
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from ..loader import Result, find_content, load
+from ..model import School
+from .pages import SCALES_DIR, NavItem, SiteLanguage, SitePage, TocEntry, generate, relative_url
+from .strings import language_name
+
+log = get_plugin_logger(__name__)
+
+THEME_DIR = Path(__file__).parent / "theme"
+
+
+@dataclass(frozen=True)
+class _Nested:
+    """What the root build tells the build of another language."""
+
+    lang: str
+    content: Path
+
+
+_NESTED: contextvars.ContextVar[_Nested | None] = contextvars.ContextVar("proficio_nested", default=None)
+_CONTENT_OVERRIDE: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
+    "proficio_content", default=None
+)
+
+_cache: dict[Path, tuple[tuple[tuple[str, int, int], ...], Result]] = {}
+
+
+@dataclass
+class Timings:
+    """Seconds the plugin spent in its own work, per build run (read by the benchmark)."""
+
+    load: float = 0.0
+    generate: float = 0.0
+    hooks: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.load + self.generate + self.hooks
+
+
+TIMINGS = Timings()
+
+
+def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+def load_content(root: Path) -> Result:
+    """Load once per change of the content folder: each language's build reuses the result."""
+    started = time.perf_counter()
+    root = root.resolve()
+    sig = _signature(root) if root.is_dir() else ()
+    hit = _cache.get(root)
+    if hit is not None and hit[0] == sig:
+        result = hit[1]
+    else:
+        result = load(root)
+        _cache[root] = (sig, result)
+    TIMINGS.load += time.perf_counter() - started
+    return result
+
+
+def content_override(path: Path | None) -> contextvars.Token:
+    """Let a caller (``proficio build``) point the plugin at another content folder."""
+    return _CONTENT_OVERRIDE.set(path)
+
+
+class ProficioPluginConfig(Config):
+    content = c.Type(str, default="content")
+    """The school's content folder, relative to mkdocs.yml."""
+
+
+class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.site: SiteLanguage | None = None
+        self.school: School | None = None
+        self.root = Path("content")
+        self.nested: _Nested | None = None
+        self.by_src: dict[str, SitePage] = {}
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def content_root(self, config: MkDocsConfig) -> Path:
+        nested = _NESTED.get()
+        if nested is not None:
+            return nested.content
+        override = _CONTENT_OVERRIDE.get()
+        if override is not None:
+            return find_content(override)
+        base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        return find_content(base / self.config.content)
+
+    @event_priority(100)  # before the search plugin reads the theme's language
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if config.theme.name != "material":
+            raise PluginError(
+                f"The proficio plugin needs theme 'material' (mkdocs-material), not '{config.theme.name}'."
+            )
+        self.nested = _NESTED.get()
+        self.root = self.content_root(config)
+        result = load_content(self.root)
+        if result.errors or result.school is None:
+            raise PluginError(
+                "The school's content has errors; the site was not built:\n"
+                + "\n".join(str(d) for d in result.errors)
+            )
+        school = self.school = result.school
+        lang = self.nested.lang if self.nested else school.default_language
+        started = time.perf_counter()
+        self.site = generate(school, lang)
+        TIMINGS.generate += time.perf_counter() - started
+        self.by_src = {p.src_uri: p for p in self.site.pages}
+        if not self.nested:
+            for d in result.warnings:
+                if d.code == "missing-translation":
+                    log.info(str(d))
+                else:
+                    log.warning(str(d))
+        collisions = [s for s in school.subjects if s.slug == SCALES_DIR]
+        if collisions:
+            raise PluginError(
+                f"{collisions[0].source}: the subject folder '{SCALES_DIR}' would share its address "
+                f"with the site's page of proficiency scales. Rename the folder."
+            )
+
+        config.site_name = escape(school.text(school.name, lang))
+        if not config.site_description:
+            config.site_description = escape(school.text(school.description, lang)) or None
+        config.theme["language"] = lang
+        config.theme["font"] = False
+        config.theme.dirs.insert(0, str(THEME_DIR))
+        features = list(config.theme.get("features") or [])
+        for feature in ("navigation.indexes", "navigation.prune", "navigation.footer"):
+            if feature not in features:
+                features.append(feature)
+        config.theme["features"] = features
+        # A truthy non-list makes Material include our per-page language menu
+        # (partials/alternate.html) without writing <link rel="alternate"> tags, which would
+        # make its script fetch every language's sitemap to rewrite the menu's links.
+        config.extra["alternate"] = len(school.languages) > 1
+        config.extra["generator"] = False
+        config.extra_css = [*config.extra_css, "assets/proficio/site.css"]
+        config.use_directory_urls = True
+        config.nav = self.nav_config(self.site.nav)
+        if self.nested and config.site_url:
+            config.site_url = config.site_url.rstrip("/") + f"/{lang}/"
+        return config
+
+    def nav_config(self, items: list[NavItem]) -> list[Any]:
+        """Navigation in level order, titles escaped (Material prints them as HTML)."""
+        out: list[Any] = []
+        for item in items:
+            value = item.page if item.page is not None else self.nav_config(list(item.children))
+            out.append({escape(item.title): value})
+        return out
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        started = time.perf_counter()
+        assert self.site is not None
+        for page in self.site.pages:
+            existing = files.get_file_from_path(page.src_uri)
+            if existing is not None:
+                raise PluginError(
+                    f"{config.docs_dir}/{page.src_uri} has the address of a generated curriculum "
+                    "page. Rename or remove it."
+                )
+            files.append(File.generated(config, page.src_uri, content=""))
+        if self.school is not None and self.school.logo is not None:
+            logo = f"assets/proficio/logo{self.school.logo.suffix}"
+            files.append(File.generated(config, logo, abs_src_path=str(self.school.logo)))
+            config.theme["logo"] = logo
+            config.theme["favicon"] = logo
+        TIMINGS.hooks += time.perf_counter() - started
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        spec = self.by_src.get(page.file.src_uri)
+        if spec is None:
+            return None
+        page.meta["title"] = escape(spec.title)
+        if spec.description:
+            page.meta["description"] = escape(" ".join(spec.description.split()))
+        return ""
+
+    def on_page_content(
+        self, html: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        spec = self.by_src.get(page.file.src_uri)
+        if spec is None:
+            return None
+        started = time.perf_counter()
+        page.toc = get_toc([_toc_token(e, 2) for e in spec.toc])
+        page.present_anchor_ids = {e.id for e in _walk(spec.toc)}
+        TIMINGS.hooks += time.perf_counter() - started
+        return spec.body
+
+    def on_page_context(
+        self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any]:
+        context["proficio_alternates"] = self.alternates(page.url)
+        return context
+
+    def alternates(self, url: str) -> list[dict[str, str]]:
+        """The same page in every language, as links relative to the page (any hosting prefix)."""
+        if self.school is None or self.site is None:
+            return []
+        default = self.school.default_language
+        here = url if self.site.lang == default else f"{self.site.lang}/{url}"
+        out = []
+        for lang in self.school.languages:
+            there = url if lang == default else f"{lang}/{url}"
+            out.append(
+                {
+                    "lang": lang,
+                    "name": escape(language_name(lang)),
+                    "link": relative_url(here, there),
+                    "current": "true" if lang == self.site.lang else "",
+                }
+            )
+        return out
+
+    # -- the other languages -------------------------------------------------------------------
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.nested or self.school is None:
+            return
+        assert self.site is not None
+        languages = self.school.languages
+        log.info(
+            f"Built the '{self.site.lang}' site: {len(self.site.pages)} curriculum pages"
+            + (f", {self.site.fallbacks} texts shown untranslated" if self.site.fallbacks else "")
+        )
+        for lang in languages[1:]:
+            self.build_language(config, lang)
+
+    def build_language(self, config: MkDocsConfig, lang: str) -> None:
+        if not config.config_file_path:
+            raise PluginError("The proficio plugin needs mkdocs.yml as a file to build other languages.")
+        token = _NESTED.set(_Nested(lang, self.root))
+        mkdocs_log = logging.getLogger("mkdocs.commands.build")
+        quiet = _Quiet()
+        mkdocs_log.addFilter(quiet)
+        try:
+            cfg = load_config(
+                config.config_file_path,
+                site_dir=os.path.join(config.site_dir, lang),
+                site_url=config.site_url or None,
+                strict=config.strict,
+            )
+            cfg.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(cfg)
+            finally:
+                cfg.plugins.on_shutdown()
+            plugin = cfg.plugins.get("proficio")
+            if isinstance(plugin, ProficioPlugin) and plugin.site is not None:
+                log.info(
+                    f"Built the '{lang}' site in {lang}/: {len(plugin.site.pages)} curriculum pages"
+                    + (f", {plugin.site.fallbacks} texts shown in '{self.school.default_language}' until translated" if plugin.site.fallbacks and self.school else "")
+                )
+        finally:
+            mkdocs_log.removeFilter(quiet)
+            _NESTED.reset(token)
+
+    def on_serve(
+        self, server: LiveReloadServer, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        server.watch(str(self.root))
+        return server
+
+
+class _Quiet(logging.Filter):
+    """Drop MkDocs' per-build chatter for the extra language builds."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not msg.startswith(("Cleaning site directory", "Building documentation to directory"))
+
+
+def _toc_token(entry: TocEntry, level: int) -> dict[str, Any]:
+    return {
+        "level": level,
+        "id": entry.id,
+        "name": escape(entry.title),
+        "children": [_toc_token(child, level + 1) for child in entry.children],
+    }
+
+
+def _walk(entries: tuple[TocEntry, ...]):
+    for e in entries:
+        yield e
+        yield from _walk(e.children)
