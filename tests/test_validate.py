@@ -129,8 +129,8 @@ CASES = {
         "subjects/math/subject.yaml",
         "scale: four",
         "scale:\n\tfour",
-        "content/subjects/math/subject.yaml:4:1: YAML syntax error: found character '\\t' that "
-        "cannot start any token (while scanning for the next token). YAML indentation must use "
+        "content/subjects/math/subject.yaml:4:1: YAML syntax error: found character that cannot "
+        "start any token (while scanning for the next token). YAML indentation must use "
         "spaces, not tabs: replace the tab with spaces.",
     ),
     "bad calculation parameter": (
