@@ -108,6 +108,14 @@ def build(content: Path) -> None:
         f"Content OK: {info['subjects']} subjects, {info['levels']} levels, "
         f"{info['targets']} learning targets, languages {', '.join(info['languages'])}."  # type: ignore[arg-type]
     )
+    from .site import build_site
+
+    try:
+        site = build_site(content, Path("build/site"))
+    except Exception as exc:  # MkDocs has logged the reason
+        raise click.ClickException(f"the curriculum site was not built: {exc}") from exc
+    pages = ", ".join(f"{lang} {n}" for lang, n in site.pages.items())
+    click.echo(f"Site: build/site/ ({pages} pages) in {site.seconds:.1f} s.")
 
 
 @main.command()

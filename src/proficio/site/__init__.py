@@ -1,1 +1,91 @@
-"""The public curriculum site: pages generated from the content model, rendered by MkDocs."""
+"""The public curriculum site: pages generated from the content model, rendered by MkDocs.
+
+``pages.py`` writes every page of one language (engine-independent); ``plugin.py`` hands them to
+MkDocs with Material; :func:`build_site` is what ``proficio build`` calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_CONFIG = """\
+site_name: Curriculum
+docs_dir: docs
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - proficio
+"""
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    out: Path
+    pages: dict[str, int]
+    """Curriculum pages per language, in the school's order (the default first)."""
+    seconds: float
+
+
+def build_site(
+    content: Path = Path("content"),
+    out: Path = Path("build/site"),
+    config_file: Path | None = None,
+) -> SiteBuild:
+    """Build the site of ``content`` into ``out`` with ``mkdocs.yml`` (or a built-in config).
+
+    The site is built next to ``out`` and moved into place when complete, so a failed build
+    leaves the previous site untouched. Raises ``mkdocs.exceptions.Abort`` on failure, after
+    MkDocs has logged why.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from . import plugin
+
+    started = time.perf_counter()
+    if config_file is None and Path("mkdocs.yml").is_file():
+        config_file = Path("mkdocs.yml")
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _show_mkdocs_warnings()
+    with tempfile.TemporaryDirectory(prefix=".site-", dir=out.parent) as tmp:
+        if config_file is None:
+            (Path(tmp) / "docs").mkdir()
+            config_file = Path(tmp) / "mkdocs.yml"
+            config_file.write_text(DEFAULT_CONFIG, encoding="utf-8")
+        staging = Path(tmp) / "site"
+        token = plugin.content_override(content.resolve())
+        try:
+            cfg = load_config(str(config_file), site_dir=str(staging))
+            cfg.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(cfg)
+            finally:
+                cfg.plugins.on_shutdown()
+        finally:
+            plugin._CONTENT_OVERRIDE.reset(token)
+        old = Path(tmp) / "old"
+        if out.exists():
+            os.replace(out, old)
+        os.replace(staging, out)
+        if old.exists():
+            shutil.rmtree(old)
+    return SiteBuild(out, dict(plugin.LAST_PAGES), time.perf_counter() - started)
+
+
+def _show_mkdocs_warnings() -> None:
+    """Outside the mkdocs command nobody prints MkDocs' warnings; print them on stderr."""
+    logger = logging.getLogger("mkdocs")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+        handler.setLevel(logging.WARNING)
+        logger.addHandler(handler)

@@ -73,6 +73,9 @@ class Timings:
 
 TIMINGS = Timings()
 
+LAST_PAGES: dict[str, int] = {}
+"""Curriculum pages per language of the last build (for ``proficio build``'s summary)."""
+
 
 def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
     files = sorted(p for p in root.rglob("*") if p.is_file())
@@ -147,10 +150,17 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
         TIMINGS.generate += time.perf_counter() - started
         self.by_src = {p.src_uri: p for p in self.site.pages}
         if not self.nested:
+            LAST_PAGES.clear()
+        LAST_PAGES[lang] = len(self.site.pages)
+        if not self.nested:
+            missing = [d for d in result.warnings if d.code == "missing-translation"]
+            if missing:
+                log.info(
+                    "Missing translations (readers see the default language, marked as not yet "
+                    "translated):\n  " + "\n  ".join(f"{d.file}:{d.line}:{d.column}: {d.message}" for d in missing)
+                )
             for d in result.warnings:
-                if d.code == "missing-translation":
-                    log.info(str(d))
-                else:
+                if d.code != "missing-translation":
                     log.warning(str(d))
         collisions = [s for s in school.subjects if s.slug == SCALES_DIR]
         if collisions:
