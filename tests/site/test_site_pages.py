@@ -95,7 +95,11 @@ def test_anchors_come_from_codes_and_topics_link_to_them(
 def sidebar_levels(doc: Element, page_url: str) -> list[str]:
     """The level pages the primary navigation links to, in its order."""
     nav = doc.find("nav", cls="md-nav--primary")
-    hrefs = [resolve(page_url, a.attrs["href"]) for a in nav.find_all("a", cls="md-nav__link") if "#" not in a.attrs.get("href", "#")]
+    hrefs = [
+        resolve(page_url, a.attrs["href"])
+        for a in nav.find_all("a", cls="md-nav__link")
+        if "#" not in a.attrs.get("href", "#")
+    ]
     return [h.rstrip("/").split("/")[-1] for h in hrefs if "level-" in h]
 
 
@@ -111,8 +115,15 @@ def write_levels(content: Path, count: int) -> None:
         level = {
             "level": n,
             "title": {"en": f"Level {n}", "es": f"Nivel {n}"},
-            "topics": [{"code": f"MA.L{n}.T", "title": "Topic", "targets": [
-                {"code": f"MA.L{n}.T.1", "title": {"en": f"Target {n}", "es": f"Meta {n}"}}]}],
+            "topics": [
+                {
+                    "code": f"MA.L{n}.T",
+                    "title": "Topic",
+                    "targets": [
+                        {"code": f"MA.L{n}.T.1", "title": {"en": f"Target {n}", "es": f"Meta {n}"}}
+                    ],
+                }
+            ],
         }
         (folder / f"level-{n}.yaml").write_text(yaml.safe_dump(level), encoding="utf-8")
 
@@ -184,14 +195,19 @@ def test_search_index_per_language_finds_codes_and_rubric_words(
             (lang_root(example_site, school, lang) / "search" / "search_index.json").read_text()
         )
         assert index["config"]["lang"] == [lang]
-        section = next(d for d in index["docs"] if d["location"] == level_url(subject, level) + "#" + target.anchor)
+        section = next(
+            d
+            for d in index["docs"]
+            if d["location"] == level_url(subject, level) + "#" + target.anchor
+        )
         assert target.code in section["title"]
         own = next(iter(target.rubric.values()))
         assert localize(own, lang, school.default_language)[0].split()[0] in section["text"]
         generic = [p for p in school.scale_of(target).points if p.value not in target.rubric]
         assert generic and all(
             localize(p.descriptor, lang, school.default_language)[0] not in section["text"]
-            for p in generic if p.descriptor
+            for p in generic
+            if p.descriptor
         ), "generic descriptors are indexed once, on the scale page"
 
 
@@ -221,7 +237,9 @@ def test_two_builds_are_byte_identical(example_site: Path, tmp_path: Path) -> No
     assert differences(cmp) == []
     files = [p for p in example_site.rglob("*") if p.is_file()]
     assert len(files) > 60
-    mismatched = filecmp.cmpfiles(example_site, again, [str(p.relative_to(example_site)) for p in files], shallow=False)[1]
+    mismatched = filecmp.cmpfiles(
+        example_site, again, [str(p.relative_to(example_site)) for p in files], shallow=False
+    )[1]
     assert mismatched == []
 
 
@@ -241,7 +259,9 @@ def test_content_text_is_escaped_everywhere(tmp_path: Path) -> None:
         html_path = root / "math" / "level-1" / "index.html"
         raw = html_path.read_text(encoding="utf-8")
         doc = parse(raw)
-        assert all("Jane" not in s.text() and "alert" not in s.text() for s in doc.find_all("script"))
+        assert all(
+            "Jane" not in s.text() and "alert" not in s.text() for s in doc.find_all("script")
+        )
         assert all("onerror" not in img.attrs for img in doc.find_all("img"))
         assert not any(a.attrs.get("href", "").startswith("javascript") for a in doc.find_all("a"))
         description = doc.find("div", cls="pf-description")
@@ -249,49 +269,77 @@ def test_content_text_is_escaped_everywhere(tmp_path: Path) -> None:
         assert "&lt;/title&gt;&lt;script&gt;" in raw.split("</title>")[0] or root != out
         index = (root / "search" / "search_index.json").read_text(encoding="utf-8")
         assert "<script>" not in index and "<img" not in index
-    assert "I can add *bold* [x](javascript:alert(1)) &amp; more" in (out / "math" / "level-1" / "index.html").read_text()
+    assert (
+        "I can add *bold* [x](javascript:alert(1)) &amp; more"
+        in (out / "math" / "level-1" / "index.html").read_text()
+    )
 
 
 def test_student_files_in_content_never_reach_the_site(tmp_path: Path) -> None:
     content = copy_mini(tmp_path / "content")
-    (content / "roster.csv").write_text("student_id,given_name\nS-991,Quentavious\n", encoding="utf-8")
-    (content / "evidence.csv").write_text("student_id,target,score\nS-991,MA.L1.WN.1,3\n", encoding="utf-8")
+    (content / "roster.csv").write_text(
+        "student_id,given_name\nS-991,Quentavious\n", encoding="utf-8"
+    )
+    (content / "evidence.csv").write_text(
+        "student_id,target,score\nS-991,MA.L1.WN.1,3\n", encoding="utf-8"
+    )
     out = tmp_path / "site"
     build(content, out)
     for path in out.rglob("*"):
         if path.is_file():
-            assert b"Quentavious" not in path.read_bytes() and b"S-991" not in path.read_bytes(), path
+            assert b"Quentavious" not in path.read_bytes() and b"S-991" not in path.read_bytes(), (
+                path
+            )
 
 
 def mkdocs_config(tmp_path: Path, content: Path) -> Path:
     config = tmp_path / "mkdocs.yml"
     (tmp_path / "docs").mkdir(exist_ok=True)
-    config.write_text(textwrap.dedent(f"""\
+    config.write_text(
+        textwrap.dedent(f"""\
         site_name: Test
-        site_dir: {tmp_path / 'site'}
+        site_dir: {tmp_path / "site"}
         theme: {{name: material, font: false}}
         plugins:
           - search
           - proficio: {{content: {content}}}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     return config
 
 
 def run_mkdocs(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {"NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1700000000", "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "mkdocs", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_broken_content_fails_mkdocs_build_with_file_and_line(tmp_path: Path) -> None:
     content = copy_mini(tmp_path / "content")
     level = content / "subjects" / "math" / "level-2.yaml"
-    level.write_text(level.read_text(encoding="utf-8").replace("title: {en: I can compare", "titel: {en: I can compare"), encoding="utf-8")
+    level.write_text(
+        level.read_text(encoding="utf-8").replace(
+            "title: {en: I can compare", "titel: {en: I can compare"
+        ),
+        encoding="utf-8",
+    )
     config = mkdocs_config(tmp_path, content)
     result = run_mkdocs("build", "-f", str(config), cwd=tmp_path)
     assert result.returncode != 0
-    validate = subprocess.run([sys.executable, "-m", "proficio", "validate", "-q", str(content)],
-                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    validate = subprocess.run(
+        [sys.executable, "-m", "proficio", "validate", "-q", str(content)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert validate.returncode == 1
     expected = validate.stdout.splitlines()
     assert any("level-2.yaml:8:9: " in e and "titel" in e for e in expected), expected

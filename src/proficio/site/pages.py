@@ -14,8 +14,8 @@ from decimal import Decimal
 from html import escape
 
 from ..model import (
-    CompletionRule,
     Calculation,
+    CompletionRule,
     Level,
     Scale,
     School,
@@ -117,7 +117,11 @@ def generate(school: School, lang: str) -> SiteLanguage:
 
 
 def _src(url: str) -> str:
-    return "index.md" if url == "" else url.rstrip("/") + (".md" if url.count("/") > 1 else "/index.md")
+    return (
+        "index.md"
+        if url == ""
+        else url.rstrip("/") + (".md" if url.count("/") > 1 else "/index.md")
+    )
 
 
 @dataclass
@@ -147,7 +151,9 @@ class _Writer:
         if used == self.lang or not words:
             return escape(words)
         self.fallbacks += 1
-        return f'<span class="pf-fallback" lang="{escape(used)}">{escape(words)}</span>{self._note()}'
+        return (
+            f'<span class="pf-fallback" lang="{escape(used)}">{escape(words)}</span>{self._note()}'
+        )
 
     def block(self, value: Text, cls: str = "") -> str:
         """Paragraphs of ``value`` (blank lines separate them)."""
@@ -207,8 +213,15 @@ class _Writer:
     def used_scales(self) -> list[Scale]:
         return [self.school.scales[k] for k in sorted(self.school.scales)]
 
-    def add(self, url: str, kind: str, title: str, description: str, body: str,
-            toc: Iterable[TocEntry] = ()) -> str:
+    def add(
+        self,
+        url: str,
+        kind: str,
+        title: str,
+        description: str,
+        body: str,
+        toc: Iterable[TocEntry] = (),
+    ) -> str:
         src = _src(url)
         self.pages.append(SitePage(src, url, kind, title, description, body, tuple(toc)))
         return src
@@ -242,10 +255,16 @@ class _Writer:
         if contact:
             parts.append(f'<h2 id="pf-contact">{self.ui("contact")}</h2>{contact}')
         return self.add(
-            here, "home", self.plain(s.name), self.plain(s.description), "\n".join(parts),
-            [TocEntry("pf-subjects", self.ui_plain("subjects")),
-             TocEntry("pf-progress", self.ui_plain("how_progress")),
-             TocEntry("pf-scales", self.ui_plain("how_scale"))]
+            here,
+            "home",
+            self.plain(s.name),
+            self.plain(s.description),
+            "\n".join(parts),
+            [
+                TocEntry("pf-subjects", self.ui_plain("subjects")),
+                TocEntry("pf-progress", self.ui_plain("how_progress")),
+                TocEntry("pf-scales", self.ui_plain("how_scale")),
+            ]
             + ([TocEntry("pf-contact", self.ui_plain("contact"))] if contact else []),
         )
 
@@ -264,8 +283,9 @@ class _Writer:
     def threshold_sentence(self, scale: Scale, key: str, scale_html: str = "") -> str:
         point = scale.point(scale.threshold)
         label = self.text(point.label) if point else ""
-        return self.ui(key, scale=scale_html, score=format_score(scale, scale.threshold),
-                       label=label)
+        return self.ui(
+            key, scale=scale_html, score=format_score(scale, scale.threshold), label=label
+        )
 
     def subject(self, subject: Subject) -> str:
         here = subject_url(subject)
@@ -292,8 +312,12 @@ class _Writer:
             )
         parts.append("</ol>")
         return self.add(
-            here, "subject", self.plain(subject.title), self.plain(subject.description),
-            "\n".join(parts), [TocEntry("pf-levels", self.ui_plain("levels_at_glance"))],
+            here,
+            "subject",
+            self.plain(subject.title),
+            self.plain(subject.description),
+            "\n".join(parts),
+            [TocEntry("pf-levels", self.ui_plain("levels_at_glance"))],
         )
 
     def level(self, subject: Subject, level: Level) -> str:
@@ -312,10 +336,14 @@ class _Writer:
                 TocEntry(
                     anchor(topic.code),
                     self.plain(topic.title),
-                    tuple(TocEntry(t.anchor, f"{t.code} {self.plain(t.title)}") for t in topic.targets),
+                    tuple(
+                        TocEntry(t.anchor, f"{t.code} {self.plain(t.title)}") for t in topic.targets
+                    ),
                 )
             )
-        title = self.ui_plain("level_of", subject=self.plain(subject.title), level=self.level_title(level))
+        title = self.ui_plain(
+            "level_of", subject=self.plain(subject.title), level=self.level_title(level)
+        )
         return self.add(here, "level", title, self.plain(level.description), "\n".join(parts), toc)
 
     def topic(self, subject: Subject, topic: Topic) -> str:
@@ -348,8 +376,11 @@ class _Writer:
                 rows.append(f'<tr class="{" ".join(cls)}">{head}{cell}</tr>')
                 continue
             cls.append("pf-generic")
-            generic = self.text(point.descriptor) if point.descriptor else escape(
-                self.ui_plain("no_descriptor"))
+            generic = (
+                self.text(point.descriptor)
+                if point.descriptor
+                else escape(self.ui_plain("no_descriptor"))
+            )
             badge = (
                 f'<span class="pf-badge" title="{escape(self.ui_plain("generic_title"))}">'
                 f"{self.ui('generic')}</span> "
@@ -392,10 +423,15 @@ class _Writer:
         users = [s for s in self.school.subjects if s.scale_id == scale.id]
         if users:
             links = ", ".join(
-                f'<a href="{relative_url(here, subject_url(s))}">{self.text(s.title)}</a>' for s in users
+                f'<a href="{relative_url(here, subject_url(s))}">{self.text(s.title)}</a>'
+                for s in users
             )
             parts.append(f'<p class="pf-used-by">{self.ui("subjects")}: {links}</p>')
         return self.add(
-            here, "scale", self.plain(scale.title), self.plain(scale.description), "\n".join(parts),
+            here,
+            "scale",
+            self.plain(scale.title),
+            self.plain(scale.description),
+            "\n".join(parts),
             [TocEntry("pf-points", self.ui_plain("all_points"))],
         )

@@ -50,7 +50,9 @@ class _Nested:
     content: Path
 
 
-_NESTED: contextvars.ContextVar[_Nested | None] = contextvars.ContextVar("proficio_nested", default=None)
+_NESTED: contextvars.ContextVar[_Nested | None] = contextvars.ContextVar(
+    "proficio_nested", default=None
+)
 _CONTENT_OVERRIDE: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
     "proficio_content", default=None
 )
@@ -157,7 +159,8 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
             if missing:
                 log.info(
                     "Missing translations (readers see the default language, marked as not yet "
-                    "translated):\n  " + "\n  ".join(f"{d.file}:{d.line}:{d.column}: {d.message}" for d in missing)
+                    "translated):\n  "
+                    + "\n  ".join(f"{d.file}:{d.line}:{d.column}: {d.message}" for d in missing)
                 )
             for d in result.warnings:
                 if d.code != "missing-translation":
@@ -285,7 +288,9 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
 
     def build_language(self, config: MkDocsConfig, lang: str) -> None:
         if not config.config_file_path:
-            raise PluginError("The proficio plugin needs mkdocs.yml as a file to build other languages.")
+            raise PluginError(
+                "The proficio plugin needs mkdocs.yml as a file to build other languages."
+            )
         token = _NESTED.set(_Nested(lang, self.root))
         mkdocs_log = logging.getLogger("mkdocs.commands.build")
         quiet = _Quiet()
@@ -306,7 +311,11 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
             if isinstance(plugin, ProficioPlugin) and plugin.site is not None:
                 log.info(
                     f"Built the '{lang}' site in {lang}/: {len(plugin.site.pages)} curriculum pages"
-                    + (f", {plugin.site.fallbacks} texts shown in '{self.school.default_language}' until translated" if plugin.site.fallbacks and self.school else "")
+                    + (
+                        f", {plugin.site.fallbacks} texts shown in '{self.school.default_language}' until translated"
+                        if plugin.site.fallbacks and self.school
+                        else ""
+                    )
                 )
         finally:
             mkdocs_log.removeFilter(quiet)
@@ -324,7 +333,9 @@ class _Quiet(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         msg = record.getMessage()
-        return not msg.startswith(("Cleaning site directory", "Building documentation to directory"))
+        return not msg.startswith(
+            ("Cleaning site directory", "Building documentation to directory")
+        )
 
 
 def _toc_token(entry: TocEntry, level: int) -> dict[str, Any]:
