@@ -55,6 +55,10 @@ class SitePage:
     body: str
     """HTML; all content text escaped."""
     toc: tuple[TocEntry, ...] = ()
+    search: str | None = None
+    """A leaner HTML of the same sections for the search index (``None``: the body): a level's
+    headings, descriptions and the targets' own descriptors, without the generic descriptors
+    every target repeats (they are found once, on the scale's page) or any markup around them."""
 
 
 @dataclass(frozen=True)
@@ -221,9 +225,10 @@ class _Writer:
         description: str,
         body: str,
         toc: Iterable[TocEntry] = (),
+        search: str | None = None,
     ) -> str:
         src = _src(url)
-        self.pages.append(SitePage(src, url, kind, title, description, body, tuple(toc)))
+        self.pages.append(SitePage(src, url, kind, title, description, body, tuple(toc), search))
         return src
 
     def home(self) -> str:
@@ -344,7 +349,40 @@ class _Writer:
         title = self.ui_plain(
             "level_of", subject=self.plain(subject.title), level=self.level_title(level)
         )
-        return self.add(here, "level", title, self.plain(level.description), "\n".join(parts), toc)
+        return self.add(
+            here,
+            "level",
+            title,
+            self.plain(level.description),
+            "\n".join(parts),
+            toc,
+            self.level_search(level),
+        )
+
+    def level_search(self, level: Level) -> str:
+        def para(value: Text) -> str:
+            words = self.plain(value)
+            return f"<p>{escape(words)}</p>" if words else ""
+
+        parts = [f"<h1>{escape(self.level_title(level))}</h1>", para(level.description)]
+        for topic in level.topics:
+            parts.append(
+                f'<h2 id="{anchor(topic.code)}">{escape(topic.code)} {escape(self.plain(topic.title))}</h2>'
+            )
+            parts.append(para(topic.description))
+            for target in topic.targets:
+                scale = self.school.scale_of(target)
+                parts.append(
+                    f'<h3 id="{target.anchor}">{escape(target.code)} {escape(self.plain(target.title))}</h3>'
+                )
+                parts.append(para(target.description))
+                for value, text in target.rubric.items():
+                    point = scale.point(value)
+                    label = self.plain(point.label) if point else ""
+                    parts.append(
+                        f"<p>{format_score(scale, value)} {escape(label)}: {escape(self.plain(text))}</p>"
+                    )
+        return "".join(parts)
 
     def topic(self, subject: Subject, topic: Topic) -> str:
         parts = [
@@ -381,13 +419,8 @@ class _Writer:
                 if point.descriptor
                 else escape(self.ui_plain("no_descriptor"))
             )
-            badge = (
-                f'<span class="pf-badge" title="{escape(self.ui_plain("generic_title"))}">'
-                f"{self.ui('generic')}</span> "
-            )
-            rows.append(
-                f'<tr class="{" ".join(cls)}" data-search-exclude>{head}<td>{badge}{generic}</td></tr>'
-            )
+            badge = f'<span class="pf-badge">{self.ui("generic")}</span> '
+            rows.append(f'<tr class="{" ".join(cls)}">{head}<td>{badge}{generic}</td></tr>')
         caption = self.ui("rubric_caption", code=escape(target.code))
         return (
             f'<article class="pf-target"><h3 id="{target.anchor}">'
