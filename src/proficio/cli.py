@@ -111,7 +111,7 @@ def build(content: Path) -> None:
     from .site import build_site
 
     try:
-        site = build_site(content, Path("build/site"))
+        site = build_site(content, Path("build/site"), loaded=result)
     except Exception as exc:  # MkDocs has logged the reason
         raise click.ClickException(f"the curriculum site was not built: {exc}") from exc
     pages = ", ".join(f"{lang} {n}" for lang, n in site.pages.items())

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..loader import Result, find_content
+
 DEFAULT_CONFIG = """\
 site_name: Curriculum
 docs_dir: docs
@@ -38,12 +40,13 @@ def build_site(
     content: Path = Path("content"),
     out: Path = Path("build/site"),
     config_file: Path | None = None,
+    loaded: Result | None = None,
 ) -> SiteBuild:
     """Build the site of ``content`` into ``out`` with ``mkdocs.yml`` (or a built-in config).
 
     The site is built next to ``out`` and moved into place when complete, so a failed build
     leaves the previous site untouched. Raises ``mkdocs.exceptions.Abort`` on failure, after
-    MkDocs has logged why.
+    MkDocs has logged why. ``loaded`` is the caller's own load of ``content``, reused if given.
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -51,6 +54,8 @@ def build_site(
     from . import plugin
 
     started = time.perf_counter()
+    if loaded is not None:
+        plugin.remember(find_content(content), loaded)
     if config_file is None and Path("mkdocs.yml").is_file():
         config_file = Path("mkdocs.yml")
     out = out.resolve()

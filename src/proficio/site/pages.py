@@ -11,6 +11,7 @@ import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from html import escape
 
 from ..model import (
@@ -134,6 +135,14 @@ class _Writer:
     lang: str
     fallbacks: int = 0
     pages: list[SitePage] = field(default_factory=list)
+    _rows: dict[str, list[tuple[Decimal, str, str, str, int, int]]] = field(default_factory=dict)
+
+    @cached_property
+    def rubric_head(self) -> str:
+        return (
+            f'<thead><tr><th scope="col">{self.ui("score")}</th>'
+            f'<th scope="col">{self.ui("meaning")}</th></tr></thead>'
+        )
 
     # -- text --------------------------------------------------------------------------------
 
@@ -395,41 +404,53 @@ class _Writer:
         parts.append("</section>")
         return "\n".join(parts)
 
-    def target(self, target: Target) -> str:
-        scale = self.school.scale_of(target)
+    def scale_rows(self, scale: Scale) -> list[tuple[Decimal, str, str, str, int, int]]:
+        """Per score point: value, row classes, row header, generic row, and how many
+        fallback texts the header and the generic row hold.
+
+        The same for every target on the scale, so written once per scale and language.
+        """
+        rows = self._rows.get(scale.id)
+        if rows is not None:
+            return rows
         rows = []
+        badge = f'<span class="pf-badge">{self.ui("generic")}</span> '
         for point in scale.points:
-            own = target.rubric.get(point.value)
-            score = format_score(scale, point.value)
-            cls = ["pf-point"]
-            if point.value == scale.threshold:
-                cls.append("pf-threshold")
+            before = self.fallbacks
+            cls = "pf-point pf-threshold" if point.value == scale.threshold else "pf-point"
             head = (
-                f'<th scope="row"><span class="pf-score">{score}</span> '
+                f'<th scope="row"><span class="pf-score">{format_score(scale, point.value)}</span> '
                 f'<span class="pf-label">{self.text(point.label)}</span></th>'
             )
-            if own:
-                cls.append("pf-own")
-                cell = f"<td>{self.text(own)}</td>"
-                rows.append(f'<tr class="{" ".join(cls)}">{head}{cell}</tr>')
-                continue
-            cls.append("pf-generic")
+            head_fallbacks = self.fallbacks - before
             generic = (
                 self.text(point.descriptor)
                 if point.descriptor
                 else escape(self.ui_plain("no_descriptor"))
             )
-            badge = f'<span class="pf-badge">{self.ui("generic")}</span> '
-            rows.append(f'<tr class="{" ".join(cls)}">{head}<td>{badge}{generic}</td></tr>')
-        caption = self.ui("rubric_caption", code=escape(target.code))
+            row = f'<tr class="{cls} pf-generic">{head}<td>{badge}{generic}</td></tr>'
+            rows.append((point.value, cls, head, row, head_fallbacks, self.fallbacks - before))
+            self.fallbacks = before
+        self._rows[scale.id] = rows
+        return rows
+
+    def target(self, target: Target) -> str:
+        rows = []
+        scale = self.school.scale_of(target)
+        for value, cls, head, generic_row, head_fb, row_fb in self.scale_rows(scale):
+            own = target.rubric.get(value)
+            if own:
+                rows.append(f'<tr class="{cls} pf-own">{head}<td>{self.text(own)}</td></tr>')
+                self.fallbacks += head_fb
+            else:
+                rows.append(generic_row)
+                self.fallbacks += row_fb
         return (
             f'<article class="pf-target"><h3 id="{target.anchor}">'
             f'<span class="pf-code">{escape(target.code)}</span> {self.text(target.title)}</h3>'
             f"{self.block(target.description, 'pf-description')}"
-            f'<table class="pf-rubric"><caption>{caption}</caption>'
-            f'<thead><tr><th scope="col">{self.ui("score")}</th>'
-            f'<th scope="col">{self.ui("meaning")}</th></tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table></article>"
+            f'<table class="pf-rubric"><caption>{self.ui("rubric_caption", code=escape(target.code))}</caption>'
+            f"{self.rubric_head}<tbody>{''.join(rows)}</tbody></table></article>"
         )
 
     def scale(self, scale: Scale) -> str:

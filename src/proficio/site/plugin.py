@@ -108,6 +108,12 @@ def load_content(root: Path) -> Result:
     return result
 
 
+def remember(root: Path, result: Result) -> None:
+    """Reuse a load the caller already made (``proficio build`` validates before building)."""
+    root = root.resolve()
+    _cache[root] = (_signature(root), result)
+
+
 def content_override(path: Path | None) -> contextvars.Token:
     """Let a caller (``proficio build``) point the plugin at another content folder."""
     return _CONTENT_OVERRIDE.set(path)
@@ -187,7 +193,8 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
             config.site_description = escape(school.text(school.description, lang)) or None
         config.theme["language"] = lang
         config.theme["font"] = False
-        config.theme.dirs.insert(0, str(THEME_DIR))
+        if str(THEME_DIR) not in config.theme.dirs:
+            config.theme.dirs.insert(0, str(THEME_DIR))
         features = list(config.theme.get("features") or [])
         for feature in ("navigation.indexes", "navigation.prune", "navigation.footer"):
             if feature not in features:
@@ -198,7 +205,8 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
         # make its script fetch every language's sitemap to rewrite the menu's links.
         config.extra["alternate"] = len(school.languages) > 1
         config.extra["generator"] = False
-        config.extra_css = [*config.extra_css, "assets/proficio/site.css"]
+        if "assets/proficio/site.css" not in config.extra_css:
+            config.extra_css = [*config.extra_css, "assets/proficio/site.css"]
         config.use_directory_urls = True
         config.nav = self.nav_config(self.site.nav)
         if self.nested and config.site_url:
