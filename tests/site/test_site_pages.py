@@ -5,9 +5,13 @@ from __future__ import annotations
 import filecmp
 import json
 import posixpath
+import socket
 import subprocess
 import sys
 import textwrap
+import time
+import urllib.error
+import urllib.request
 from functools import cache
 from pathlib import Path
 
@@ -354,3 +358,53 @@ def test_mkdocs_build_strict_passes_on_the_example_school(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site" / "es" / "index.html").is_file()
     assert result.stderr.count("Missing translations") == 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except (OSError, urllib.error.URLError):
+        return None
+
+
+def wait_for(url: str, needle: str, seconds: float = 90) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        body = fetch(url)
+        if body is not None and needle in body:
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never showed {needle!r}")
+
+
+def test_mkdocs_serve_rebuilds_when_content_changes(tmp_path: Path) -> None:
+    content = copy_mini(tmp_path / "content")
+    config = mkdocs_config(tmp_path, content)
+    port = free_port()
+    env = {"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        wait_for(base + "math/level-1/", "MA.L1.WN.1")
+        wait_for(base + "es/math/level-1/", "Puedo sumar")
+        level = content / "subjects" / "math" / "level-1.yaml"
+        level.write_text(
+            level.read_text(encoding="utf-8").replace("Puedo sumar", "Sé sumar"), encoding="utf-8"
+        )
+        wait_for(base + "es/math/level-1/", "Sé sumar")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
