@@ -20,6 +20,7 @@ from conftest import REPO, build, copy_mini, lang_root
 from htmltree import Element, parse
 
 from proficio.model import School, localize
+from proficio.site import content_epoch
 from proficio.site.pages import format_score, generate, level_url
 
 
@@ -408,3 +409,20 @@ def test_mkdocs_serve_rebuilds_when_content_changes(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_site_date_follows_the_contents_last_commit(tmp_path: Path) -> None:
+    content = copy_mini(tmp_path / "content")
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+        "GIT_AUTHOR_DATE": "2024-05-06T07:08:09Z",
+        "GIT_COMMITTER_DATE": "2024-05-06T07:08:09Z",
+    }
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "content"]):
+        subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True)
+    assert content_epoch(content) == 1714979289

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -47,13 +48,46 @@ def build_site(
     The site is built next to ``out`` and moved into place when complete, so a failed build
     leaves the previous site untouched. Raises ``mkdocs.exceptions.Abort`` on failure, after
     MkDocs has logged why. ``loaded`` is the caller's own load of ``content``, reused if given.
+    Without ``SOURCE_DATE_EPOCH`` in the environment, the content's last commit time is used.
     """
+    started = time.perf_counter()
+    epoch_set = "SOURCE_DATE_EPOCH" in os.environ
+    if not epoch_set and (epoch := content_epoch(content)) is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        return _build(content, out, config_file, loaded, started)
+    finally:
+        if not epoch_set:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def content_epoch(content: Path) -> int | None:
+    """When the content last changed, by its last git commit: the site's date (sitemap
+    ``lastmod``) then follows the content, and rebuilding the same commit gives the same bytes.
+    ``None`` outside a git checkout (MkDocs then uses the current time)."""
+    try:
+        result = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", "."],
+            cwd=content,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = result.stdout.strip()
+    return int(value) if result.returncode == 0 and value.isdigit() else None
+
+
+def _build(
+    content: Path, out: Path, config_file: Path | None, loaded: Result | None, started: float
+) -> SiteBuild:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     from . import plugin
 
-    started = time.perf_counter()
     if loaded is not None:
         plugin.remember(find_content(content), loaded)
     if config_file is None and Path("mkdocs.yml").is_file():
