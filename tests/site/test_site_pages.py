@@ -22,6 +22,7 @@ from htmltree import Element, parse
 from proficio.model import School, localize
 from proficio.site import content_epoch
 from proficio.site.pages import format_score, generate, level_url
+from proficio.site.plugin import choose_versions
 
 
 @cache
@@ -426,3 +427,37 @@ def test_site_date_follows_the_contents_last_commit(tmp_path: Path) -> None:
     for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "content"]):
         subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True)
     assert content_epoch(content) == 1714979289
+
+
+def test_hand_written_pages_in_each_language(tmp_path: Path) -> None:
+    content = copy_mini(tmp_path / "content")
+    config = mkdocs_config(tmp_path, content)
+    docs = tmp_path / "docs"
+    (docs / "about.md").write_text("# About us\n\nWe are small.\n", encoding="utf-8")
+    (docs / "about.es.md").write_text("# Sobre nosotros\n\nSomos pequeños.\n", encoding="utf-8")
+    (docs / "visits.en.md").write_text("# Visits\n\nCall first.\n", encoding="utf-8")
+    result = run_mkdocs("build", "--strict", "-f", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    assert parse(site / "about" / "index.html").find("h1").text() == "About us"
+    assert parse(site / "es" / "about" / "index.html").find("h1").text() == "Sobre nosotros"
+    visits = parse(site / "es" / "visits" / "index.html")
+    assert visits.find("h1").parent.attrs.get("lang") == "en"
+    assert visits.find("small", cls="pf-untranslated").text() == "(aún sin traducir)"
+    assert not (site / "about.es").exists() and not (site / "es" / "about.es").exists()
+    nav = parse(site / "es" / "index.html").find("nav", cls="md-nav--primary")
+    assert {"about/", "visits/"} <= {
+        resolve("", a.attrs.get("href", "")) for a in nav.find_all("a")
+    }
+
+
+def test_choose_versions_prefers_the_readers_language() -> None:
+    uris = ["about.md", "about.es.md", "visits.en.md", "help/faq.vi.md", "v1.2.md"]
+    chosen = choose_versions(uris, "es", ["en", "es", "vi"])
+    assert chosen == {
+        "about.md": ("about.es.md", "es"),
+        "visits.md": ("visits.en.md", "en"),
+        "help/faq.md": ("help/faq.vi.md", "vi"),
+        "v1.2.md": ("v1.2.md", None),
+    }
+    assert choose_versions(uris, "en", ["en", "es", "vi"])["about.md"] == ("about.md", None)

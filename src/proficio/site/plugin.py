@@ -36,7 +36,7 @@ from mkdocs.structure.toc import get_toc
 from ..loader import Result, find_content, load
 from ..model import School
 from .pages import SCALES_DIR, NavItem, SiteLanguage, SitePage, TocEntry, generate, relative_url
-from .strings import language_name
+from .strings import language_name, ui
 
 log = get_plugin_logger(__name__)
 
@@ -134,6 +134,7 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
         self.nested: _Nested | None = None
         self.by_src: dict[str, SitePage] = {}
         self.full_content: dict[str, str] = {}
+        self.fallback_pages: dict[str, str] = {}
 
     # -- configuration -------------------------------------------------------------------------
 
@@ -225,7 +226,8 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         started = time.perf_counter()
-        assert self.site is not None
+        assert self.site is not None and self.school is not None
+        self.hand_written(files, config)
         for page in self.site.pages:
             existing = files.get_file_from_path(page.src_uri)
             if existing is not None:
@@ -241,6 +243,31 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
             config.theme["favicon"] = logo
         TIMINGS.hooks += time.perf_counter() - started
         return files
+
+    def hand_written(self, files: Files, config: MkDocsConfig) -> None:
+        """Pages written in docs/: ``about.md`` in every language, or ``about.es.md`` for one.
+
+        Each language's site gets the page in its language, else the default language's (marked
+        with its ``lang`` and a "not yet translated" note), at the same address ``about/``.
+        """
+        assert self.school is not None and self.site is not None
+        pages = [f for f in files if f.is_documentation_page()]
+        chosen = choose_versions([f.src_uri for f in pages], self.site.lang, self.school.languages)
+        by_uri = {f.src_uri: f for f in pages}
+        for f in pages:
+            files.remove(f)
+        self.fallback_pages = {}
+        for stem, (uri, text_lang) in sorted(chosen.items()):
+            source = by_uri[uri]
+            if uri == stem:
+                files.append(source)
+            else:
+                files.append(File.generated(config, stem, abs_src_path=source.abs_src_path))
+            if text_lang not in (None, self.site.lang):
+                self.fallback_pages[stem] = text_lang
+        extra = [stem for stem in sorted(chosen) if stem not in self.by_src]
+        if extra and isinstance(config.nav, list):
+            config.nav = [*config.nav, *extra]
 
     def on_page_markdown(
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
@@ -258,7 +285,15 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
     ) -> str | None:
         spec = self.by_src.get(page.file.src_uri)
         if spec is None:
-            return None
+            text_lang = self.fallback_pages.get(page.file.src_uri)
+            if text_lang is None or self.site is None:
+                return None
+            words, used = ui(self.site.lang, "not_translated")
+            mark = f' lang="{used}"' if used != self.site.lang else ""
+            return (
+                f'<p class="pf-untranslated-block"><small class="pf-untranslated"{mark}>'
+                f'({escape(words)})</small></p><div lang="{escape(text_lang)}">{html}</div>'
+            )
         started = time.perf_counter()
         page.toc = get_toc([_toc_token(e, 2) for e in spec.toc])
         page.present_anchor_ids = {e.id for e in _walk(spec.toc)}
@@ -365,6 +400,31 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
     ) -> LiveReloadServer:
         server.watch(str(self.root))
         return server
+
+
+def choose_versions(
+    uris: list[str], lang: str, languages: list[str]
+) -> dict[str, tuple[str, str | None]]:
+    """For each hand-written page, the file to show in ``lang``, and the language it is in.
+
+    ``about.es.md`` is the Spanish version of ``about.md``; ``None`` means "not marked" (a file
+    without a language suffix). Preference: ``lang``, the unmarked file, the default language.
+    """
+    versions: dict[str, dict[str | None, str]] = {}
+    for uri in uris:
+        base, _, ext = uri.rpartition(".")
+        stem, _sep, suffix = base.rpartition(".")
+        if stem and suffix in languages and "/" not in suffix:
+            versions.setdefault(f"{stem}.{ext}", {})[suffix] = uri
+        else:
+            versions.setdefault(uri, {})[None] = uri
+    chosen: dict[str, tuple[str, str | None]] = {}
+    for stem, by_lang in versions.items():
+        for candidate in (lang, None, *languages):
+            if candidate in by_lang:
+                chosen[stem] = (by_lang[candidate], candidate)
+                break
+    return chosen
 
 
 class _Quiet(logging.Filter):
