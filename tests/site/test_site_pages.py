@@ -461,3 +461,28 @@ def test_choose_versions_prefers_the_readers_language() -> None:
         "v1.2.md": ("v1.2.md", None),
     }
     assert choose_versions(uris, "en", ["en", "es", "vi"])["about.md"] == ("about.md", None)
+
+
+def test_languages_material_lacks_or_writes_right_to_left(tmp_path: Path) -> None:
+    content = copy_mini(tmp_path / "content")
+    for path in content.rglob("*.yaml"):
+        path.write_text(
+            path.read_text(encoding="utf-8").replace(" es: ", " ar: "), encoding="utf-8"
+        )
+    school = content / "school.yaml"
+    school.write_text(
+        "name: {en: Mini School, ar: مدرسة صغيرة, ht: Ti Lekòl}\nlanguages: [en, ar, ht]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    build(content, out)
+    arabic = parse(out / "ar" / "math" / "level-1" / "index.html")
+    assert arabic.find("html").attrs["lang"] == "ar"
+    assert arabic.find("body").attrs["dir"] == "rtl"
+    creole = parse(out / "ht" / "math" / "level-1" / "index.html")
+    assert creole.find("html").attrs["lang"] == "ht"
+    assert creole.find("body").attrs["dir"] == "ltr"
+    title = creole.find(id="ma-l1-wn-1").find("span", cls="pf-fallback")
+    assert title.attrs["lang"] == "en"
+    note = creole.find(id="ma-l1-wn-1").find("small", cls="pf-untranslated")
+    assert note.attrs["lang"] == "en", "Proficio has no Haitian Creole words: English, marked"

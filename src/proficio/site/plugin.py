@@ -20,6 +20,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+import material
 from mkdocs.commands.build import build
 from mkdocs.config import config_options as c
 from mkdocs.config import load_config
@@ -41,6 +42,7 @@ from .strings import language_name, ui
 log = get_plugin_logger(__name__)
 
 THEME_DIR = Path(__file__).parent / "theme"
+MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,14 @@ def load_content(root: Path) -> Result:
         _cache[root] = (sig, result)
     TIMINGS.load += time.perf_counter() - started
     return result
+
+
+def material_language(lang: str) -> str:
+    """Material's interface language for ``lang``: itself, its base language, else English."""
+    for candidate in (lang, lang.split("-")[0]):
+        if (MATERIAL_LANGUAGES / f"{candidate}.html").is_file():
+            return candidate
+    return "en"
 
 
 def remember(root: Path, result: Result) -> None:
@@ -192,7 +202,13 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
         config.site_name = escape(school.text(school.name, lang))
         if not config.site_description:
             config.site_description = escape(school.text(school.description, lang)) or None
-        config.theme["language"] = lang
+        config.theme["language"] = material_language(lang)
+        if config.theme["language"] != lang:
+            log.info(
+                f"Material for MkDocs has no interface strings in '{lang}': its menus and "
+                f"search labels show in {config.theme['language']} on the '{lang}' site."
+            )
+        config.extra["proficio_lang"] = lang
         config.theme["font"] = False
         if str(THEME_DIR) not in config.theme.dirs:
             config.theme.dirs.insert(0, str(THEME_DIR))
