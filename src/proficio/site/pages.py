@@ -136,6 +136,8 @@ class _Writer:
     fallbacks: int = 0
     pages: list[SitePage] = field(default_factory=list)
     _rows: dict[str, list[tuple[Decimal, str, str, str, int, int]]] = field(default_factory=dict)
+    _labels: dict[str, dict[Decimal, str]] = field(default_factory=dict)
+    _escaped: dict[int, str] = field(default_factory=dict)
 
     @cached_property
     def rubric_head(self) -> str:
@@ -158,8 +160,21 @@ class _Writer:
         mark = f' lang="{used}"' if used != self.lang else ""
         return f' <small class="pf-untranslated"{mark}>({escape(words)})</small>'
 
+    def esc(self, value: Text) -> str:
+        """``value`` in the reader's language (or its fallback), escaped, without marking.
+
+        Memoized by object: the body and the search copy of a page escape the same texts.
+        """
+        key = id(value)
+        found = self._escaped.get(key)
+        if found is None:
+            found = self._escaped[key] = escape(localize(value, self.lang, self.default)[0])
+        return found
+
     def text(self, value: Text) -> str:
         """Inline HTML of ``value``; a fallback keeps its own ``lang`` and says it is one."""
+        if self.lang in value:
+            return self.esc(value)
         words, used = localize(value, self.lang, self.default)
         if used == self.lang or not words:
             return escape(words)
@@ -370,28 +385,35 @@ class _Writer:
 
     def level_search(self, level: Level) -> str:
         def para(value: Text) -> str:
-            words = self.plain(value)
-            return f"<p>{escape(words)}</p>" if words else ""
+            return f"<p>{self.esc(value)}</p>" if value else ""
 
         parts = [f"<h1>{escape(self.level_title(level))}</h1>", para(level.description)]
         for topic in level.topics:
             parts.append(
-                f'<h2 id="{anchor(topic.code)}">{escape(topic.code)} {escape(self.plain(topic.title))}</h2>'
+                f'<h2 id="{anchor(topic.code)}">{escape(topic.code)} {self.esc(topic.title)}</h2>'
             )
             parts.append(para(topic.description))
             for target in topic.targets:
-                scale = self.school.scale_of(target)
+                labels = self.search_labels(self.school.scale_of(target))
                 parts.append(
-                    f'<h3 id="{target.anchor}">{escape(target.code)} {escape(self.plain(target.title))}</h3>'
+                    f'<h3 id="{target.anchor}">{escape(target.code)} {self.esc(target.title)}</h3>'
                 )
                 parts.append(para(target.description))
-                for value, text in target.rubric.items():
-                    point = scale.point(value)
-                    label = self.plain(point.label) if point else ""
-                    parts.append(
-                        f"<p>{format_score(scale, value)} {escape(label)}: {escape(self.plain(text))}</p>"
-                    )
+                rubric = " ".join(
+                    f"{labels.get(value, '')}: {self.esc(text)}"
+                    for value, text in target.rubric.items()
+                )
+                if rubric:
+                    parts.append(f"<p>{rubric}</p>")
         return "".join(parts)
+
+    def search_labels(self, scale: Scale) -> dict[Decimal, str]:
+        labels = self._labels.get(scale.id)
+        if labels is None:
+            labels = self._labels[scale.id] = {
+                p.value: f"{format_score(scale, p.value)} {self.esc(p.label)}" for p in scale.points
+            }
+        return labels
 
     def topic(self, subject: Subject, topic: Topic) -> str:
         parts = [
