@@ -121,10 +121,19 @@ def _build(
 
 
 def _show_mkdocs_warnings() -> None:
-    """Outside the mkdocs command nobody prints MkDocs' warnings; print them on stderr."""
+    """Outside the mkdocs command nobody prints MkDocs' messages: print its warnings, and the
+    plugin's own notes (pages built, missing translations), on stderr."""
     logger = logging.getLogger("mkdocs")
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-        handler.setLevel(logging.WARNING)
-        logger.addHandler(handler)
+    if logger.handlers:
+        return
+    formatter = logging.Formatter("%(levelname)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter)
+    handler.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    notes = logging.StreamHandler()
+    notes.setFormatter(logging.Formatter("%(message)s"))
+    notes.addFilter(lambda record: record.levelno < logging.WARNING)
+    ours = logging.getLogger("mkdocs.plugins.proficio")
+    ours.setLevel(logging.INFO)
+    ours.addHandler(notes)
