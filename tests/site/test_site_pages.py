@@ -15,12 +15,14 @@ import urllib.request
 from functools import cache
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import REPO, build, copy_mini, lang_root
 from htmltree import Element, parse
+from mkdocs.exceptions import Abort
 
 from proficio.model import School, localize
-from proficio.site import content_epoch
+from proficio.site import build_site, content_epoch
 from proficio.site.pages import format_score, generate, level_url
 from proficio.site.plugin import choose_versions
 
@@ -486,3 +488,33 @@ def test_languages_material_lacks_or_writes_right_to_left(tmp_path: Path) -> Non
     assert title.attrs["lang"] == "en"
     note = creole.find(id="ma-l1-wn-1").find("small", cls="pf-untranslated")
     assert note.attrs["lang"] == "en", "Proficio has no Haitian Creole words: English, marked"
+
+
+def test_a_school_without_mkdocs_yml_builds_with_the_built_in_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_mini(tmp_path / "content")
+    monkeypatch.chdir(tmp_path)
+    old = tmp_path / "build" / "site"
+    old.mkdir(parents=True)
+    (old / "stale.html").write_text("from an earlier build", encoding="utf-8")
+    result = build_site(Path("content"), Path("build/site"))
+    assert result.pages == {"en": 5, "es": 5}
+    assert not (old / "stale.html").exists()
+    assert parse(old / "es" / "math" / "index.html").find("html").attrs["lang"] == "es"
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["site"]
+
+
+def test_a_failed_build_leaves_the_previous_site_in_place(tmp_path: Path) -> None:
+    content = copy_mini(tmp_path / "content")
+    out = tmp_path / "build" / "site"
+    build(content, out)
+    before = (out / "math" / "level-1" / "index.html").read_bytes()
+    level = content / "subjects" / "math" / "level-1.yaml"
+    level.write_text(
+        level.read_text(encoding="utf-8").replace("level: 1", "level: one"), encoding="utf-8"
+    )
+    with pytest.raises(Abort):
+        build(content, out)
+    assert (out / "math" / "level-1" / "index.html").read_bytes() == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["site"]
