@@ -66,7 +66,8 @@ class RowChecker:
             self._scales[target.code] = (scale.allowed, scale.id)
         self._upper = {code.upper(): code for code in self.targets}
         self._suggestions: dict[str, str] = {}
-        self._strings: dict[str, str] = {}
+        self.strings: dict[str, str] = {}
+        """Raw text -> its stripped, shared copy (assessment names repeat a million times)."""
 
     def add(
         self,
@@ -128,16 +129,15 @@ class RowChecker:
                 "future-date",
                 f"date {when} is after {self.as_of}, the date of this run: correct the date (or use --as-of)",
             )
-        strings = self._strings
         evidence = Evidence(
             student.id,
             code,
             score,  # type: ignore[arg-type]
             when,  # type: ignore[arg-type]
-            strings.setdefault(assessment, assessment),
-            strings.setdefault(kind, kind),
-            strings.setdefault(scorer, scorer) if scorer else None,
-            comment or None,
+            self.intern(assessment),
+            self.intern(kind),
+            self.intern(scorer) if scorer else None,
+            comment.strip() or None,
             stats.source,
             line,
         )
@@ -147,8 +147,20 @@ class RowChecker:
         else:
             items.append(evidence)
         stats.used += 1
-        self._stats[stats.source] = stats
         return True
+
+    def intern(self, raw: str) -> str:
+        """``raw`` stripped, as one shared string object per distinct text."""
+        value = self.strings.get(raw)
+        if value is None:
+            stripped = raw.strip()
+            value = self.strings.setdefault(stripped, stripped)
+            self.strings[raw] = value
+        return value
+
+    def register(self, stats: FileStats) -> None:
+        """Make ``stats`` known to ``finish`` (which moves duplicates out of its used count)."""
+        self._stats[stats.source] = stats
 
     def _reject(self, stats: FileStats, line: int, row, reason: str, message: str) -> bool:  # type: ignore[no-untyped-def]
         self.report.reject(stats, line, reason, message, tuple(row))
