@@ -116,7 +116,7 @@ def _manifest(bundle: Bundle, report: ImportReport) -> dict[str, str] | None:
     table = _table(bundle, "manifest.csv", stats, report, ("propertyName", "value"))
     if table is None:
         return None
-    index, rows, _ = table
+    index, rows = table
     return {_cell(r, index, "propertyName"): _cell(r, index, "value") for r in rows if r}
 
 
@@ -134,7 +134,7 @@ def _users(
         rstats = report.add_file(bundle.where("roles.csv"), "oneroster-roles")
         rtable = _table(bundle, "roles.csv", rstats, report, ("userSourcedId", "role"))
         if rtable is not None:
-            rindex, rrows, _ = rtable
+            rindex, rrows = rtable
             for r in rrows:
                 if r and _cell(r, rindex, "status") != "tobedeleted":
                     roles.setdefault(_cell(r, rindex, "userSourcedId"), set()).add(
