@@ -240,13 +240,13 @@ def test_explain_weighted_average_matches_the_brief():
             "n_mastery",
             [2, 3, 4],
             {"n": 2, "threshold": 3},
-            "scores at or above 3: 3, 4 (2 of 2 needed) → (3 + 4) ÷ 2 = 3.5",
+            "scores at or above 3: 3, 4 (2; 2 needed) → (3 + 4) ÷ 2 = 3.5",
         ),
         (
             "n_mastery",
             [2, 3],
             {"n": 2, "threshold": 3},
-            "scores at or above 3: 3 (1 of 2 needed) → no score yet",
+            "scores at or above 3: 3 (1; 2 needed) → no score yet",
         ),
         ("mean", [], {}, "no scores yet: no score yet"),
     ],
@@ -257,7 +257,7 @@ def test_explain_lines(method, scores, params, expected):
 
 def test_explain_spanish_and_last_number_is_the_score():
     line = explain("n_mastery", [2, 3], lang="es", n=2, threshold=3)
-    assert line == "calificaciones de 3 o más: 3 (1 de 2 necesarias) → sin calificación todavía"
+    assert line == "calificaciones de 3 o más: 3 (1; se necesitan 2) → sin calificación todavía"
     for method in ("power_law", "decaying_average", "mean", "median"):
         scores = [1, 2, D("2.5"), D("3.5"), 4]
         result = calculate(method, scores, minimum=0, maximum=4)

@@ -250,7 +250,9 @@ def _exact_series(rule: Rule, scores: Sequence[Decimal], start: int) -> list[Rat
             raise KeyError
         u, den = [table[s] for s in scores], rule.den
     except KeyError:
-        extra = [rule.threshold] if rule.method == "n_mastery" and rule.threshold is not None else []
+        extra = (
+            [rule.threshold] if rule.method == "n_mastery" and rule.threshold is not None else []
+        )
         u, den = _units(scores, extra)
     k = len(u)
     out: list[Ratio | None] = []
@@ -369,9 +371,10 @@ _WORDS = {
         "highest": "highest of {scores} = {result}",
         "median": "median of {scores} (in order: {sorted})",
         "mode": "most frequent of {scores}: {value} ({count} times)",
+        "mode_once": "no score repeats in {scores}: the highest is {value}",
         "mode_tie": "most frequent of {scores}: {values} ({count} times each), the higher is {value}",
         "mean_of": "mean of {scores}",
-        "mastery": "scores at or above {threshold}: {met} ({count} of {n} needed)",
+        "mastery": "scores at or above {threshold}: {met} ({count}; {n} needed)",
         "mastery_none": "no score yet",
         "power": "trend y = {a} × x^{b} gives {fit} at x = {n} (mean error {fit_error}); mean {mean} (mean error {mean_error})",
         "power_fit": "the trend is closer",
@@ -385,9 +388,10 @@ _WORDS = {
         "highest": "la más alta de {scores} = {result}",
         "median": "mediana de {scores} (en orden: {sorted})",
         "mode": "la más frecuente de {scores}: {value} ({count} veces)",
+        "mode_once": "ninguna se repite en {scores}: la más alta es {value}",
         "mode_tie": "la más frecuente de {scores}: {values} ({count} veces cada una), la mayor es {value}",
         "mean_of": "promedio de {scores}",
-        "mastery": "calificaciones de {threshold} o más: {met} ({count} de {n} necesarias)",
+        "mastery": "calificaciones de {threshold} o más: {met} ({count}; se necesitan {n})",
         "mastery_none": "sin calificación todavía",
         "power": "tendencia y = {a} × x^{b} da {fit} en x = {n} (error medio {fit_error}); promedio {mean} (error medio {mean_error})",
         "power_fit": "la tendencia se ajusta mejor",
@@ -480,6 +484,8 @@ def explain(
         top = max(counts.values())
         tied = sorted(x for x, c in counts.items() if c == top)
         value = _show((tied[-1], den))
+        if top == 1 and len(tied) > 1:
+            return words["mode_once"].format(scores=listed, value=value)
         if len(tied) == 1:
             return words["mode"].format(scores=listed, value=value, count=top)
         values_text = ", ".join(_show((x, den)) for x in tied)
