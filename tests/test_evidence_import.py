@@ -113,7 +113,13 @@ BROKEN = [
         "no student_id",
     ),
     ("exact duplicate", GOOD + GOOD, 3, "duplicate", "as line 2: counted once"),
-    ("conflict", GOOD + "S1,MA.L1.A.1,2,2026-01-05,Quiz 1,test\n", 2, "conflict", "line 3 has 2"),
+    (
+        "conflict",
+        GOOD + "S1,MA.L1.A.1,2,2026-01-05,Quiz 1,test\n",
+        2,
+        "conflict",
+        "score 3 conflicts with line 3 (score 2)",
+    ),
     ("truncated last line", GOOD + "S1,MA.L1.A.1,3", 3, "short-row", "cut off"),
     (
         "truncated in a quote",

@@ -119,6 +119,17 @@ def test_rounding_half_away_from_zero_on_the_decimal_value():
     assert calculate("weighted_average", [D("0.5"), D("0.5"), 0, 0, 0, 0, 0, D("3.5")]) == D("2.33")
 
 
+def test_scale_supplies_threshold_and_range():
+    from pathlib import Path
+
+    from proficio import load_school
+
+    school = load_school(Path(__file__).parent / "fixtures" / "scoring-school")
+    five = school.scales["five"]
+    assert calculate("n_mastery", [3, 4, 5], n=2, scale=five) == D("4.5")
+    assert calculate("power_law", [1, 2, 3, 4, 5], scale=five) <= D("5")
+
+
 def test_results_have_two_decimals():
     assert str(calculate("mean", [3, 4])) == "3.50"
     assert str(calculate("latest", [3])) == "3.00"

@@ -225,16 +225,16 @@ class RowChecker:
                 rows = [items[i] for i in members]
                 if len({e.score for e in rows}) > 1:
                     for e in rows:
-                        others = "; ".join(
-                            f"{_where(o, e)} has {_fmt(o.score)}" for o in rows if o is not e
+                        others = ", ".join(
+                            f"{_where(o, e)} (score {_fmt(o.score)})" for o in rows if o is not e
                         )
                         self._drop(
                             stats[e.source],
                             e,
                             "conflict",
-                            f"same student, target, assessment and date as {others}, with a "
-                            f"different score ({_fmt(e.score)}): none of them was used; "
-                            "correct the export",
+                            f"score {_fmt(e.score)} conflicts with {others}: same student, "
+                            "target, assessment and date; none of them was used. Correct the "
+                            "export (or give the assessments different names)",
                         )
                     dropped.update(members)
                 else:
