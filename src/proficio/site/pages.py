@@ -81,9 +81,6 @@ class SiteLanguage:
     fallbacks: int = 0
     """How many texts were shown in the default language for want of a translation."""
 
-    def page(self, src_uri: str) -> SitePage:
-        return next(p for p in self.pages if p.src_uri == src_uri)
-
 
 def relative_url(from_url: str, to_url: str) -> str:
     """A link from one directory-style URL to another that works under any hosting prefix."""
@@ -106,7 +103,8 @@ def scale_url(scale: Scale) -> str:
 
 
 def target_url(subject: Subject, level: Level, target: Target) -> str:
-    """Where a target's rubric lives: stable as long as its code does."""
+    """Where a target's rubric lives, relative to a language's root: stable as long as its code
+    does (transcripts and CLR records can link a target's row to it)."""
     return f"{level_url(subject, level)}#{target.anchor}"
 
 
@@ -352,7 +350,8 @@ class _Writer:
     def level(self, subject: Subject, level: Level) -> str:
         here = level_url(subject, level)
         parts = [
-            f'<p class="pf-lead"><a href="{relative_url(here, subject_url(subject))}">'
+            f'<p class="pf-lead"><span class="pf-print-only">{self.text(self.school.name)} · '
+            f'</span><a href="{relative_url(here, subject_url(subject))}">'
             f"{self.text(subject.title)}</a></p>",
             f"<h1>{self.level_title_html(level)}</h1>",
             self.block(level.description),

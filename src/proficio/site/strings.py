@@ -170,10 +170,6 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
-def has_strings(lang: str) -> bool:
-    return lang in STRINGS
-
-
 def ui(lang: str, key: str) -> tuple[str, str]:
     """``(sentence, language it is in)``: English when Proficio has no text in ``lang``."""
     table = STRINGS.get(lang)
