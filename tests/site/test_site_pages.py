@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from functools import cache
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -518,3 +519,24 @@ def test_a_failed_build_leaves_the_previous_site_in_place(tmp_path: Path) -> Non
         build(content, out)
     assert (out / "math" / "level-1" / "index.html").read_bytes() == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["site"]
+
+
+def test_sitemaps_list_every_page_with_its_translations(
+    example_site: Path, example_school: School
+) -> None:
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    site_url = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
+    for lang in example_school.languages:
+        root = lang_root(example_site, example_school, lang)
+        tree = ElementTree.parse(root / "sitemap.xml")
+        urls = tree.getroot().findall("s:url", ns)
+        assert len(urls) == len(generate(example_school, lang).pages)
+        for url in urls:
+            loc = url.find("s:loc", ns).text
+            links = {a.get("hreflang"): a.get("href") for a in url.findall("x:link", ns)}
+            assert list(links) == example_school.languages
+            assert links[lang] == loc
+            path = loc.removeprefix(site_url)
+            for other, href in links.items():
+                local = href.removeprefix(site_url)
+                assert (example_site / local / "index.html").is_file(), (path, other, href)

@@ -226,8 +226,14 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
             config.extra_css = [*config.extra_css, "assets/proficio/site.css"]
         config.use_directory_urls = True
         config.nav = self.nav_config(self.site.nav)
-        if self.nested and config.site_url:
-            config.site_url = config.site_url.rstrip("/") + f"/{lang}/"
+        if config.site_url:
+            root = config.site_url.rstrip("/") + "/"
+            config.extra["proficio_roots"] = [
+                (code, root if code == school.default_language else f"{root}{code}/")
+                for code in school.languages
+            ]
+            if self.nested:
+                config.site_url = f"{root}{lang}/"
         return config
 
     def nav_config(self, items: list[NavItem]) -> list[Any]:
