@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,22 +19,27 @@ MINI = REPO / "tests" / "fixtures" / "mini-school"
 EPOCH = "1700000000"
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _quiet_and_reproducible() -> Iterator[None]:
+@contextmanager
+def reproducible() -> Iterator[None]:
+    """A fixed build date and no MkDocs 2 notice, for the duration of one build only (other
+    test modules must not inherit a SOURCE_DATE_EPOCH)."""
     saved = {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "NO_MKDOCS_2_WARNING")}
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
-    yield
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def build(content: Path, out: Path) -> SiteBuild:
     """Build ``content`` with the repository's mkdocs.yml, as ``proficio build`` does."""
-    return build_site(content, out, config_file=REPO / "mkdocs.yml")
+    with reproducible():
+        return build_site(content, out, config_file=REPO / "mkdocs.yml")
 
 
 def copy_mini(dest: Path) -> Path:

@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 
 import pytest
 import yaml
-from conftest import REPO, build, copy_mini, lang_root
+from conftest import REPO, build, copy_mini, lang_root, reproducible
 from htmltree import Element, parse
 from mkdocs.exceptions import Abort
 
@@ -499,7 +499,8 @@ def test_a_school_without_mkdocs_yml_builds_with_the_built_in_config(
     old = tmp_path / "build" / "site"
     old.mkdir(parents=True)
     (old / "stale.html").write_text("from an earlier build", encoding="utf-8")
-    result = build_site(Path("content"), Path("build/site"))
+    with reproducible():
+        result = build_site(Path("content"), Path("build/site"))
     assert result.pages == {"en": 5, "es": 5}
     assert not (old / "stale.html").exists()
     assert parse(old / "es" / "math" / "index.html").find("html").attrs["lang"] == "es"
