@@ -54,6 +54,14 @@ DEFAULT_COMPLETION = CompletionRule("all")
 
 
 @dataclass(frozen=True)
+class CaseRef:
+    """Provenance in a 1EdTech CASE framework, so exports and alignments reuse its identifiers."""
+
+    identifier: str
+    uri: str | None = None
+
+
+@dataclass(frozen=True)
 class ScorePoint:
     value: Decimal
     label: Text
@@ -104,6 +112,7 @@ class Target:
     scale_id: str
     calculation: Calculation
     source: Source
+    case: CaseRef | None = None
 
 
 @dataclass
@@ -113,6 +122,7 @@ class Topic:
     description: Text
     targets: list[Target]
     source: Source
+    case: CaseRef | None = None
 
 
 @dataclass
@@ -124,6 +134,7 @@ class Level:
     completion: CompletionRule
     topics: list[Topic]
     source: Source
+    case: CaseRef | None = None
 
     @property
     def slug(self) -> str:
@@ -147,6 +158,7 @@ class Subject:
     completion: CompletionRule
     levels: list[Level]
     source: Source
+    case: CaseRef | None = None
 
 
 @dataclass
