@@ -142,3 +142,9 @@ def new(directory: Path, languages: tuple[str, ...]) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+from .interop.commands import export_case, import_case  # noqa: E402
+
+main.add_command(import_case)
+main.add_command(export_case)

@@ -1,0 +1,174 @@
+"""The interop commands: ``import-case``, ``export-case``, ``export-clr`` and ``verify``."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import click
+
+from ..diagnostics import ContentError
+from ..loader import find_content, load_school
+
+
+def _school(content: Path):
+    try:
+        return load_school(find_content(content))
+    except ContentError as exc:
+        for d in exc.diagnostics:
+            if d.is_error:
+                click.echo(str(d), err=True)
+        raise click.ClickException(
+            f"{content} has errors; fix them first (see `proficio validate {content}`)."
+        ) from exc
+
+
+@click.command("import-case")
+@click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--subject", "subject_code", required=True, help="Code of the subject to create, e.g. MA."
+)
+@click.option(
+    "--content",
+    default="content",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The school's content folder (created with a minimal school.yaml if missing).",
+)
+@click.option("--slug", help="Folder name under subjects/ (default: from the framework's title).")
+@click.option("--title", help="Subject title (default: the framework's title).")
+@click.option(
+    "--scale",
+    "scale_id",
+    help="Scale the imported targets use. Default: the school's only scale, else marzano-4 "
+    "(created in scales/ when missing; four-point can be created too).",
+)
+@click.option(
+    "--map-types",
+    "map_types",
+    multiple=True,
+    metavar="TYPE=ROLE,...",
+    help="Which CFItemType becomes which tier, e.g. 'Cluster=topic,Standard=target'. ROLE is "
+    "level, topic, target, rubric, skip or auto; TYPE may also be 'untyped' or 'depth:N'.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the tree and the report; write nothing.")
+@click.option(
+    "--replace", is_flag=True, help="Overwrite a subject folder that came from elsewhere."
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the items not placed (item, reason) to this CSV instead of listing them all.",
+)
+def import_case(
+    package: Path,
+    subject_code: str,
+    content: Path,
+    slug: str | None,
+    title: str | None,
+    scale_id: str | None,
+    map_types: tuple[str, ...],
+    dry_run: bool,
+    replace: bool,
+    report_path: Path | None,
+) -> None:
+    """Turn a CASE 1.0/1.1 CFPackage (a JSON file) into a subject in the content folder.
+
+    The tree comes from isChildOf associations; CFItemTypes map onto level, measurement topic
+    and learning target (see --map-types); humanCodingScheme becomes the code and every node
+    keeps its CASE identifier and URI. Items that cannot be placed are listed with the reason.
+    Importing the same package again rewrites the same files.
+    """
+    from .case_import import CaseImportError, parse_mapping, plan_import, write_plan
+    from .files import write_text
+
+    content = find_content(content)
+    try:
+        plan = plan_import(
+            package,
+            content,
+            subject_code=subject_code,
+            slug=slug,
+            title=title,
+            scale_id=scale_id,
+            mapping=parse_mapping(map_types),
+        )
+    except CaseImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = plan.report
+    if dry_run:
+        click.echo(plan.tree())
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    if report_path:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["item", "reason"])
+        writer.writerows(report.unplaced)
+        write_text(report_path, buffer.getvalue())
+    else:
+        for label, reason in report.unplaced:
+            click.echo(f"not placed: {label}: {reason}")
+    if not dry_run:
+        try:
+            written = write_plan(plan, replace=replace)
+        except CaseImportError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for path in written:
+            click.echo(f"  wrote {path}")
+    targets = sum(len(t["targets"]) for lv in plan.levels for t in lv["topics"])
+    click.echo(
+        f"{package.name}: {report.read} items read, {len(report.placed)} placed "
+        f"({len(plan.levels)} levels, {sum(len(lv['topics']) for lv in plan.levels)} topics, "
+        f"{targets} targets), {report.reported} not placed"
+        + (f" (listed in {report_path})" if report_path else "")
+        + (
+            ". Dry run: nothing written."
+            if dry_run
+            else f". Check with: proficio validate {content}"
+        )
+    )
+
+
+@click.command("export-case")
+@click.option(
+    "--content",
+    default="content",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The school's content folder.",
+)
+@click.option(
+    "--out",
+    default="build/case",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder for the packages, one <subject>.json per subject.",
+)
+@click.option("--language", help="Language of the texts (default: the school's default language).")
+@click.option(
+    "--base-uri",
+    help="Prefix of the CASE URIs, e.g. https://school.example/case/ (default: the school's "
+    "website + case/, or urn:uuid: identifiers).",
+)
+def export_case(content: Path, out: Path, language: str | None, base_uri: str | None) -> None:
+    """Write the school's frameworks as CASE 1.1 CFPackages, validated against the official schema.
+
+    Identifiers are stable (imported nodes keep their CASE identifiers; others are UUID5s of the
+    codes), so exporting again changes nothing unless the content changed.
+    """
+    from .case import ExportError, export_school
+
+    school = _school(content)
+    try:
+        packages = export_school(school, out, language=language, base_uri=base_uri)
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path, package in packages:
+        click.echo(
+            f"  wrote {path}: {len(package['CFItems'])} items, "
+            f"{len(package['CFAssociations'])} associations, {len(package['CFRubrics'])} rubrics"
+        )
+    click.echo(f"{len(packages)} CASE 1.1 packages, valid against the official schema.")
