@@ -64,6 +64,12 @@ CASES = {
         "already used by a learning target at content/subjects/math/level-1.yaml:7:15. Codes "
         "must be unique across the school: rename one.",
     ),
+    "codes that differ only in punctuation": (
+        "subjects/math/level-2.yaml", "code: MA.L2.FR.1", "code: ma-l1-wn-1",
+        "content/subjects/math/level-2.yaml:7:15: code 'ma-l1-wn-1' of this learning target is "
+        "already used by a learning target at content/subjects/math/level-1.yaml:7:15. Codes "
+        "must be unique across the school: rename one.",
+    ),
     "unknown scale": (
         "subjects/math/subject.yaml",
         "scale: four",
@@ -123,8 +129,8 @@ CASES = {
         "subjects/math/subject.yaml",
         "scale: four",
         "scale:\n\tfour",
-        "content/subjects/math/subject.yaml:4:1: YAML syntax error: found character '\\t' that "
-        "cannot start any token (while scanning for the next token). YAML indentation must use "
+        "content/subjects/math/subject.yaml:4:1: YAML syntax error: found character that cannot "
+        "start any token (while scanning for the next token). YAML indentation must use "
         "spaces, not tabs: replace the tab with spaces.",
     ),
     "bad calculation parameter": (

@@ -40,6 +40,7 @@ from .model import (
     Target,
     Text,
     Topic,
+    anchor,
 )
 from .yamlfile import PathKey, YamlDocument, read_yaml
 
@@ -545,13 +546,14 @@ class _Loader:
             )
 
     def check_codes(self, school: School) -> None:
-        """Codes are unique across the school, case-insensitively (URLs and evidence use them)."""
+        """Codes are unique across the school, compared as their URL anchors (so ``MA.L1.1`` and
+        ``ma-l1-1`` collide too): evidence and links name targets by code."""
         seen: dict[str, tuple[str, Source]] = {}
 
         def claim(code: str | None, what: str, source: Source) -> None:
             if code is None:
                 return
-            key = code.casefold()
+            key = anchor(code)
             if key in seen:
                 other_what, other = seen[key]
                 self.diags.append(

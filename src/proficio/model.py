@@ -6,6 +6,7 @@ the YAML, so the rules of the content live in one place (``loader.py``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -103,6 +104,15 @@ class Scale:
         return self.points[-1]
 
 
+def anchor(code: str) -> str:
+    """The URL fragment of a code on the site (``MA.L3.FR.2`` -> ``ma-l3-fr-2``).
+
+    Built from the stable code, never the title, so links from transcripts and assignments keep
+    working when a title changes. Transcripts and the site both use this one function.
+    """
+    return re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")
+
+
 @dataclass
 class Target:
     code: str
@@ -113,6 +123,10 @@ class Target:
     calculation: Calculation
     source: Source
     case: CaseRef | None = None
+
+    @property
+    def anchor(self) -> str:
+        return anchor(self.code)
 
 
 @dataclass

@@ -25,8 +25,11 @@ MAX_NODES = 200_000
 PathKey = tuple[str | int, ...]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2-like scalars: only true/false are booleans, no timestamps."""
+_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
+
+
+class _Loader(_Base):
+    """Safe loading with YAML 1.2-like scalars: only true/false are booleans, no timestamps."""
 
     yaml_implicit_resolvers: ClassVar[dict] = {
         first: [
@@ -37,22 +40,22 @@ class _Loader(yaml.SafeLoader):
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.alias_count = 0
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self.alias_count += 1
-            if self.alias_count > MAX_ALIASES:
-                event = self.peek_event()
+def _check_aliases(text: str) -> None:
+    """Refuse an alias bomb before anything expands it; only files with anchors pay for it."""
+    if "&" not in text:
+        return
+    count = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            count += 1
+            if count > MAX_ALIASES:
                 raise _Refused(
                     event.start_mark,
                     f"more than {MAX_ALIASES} YAML aliases (*name). Content files should not "
                     "need them; write the values out instead.",
                     "too-many-aliases",
                 )
-        return super().compose_node(parent, index)
 
 
 _Loader.add_implicit_resolver(
@@ -134,6 +137,7 @@ def read_yaml(path: Path) -> tuple[YamlDocument | None, list[Diagnostic]]:
 
     loader = _Loader(text)
     try:
+        _check_aliases(text)
         node = loader.get_single_node()
     except _Refused as exc:
         mark = exc.mark
