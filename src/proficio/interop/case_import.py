@@ -1064,6 +1064,7 @@ def write_plan(plan: Plan, *, replace: bool = False) -> list[Path]:
     for path, text in files.items():
         if path.parent == folder:
             (staging / path.name).write_text(text, encoding="utf-8")
+    folder.parent.mkdir(parents=True, exist_ok=True)
     had_old = folder.exists()
     if had_old:
         folder.rename(backup)
