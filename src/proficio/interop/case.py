@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..model import Level, School, Subject, Target, Topic, localize
+from ..model import CaseRef, Level, School, Subject, Target, Topic, localize
 from . import validation
 
 PROFICIO_NAMESPACE = uuid.UUID("5b0d3c1e-7f2a-5c8e-9a41-2f6c1d0e8b37")
@@ -144,6 +144,20 @@ class _Ctx:
         if self.base_uri:
             return f"{self.base_uri}{kind}/{identifier}"
         return f"urn:uuid:{identifier}"
+
+
+def node_uri(
+    school: School,
+    identifier: str,
+    kind: str,
+    ref: CaseRef | None = None,
+    base_uri: str | None = None,
+) -> str:
+    """The CASE URI of a node, as ``export-case`` writes it (kind: CFItems, CFRubricCriterionLevels ...)."""
+    if ref is not None and ref.uri:
+        return ref.uri
+    base = base_uri if base_uri is not None else default_base_uri(school)
+    return f"{base}{kind}/{identifier}" if base else f"urn:uuid:{identifier}"
 
 
 def default_base_uri(school: School) -> str | None:

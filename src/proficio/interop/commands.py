@@ -172,3 +172,55 @@ def export_case(content: Path, out: Path, language: str | None, base_uri: str | 
             f"{len(package['CFAssociations'])} associations, {len(package['CFRubrics'])} rubrics"
         )
     click.echo(f"{len(packages)} CASE 1.1 packages, valid against the official schema.")
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The school's Ed25519 public key (PEM) that signed the record.",
+)
+def verify(file: Path, key_path: Path | None) -> None:
+    """Check a CLR record: the signature of a signed .jwt (with --key), and the official CLR 2.0 /
+    Open Badges 3.0 schemas for the record and every credential inside it.
+
+    Exits with status 1 if anything fails, saying what.
+    """
+    import json
+
+    from . import signing
+
+    text = file.read_text(encoding="utf-8-sig").strip()
+    signed = not text.startswith("{")
+    try:
+        if signed:
+            if key_path is None:
+                raise signing.SigningError(
+                    "this record is signed: give the school's public key with --key."
+                )
+            credential = signing.verify(text, signing.load_public_key(key_path))
+        else:
+            credential = json.loads(text)
+    except signing.SigningError as exc:
+        click.echo(f"{file}: NOT VALID: {exc}")
+        raise SystemExit(1) from exc
+    except json.JSONDecodeError as exc:
+        click.echo(f"{file}: NOT VALID: not JSON and not a signed token ({exc}).")
+        raise SystemExit(1) from exc
+    problems = signing.check_schema(credential)
+    if problems:
+        click.echo(f"{file}: NOT VALID against the CLR 2.0 / OB 3.0 schemas:")
+        for p in problems[:20]:
+            click.echo(f"  {p}")
+        raise SystemExit(1)
+    subject = credential.get("credentialSubject", {})
+    count = len(subject.get("verifiableCredential") or [])
+    issuer = credential.get("issuer", {})
+    by = issuer.get("name", issuer.get("id", "?")) if isinstance(issuer, dict) else issuer
+    how = f"signature valid (signed by {by})" if signed else "not signed (schema check only)"
+    click.echo(
+        f"{file}: valid: {credential.get('name', 'record')}, {count} credentials; {how}; "
+        "matches the CLR 2.0 and Open Badges 3.0 schemas."
+    )
