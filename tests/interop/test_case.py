@@ -351,3 +351,26 @@ def test_round_trip_export_then_import(example, tmp_path: Path) -> None:
             i["identifier"] for i in first["CFItems"]
         )
         assert again["CFDocument"]["identifier"] == first["CFDocument"]["identifier"]
+
+
+def test_report_file_lists_every_item_not_placed(tmp_path: Path) -> None:
+    report = tmp_path / "not-placed.csv"
+    result = CliRunner().invoke(
+        main,
+        [
+            "import-case",
+            str(PACKAGES / "sbac_math_grades3-5_claim2_cfpackage.json"),
+            "--subject",
+            "M35",
+            "--content",
+            str(tmp_path / "content"),
+            "--report",
+            str(report),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "305 items read, 15 placed" in result.output and "290 not placed" in result.output
+    rows = report.read_text().splitlines()
+    assert rows[0] == "item,reason" and len(rows) == 1 + 290
+    assert "not placed: " not in result.output
+    assert proficio.load(tmp_path / "content").errors == []

@@ -1,11 +1,13 @@
 """A student's scored result as a 1EdTech CLR 2.0 ClrCredential (with Open Badges 3.0 inside).
 
-One ClrCredential per student. Its subject lists the school's achievements (subjects, levels,
-learning targets) aligned to the CASE items ``export-case`` writes, the ``isChildOf``
-associations between them, and one AchievementCredential per scored target (the score as a
-string ``value`` and the scale level reached as ``achievedLevel``), per level completed or in
-progress (a ``status`` result) and per subject (its current level). Identifiers are UUID5s of
-the school, the student and the issue date, so the same inputs give the same bytes.
+One ClrCredential per student. Its ClrSubject lists the school's subjects and levels as
+achievements, one AchievementCredential per scored learning target (its Achievement aligned to
+the CASE item ``export-case`` writes, a ResultDescription with one RubricCriterionLevel per score
+point of the scale, the level reached as ``achievedLevel`` and the score as a string ``value``),
+one per level completed or in progress (a ``status`` result) and one per subject (its current
+level), with ``isChildOf`` associations target -> level -> subject. Targets without a score yet
+are not listed: a CLR records what was assessed. Identifiers are UUID5s of the school, the
+student and the issue date, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class _Defs:
     """The school's achievements, built once and shared by every student's credential."""
 
     achievements: list[dict[str, Any]]
+    """Subjects and levels (a target's Achievement travels inside its credential)."""
     associations: list[dict[str, Any]]
     by_target: dict[str, dict[str, Any]]
     by_level: dict[tuple[str, int], dict[str, Any]]
