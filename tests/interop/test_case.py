@@ -374,3 +374,20 @@ def test_report_file_lists_every_item_not_placed(tmp_path: Path) -> None:
     assert rows[0] == "item,reason" and len(rows) == 1 + 290
     assert "not placed: " not in result.output
     assert proficio.load(tmp_path / "content").errors == []
+
+
+def test_depth_mapping_for_packages_without_types(tmp_path: Path) -> None:
+    plan = plan_import(
+        PACKAGES / "opensalt_test_Ordering.json",
+        tmp_path / "content",
+        subject_code="ACT",
+        mapping=parse_mapping(["depth:1=level,depth:2=topic"]),
+    )
+    assert [t["code"] for lv in plan.levels for t in lv["topics"]] == ["H.A.MATH.GM.PF"]
+    assert counts(plan) == (28, 26, 2, 1, 1, 24)
+    headings = [label for label, reason in plan.report.unplaced if "heading" in reason]
+    assert len(headings) == 2
+    with pytest.raises(CaseImportError, match="--slug"):
+        plan_import(
+            PACKAGES / "opensalt_test_Ordering.json", tmp_path, subject_code="A", slug="../x"
+        )

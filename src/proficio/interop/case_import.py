@@ -611,8 +611,8 @@ class _Placer:
         if role == "grouping":
             self.report.skip(
                 item,
-                "a grouping between a level and its measurement topics; Proficio has no tier for it "
-                f"(its children are placed). Map it with --map-types 'depth:{depth}=level' (or "
+                "a heading that groups other items, with no Proficio tier at its depth (the "
+                f"targets under it are placed). Map it with --map-types 'depth:{depth}=level' (or "
                 f"'depth:{depth}=topic') to keep it.",
             )
             self.walk(kids, place, depth + 1, item)
@@ -649,10 +649,13 @@ class _Placer:
 
     def infer(self, item: Item, place: _Place) -> str:
         """Roles from the tree's shape (packages without CFItemTypes): leaves are learning
-        targets, parents of leaves are measurement topics, the top grouping is a level."""
+        targets, parents of leaves are measurement topics, the top grouping is a level; other
+        headings are groupings (reported; the targets under them are placed)."""
         height = self.height(item)
-        if height == 0 or place.topic is not None:
+        if height == 0:
             return "target"
+        if place.topic is not None:
+            return "grouping"
         if height == 1:
             return "topic"
         return "level" if place.level is None else "grouping"
@@ -850,6 +853,10 @@ def plan_import(
                 f"'{school.default_language}': texts are written as the default language."
             )
     scale_id, scale_yaml, points, generic = _choose_scale(school, content, scale_id)
+    if slug is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        raise CaseImportError(
+            f"--slug '{slug}' becomes the page address: use lowercase letters, digits and dashes."
+        )
     folder_slug = slug or _slugify(title or _clean(doc.get("title")) or subject_code)
     existing = school.subjects if school else []
     other_codes: set[str] = set()
