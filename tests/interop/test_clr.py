@@ -216,3 +216,18 @@ def test_unsigned_json_verifies_schema_only(school, students, tmp_path: Path) ->
     result = CliRunner().invoke(main, ["verify", str(tmp_path / "S-100.json")])
     assert result.exit_code == 0, result.output
     assert "not signed" in result.output
+
+
+def test_fast_serialisation_equals_the_built_record(school, students) -> None:
+    builder = ClrBuilder(school)
+    for result in students:
+        text, _ = builder.serialize(result, ISSUED)
+        assert json.loads(text) == builder.build(result, ISSUED)
+    # a student-supplied string shaped like the splice marker stays plain data
+    sneaky = fabricate(
+        school,
+        Student("S-9", "@@proficio-0000:MA.L1.PV.1@@", builder._marker + "MA.L1.PV.1@@"),
+        {},
+    )
+    text, _ = builder.serialize(sneaky, ISSUED)
+    assert json.loads(text) == builder.build(sneaky, ISSUED)

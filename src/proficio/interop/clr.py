@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -89,6 +90,12 @@ class ClrBuilder:
         self.base_uri = base_uri
         self.ns = case.school_namespace(school)
         self.targets = {t.code: t for *_, t in school.iter_targets()}
+        # Each target's Achievement is the same in every student's record: serialised once and
+        # spliced in by ``serialize`` (the marker carries a per-run secret, so no student-supplied
+        # text can pose as one).
+        self._marker = f"@@proficio-{secrets.token_hex(12)}:"
+        self._marker_re = re.compile('"' + re.escape(self._marker) + r'([A-Za-z0-9._-]+)@@"')
+        self._achievement_json: dict[str, str] = {}
         self.issuer = self._issuer()
         self.defs = self._definitions()
 
@@ -240,11 +247,7 @@ class ClrBuilder:
                 "id": _urn(lid),
                 "type": ["RubricCriterionLevel"],
                 "name": label,
-                "level": label,
                 "points": _num(point.value),
-                "alignment": [
-                    self._alignment(label, lid, None, "CFRubricCriterionLevels", None, framework)
-                ],
             }
             description = self.text(own) if own else self.text(point.descriptor)
             if description:
@@ -302,6 +305,29 @@ class ClrBuilder:
 
     def build(self, result: StudentResult, issued: datetime) -> dict[str, Any]:
         """The student's ClrCredential (unsigned), as a plain dict."""
+        return self._build(result, issued, markers=False)
+
+    def serialize(
+        self, result: StudentResult, issued: datetime, claims: Any = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Compact JSON of ``build(result, issued)`` (plus ``claims(credential)`` merged at the
+        end, for a JWT payload), made faster by reusing each target's serialised Achievement.
+        Returns the JSON and the credential with markers in place of target Achievements."""
+        credential = self._build(result, issued, markers=True)
+        data = {**credential, **claims(credential)} if claims else credential
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return self._marker_re.sub(lambda m: self._achievement(m.group(1)), text), credential
+
+    def _achievement(self, code: str) -> str:
+        cached = self._achievement_json.get(code)
+        if cached is None:
+            cached = json.dumps(
+                self.defs.by_target[code], ensure_ascii=False, separators=(",", ":")
+            )
+            self._achievement_json[code] = cached
+        return cached
+
+    def _build(self, result: StudentResult, issued: datetime, *, markers: bool) -> dict[str, Any]:
         student = result.student
         when = issue_time(issued)
         base = f"clr/{student.id}/{when}"
@@ -341,7 +367,7 @@ class ClrBuilder:
                 for target_result in level_result.targets:
                     if target_result.score is not None:
                         credentials.append(
-                            self._target_credential(target_result, identity, base, when)
+                            self._target_credential(target_result, identity, base, when, markers)
                         )
                         associations.append(self.defs.target_association[target_result.code])
         school_name = self.text(self.school.name)
@@ -381,7 +407,12 @@ class ClrBuilder:
         }
 
     def _target_credential(
-        self, target: TargetResult, identity: list[dict[str, Any]], base: str, when: str
+        self,
+        target: TargetResult,
+        identity: list[dict[str, Any]],
+        base: str,
+        when: str,
+        markers: bool,
     ) -> dict[str, Any]:
         achievement = self.defs.by_target[target.code]
         level_rd, score_rd = self.defs.target_rd[target.code]
@@ -392,7 +423,7 @@ class ClrBuilder:
         subject: dict[str, Any] = {
             "type": ["AchievementSubject"],
             "identifier": identity,
-            "achievement": achievement,
+            "achievement": f"{self._marker}{target.code}@@" if markers else achievement,
             "result": [
                 {
                     "type": ["Result"],
@@ -519,7 +550,7 @@ def export_clrs(
     from pathlib import Path
 
     from . import signing
-    from .files import write_text
+    from .files import write_bytes
 
     builder = ClrBuilder(school, language=language, base_uri=base_uri)
     out = Path(out)
@@ -534,8 +565,16 @@ def export_clrs(
                 f"{name}: student ids must be unique (ignoring case)."
             )
         seen[name.casefold()] = result.student.id
-        credential = builder.build(result, issued)
+        if key is not None:
+            payload, shape = builder.serialize(result, issued, signing.claims)
+            text = signing.sign_payload(payload, key) + "\n"
+            path = out / f"{name}.jwt"
+        else:
+            payload, shape = builder.serialize(result, issued)
+            text = payload + "\n"
+            path = out / f"{name}.json"
         if validate == "all" or (validate == "first" and n == 0):
+            credential = builder.build(result, issued)
             problems = signing.check_schema(credential)
             if problems:
                 raise ClrExportError(
@@ -543,14 +582,9 @@ def export_clrs(
                     f"official CLR 2.0 / OB 3.0 schemas: {'; '.join(problems[:3])}"
                 )
             validated += 1
-        if key is not None:
-            text = signing.sign(credential, key) + "\n"
-            path = out / f"{name}.jwt"
-        else:
-            text = json.dumps(credential, ensure_ascii=False, separators=(",", ":")) + "\n"
-            path = out / f"{name}.json"
-        write_text(path, text)
+        data = text.encode("utf-8")
+        write_bytes(path, data)
         files.append(path)
-        credentials += len(credential["credentialSubject"]["verifiableCredential"])
-        size += len(text.encode("utf-8"))
+        credentials += len(shape["credentialSubject"]["verifiableCredential"])
+        size += len(data)
     return ClrExportSummary(files, len(files), credentials, validated, size)

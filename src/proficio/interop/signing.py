@@ -90,7 +90,8 @@ def _issuer_id(credential: dict[str, Any]) -> str:
     return issuer if isinstance(issuer, str) else (issuer or {}).get("id", "")
 
 
-def _claims(credential: dict[str, Any]) -> dict[str, Any]:
+def claims(credential: dict[str, Any]) -> dict[str, Any]:
+    """The JWT registered claims the credential implies (merged into the payload)."""
     claims: dict[str, Any] = {
         "iss": _issuer_id(credential),
         "nbf": _numeric_date(credential["validFrom"]),
@@ -106,12 +107,17 @@ def _claims(credential: dict[str, Any]) -> dict[str, Any]:
 
 def sign(credential: dict[str, Any], key: Ed25519PrivateKey) -> str:
     """The credential as a compact VC-JWT (Ed25519 signatures are deterministic: same bytes)."""
+    payload = {**credential, **claims(credential)}
+    return sign_payload(json.dumps(payload, separators=(",", ":"), ensure_ascii=False), key)
+
+
+def sign_payload(payload: str, key: Ed25519PrivateKey) -> str:
+    """Sign an already serialised payload (the credential with its claims) as a compact JWS."""
     header = {"alg": "EdDSA", "typ": "JWT", "jwk": public_jwk(key.public_key())}
-    payload = {**credential, **_claims(credential)}
     signing_input = (
         _b64(json.dumps(header, separators=(",", ":")).encode())
         + "."
-        + _b64(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+        + _b64(payload.encode("utf-8"))
     )
     return signing_input + "." + _b64(key.sign(signing_input.encode("ascii")))
 
@@ -145,7 +151,7 @@ def verify(token: str, key: Ed25519PublicKey) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError) as exc:
         raise SigningError("the signed payload is not JSON.") from exc
     credential = {k: v for k, v in payload.items() if k not in ("iss", "nbf", "jti", "sub", "exp")}
-    expected = _claims(credential)
+    expected = claims(credential)
     for claim, value in expected.items():
         if payload.get(claim) != value:
             raise SigningError(
