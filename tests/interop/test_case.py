@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -391,3 +392,36 @@ def test_depth_mapping_for_packages_without_types(tmp_path: Path) -> None:
         plan_import(
             PACKAGES / "opensalt_test_Ordering.json", tmp_path, subject_code="A", slug="../x"
         )
+
+
+def test_reimport_keeps_what_the_school_added(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(MINI, content)
+    package = PACKAGES / "opensalt_test_SmartLevelFramework.json"
+    write_plan(plan_import(package, content, subject_code="SL", slug="smart"))
+    level_file = content / "subjects" / "smart" / "level-1.yaml"
+    subject_file = content / "subjects" / "smart" / "subject.yaml"
+    data = yaml.safe_load(level_file.read_text())
+    first = data["topics"][0]["targets"][0]
+    first["title"] = {"en": first["title"], "es": "Elemento 1.1"}
+    first["calculation"] = {"method": "latest"}
+    first["rubric"] = {3: {"en": "Does it.", "es": "Lo hace."}}
+    data["topics"][0]["title"] = {"en": data["topics"][0]["title"], "es": "Elemento 1"}
+    level_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    subject = yaml.safe_load(subject_file.read_text())
+    subject["order"] = 7
+    subject_file.write_text(yaml.safe_dump(subject, allow_unicode=True, sort_keys=False))
+    assert proficio.load(content).errors == []
+
+    write_plan(plan_import(package, content, subject_code="SL", slug="smart"))
+    school = proficio.load_school(content)
+    smart = next(s for s in school.subjects if s.slug == "smart")
+    target = smart.levels[0].topics[0].targets[0]
+    assert target.title == {"en": "Item 1.1", "es": "Elemento 1.1"}
+    assert target.calculation.method == "latest"
+    assert school.text(target.rubric[Decimal(3)], "es") == "Lo hace."
+    assert smart.levels[0].topics[0].title["es"] == "Elemento 1"
+    assert smart.order == 7
+    before = snapshot(content)
+    write_plan(plan_import(package, content, subject_code="SL", slug="smart"))
+    assert snapshot(content) == before

@@ -904,12 +904,109 @@ def plan_import(
         subject["description"] = description
     doc_id, doc_uri = _node_id(doc)
     subject["case"] = {"identifier": doc_id, **({"uri": doc_uri} if doc_uri else {})}
+    if school is not None:
+        _carry_over(content / "subjects" / folder_slug, subject, levels, school.default_language)
     added = [f"level {lv['level']}" for lv in levels if "case" not in lv] + [
         f"topic {t['code']}" for lv in levels for t in lv["topics"] if "case" not in t
     ]
     if len(report.placed) + report.reported != report.read:  # a bug, never bad input
         raise AssertionError("an item was neither placed nor reported")
     return Plan(content, folder_slug, subject, levels, scale_yaml, school_yaml, report, added)
+
+
+_ORDER = (
+    "level",
+    "code",
+    "title",
+    "description",
+    "order",
+    "scale",
+    "calculation",
+    "completion",
+    "rubric",
+    "topics",
+    "targets",
+    "case",
+)
+
+
+def _ordered(node: dict[str, Any]) -> None:
+    items = sorted(node.items(), key=lambda kv: _ORDER.index(kv[0]) if kv[0] in _ORDER else 99)
+    node.clear()
+    node.update(items)
+
+
+def _merge_text(new: Any, old: Any, default: str) -> Any:
+    """Keep the school's translations of a text the framework did not change."""
+    if isinstance(old, dict) and isinstance(new, str) and old.get(default) == new:
+        return old
+    return new
+
+
+def _carry_over(
+    folder: Path, subject: dict[str, Any], levels: list[dict[str, Any]], default: str
+) -> None:
+    """Re-importing a framework keeps what the school added to it: translations of unchanged
+    texts, extra rubric descriptors, and settings CASE does not carry (order, scale,
+    calculation, completion)."""
+    from ..yamlfile import read_yaml
+
+    doc, _ = (
+        read_yaml(folder / "subject.yaml") if (folder / "subject.yaml").is_file() else (None, [])
+    )
+    previous = doc.data if doc is not None and isinstance(doc.data, dict) else None
+    if (
+        not previous
+        or (previous.get("case") or {}).get("identifier") != subject["case"]["identifier"]
+    ):
+        return
+    for key in ("order", "calculation", "completion"):
+        if key in previous:
+            subject[key] = previous[key]
+    for key in ("title", "description"):
+        if key in subject:
+            subject[key] = _merge_text(subject[key], previous.get(key), default)
+    _ordered(subject)
+    old: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.glob("level-*.y*ml")):
+        level_doc, _ = read_yaml(path)
+        data = level_doc.data if level_doc is not None else None
+        if not isinstance(data, dict):
+            continue
+        nodes = [data] + [t for t in data.get("topics") or [] if isinstance(t, dict)]
+        nodes += [g for t in nodes[1:] for g in t.get("targets") or [] if isinstance(g, dict)]
+        for node in nodes:
+            ref = node.get("case")
+            if isinstance(ref, dict) and ref.get("identifier"):
+                old[ref["identifier"]] = node
+    carried = {"level": ("completion",), "topic": (), "target": ("scale", "calculation")}
+    for level in levels:
+        nodes = [("level", level)] + [("topic", t) for t in level["topics"]]
+        nodes += [("target", g) for t in level["topics"] for g in t["targets"]]
+        for kind, node in nodes:
+            before = old.get((node.get("case") or {}).get("identifier", ""))
+            if before is None:
+                continue
+            for key in carried[kind]:
+                if key in before:
+                    node[key] = before[key]
+            for key in ("title", "description"):
+                if key in node:
+                    node[key] = _merge_text(node[key], before.get(key), default)
+            if kind == "target" and isinstance(before.get("rubric"), dict):
+                rubric = {Decimal(str(k)): v for k, v in (node.get("rubric") or {}).items()}
+                for key, text in before["rubric"].items():
+                    try:
+                        point = Decimal(str(key))
+                    except InvalidOperation:
+                        continue
+                    rubric[point] = (
+                        _merge_text(rubric[point], text, default) if point in rubric else text
+                    )
+                node["rubric"] = {
+                    _yaml_number(k): v for k, v in sorted(rubric.items(), reverse=True)
+                }
+            _ordered(node)
 
 
 def _existing_school(content: Path) -> School | None:
@@ -1046,8 +1143,11 @@ def write_plan(plan: Plan, *, replace: bool = False) -> list[Path]:
     folder = content / "subjects" / plan.slug
     subject_file = folder / "subject.yaml"
     if subject_file.exists() and not replace:
-        current = yaml.safe_load(subject_file.read_text(encoding="utf-8")) or {}
-        ours = (current.get("case") or {}).get("identifier")
+        from ..yamlfile import read_yaml
+
+        current, _ = read_yaml(subject_file)
+        data = current.data if current is not None and isinstance(current.data, dict) else {}
+        ours = (data.get("case") or {}).get("identifier") if isinstance(data.get("case"), dict) else None
         if ours != plan.subject["case"]["identifier"]:
             raise CaseImportError(
                 f"{folder} already holds a subject that was not imported from this framework. "
