@@ -147,6 +147,9 @@ def new(directory: Path, languages: tuple[str, ...]) -> None:
 if __name__ == "__main__":  # pragma: no cover
     main()
 
+from .score_cli import score  # noqa: E402
+
+main.add_command(score)
 
 from .interop.commands import export_case, import_case, verify  # noqa: E402
 

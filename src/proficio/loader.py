@@ -152,7 +152,7 @@ class _Loader:
 
     def source(self, doc: YamlDocument, path: PathKey = ()) -> Source:
         line, column = doc.where(path)
-        return Source(Path(display_path(doc.path)), line, column)
+        return Source(doc.shown, line, column)
 
     def calculation(
         self, doc: YamlDocument, path: PathKey, data: dict | None

@@ -31,6 +31,47 @@ def schemas_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "schemas"
 
 
+def _store() -> dict[str, dict]:
+    return {
+        p.name: json.loads(p.read_text(encoding="utf-8"))
+        for p in schemas_dir().glob("*.schema.json")
+    }
+
+
+def _inline(node: Any, here: dict, store: dict[str, dict]) -> Any:
+    """``node`` with every ``$ref`` replaced by what it points at (our schemas are not recursive)."""
+    if isinstance(node, list):
+        return [_inline(n, here, store) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        file, _, pointer = node["$ref"].partition("#")
+        root = store[file] if file else here
+        target: Any = root
+        for part in filter(None, pointer.split("/")):
+            target = target[part]
+        merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        return _inline(merged, root, store)
+    return {k: _inline(v, here, store) for k, v in node.items() if k != "$defs"}
+
+
+@cache
+def _fast_check(kind: str) -> Any:
+    """A compiled yes/no check (fastjsonschema, ~50x faster than walking with jsonschema).
+
+    Valid files, the vast majority, take only this path; a file it rejects is validated again
+    with jsonschema, which gives the paths and details our messages need.
+    """
+    try:
+        import fastjsonschema
+    except ImportError:  # optional speed-up
+        return None
+    store = _store()
+    schema = _inline(store[f"{kind}.schema.json"], store[f"{kind}.schema.json"], store)
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    return fastjsonschema.compile(schema)
+
+
 @cache
 def validator(kind: str) -> Draft202012Validator:
     folder = schemas_dir()
@@ -44,6 +85,13 @@ def validator(kind: str) -> Draft202012Validator:
 
 def validate(doc: YamlDocument, kind: str) -> list[Diagnostic]:
     """Every schema error of ``doc``, one diagnostic per offending node."""
+    fast = _fast_check(kind)
+    if fast is not None:
+        try:
+            fast(doc.data)
+            return []
+        except ValueError:  # JsonSchemaValueException: let jsonschema explain the rejection
+            pass
     found: dict[tuple, Diagnostic] = {}
     for error in validator(kind).iter_errors(doc.data):
         for leaf in _leaves(error):

@@ -81,6 +81,11 @@ class YamlDocument:
     """Value positions (1-based line, column) by JSON path."""
     key_marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     """Positions of mapping keys by the JSON path of their value."""
+    shown: Path = field(init=False)
+    """The path as messages show it (computed once: resolving paths is slow)."""
+
+    def __post_init__(self) -> None:
+        self.shown = Path(display_path(self.path))
 
     def where(self, path: PathKey, *, key: bool = False) -> tuple[int, int]:
         """The closest known position of ``path`` (walking up to a parent if needed)."""
@@ -98,7 +103,7 @@ class YamlDocument:
         self, path: PathKey, message: str, code: str, *, key: bool = False, severity: str = "error"
     ) -> Diagnostic:
         line, column = self.where(path, key=key)
-        return Diagnostic(display_path(self.path), line, column, message, severity, code)
+        return Diagnostic(str(self.shown), line, column, message, severity, code)
 
 
 def read_yaml(path: Path) -> tuple[YamlDocument | None, list[Diagnostic]]:
@@ -225,6 +230,8 @@ class _Builder:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if node.tag == "tag:yaml.org,2002:str":  # most scalars: skip the constructor machinery
+            return node.value
         value = self.loader.construct_object(node, deep=True)
         if isinstance(value, float) and value != value:  # .nan
             return str(node.value)

@@ -91,6 +91,12 @@ def target_uuid(school_or_doc: School | dict | Iterable[dict], target: Target | 
     raise KeyError(f"no CFItem with humanCodingScheme {code!r} in the package")
 
 
+def case_identifiers(school: School) -> dict[str, str]:
+    """Every target's CASE identifier (lower case) -> its code: how OneRoster learning
+    objectives that carry CASE UUIDs find their target."""
+    return {target_uuid(school, t).lower(): t.code for *_, t in school.iter_targets()}
+
+
 def rubric_uuid(school: School, topic: Topic) -> str:
     return _derived(school, f"rubric/{topic.code}")
 

@@ -1,0 +1,261 @@
+"""Checking evidence rows against the school and the roster, and keeping the good ones.
+
+One ``RowChecker`` serves every reader (native CSV, OneRoster), so a row is judged the same way
+whatever it came from. It is the hot loop of an import: lookups are cached per distinct string
+(students, codes, score spellings, dates), so a million rows cost a few dictionary lookups each.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from ..model import School
+from ..records import Evidence, Student
+from ..scoring import _fmt
+from .report import FileStats, ImportReport
+from .textfile import DateReader
+
+
+class EvidenceSet:
+    """The used evidence, grouped by student in the order it was read.
+
+    Iterating gives every Evidence; ``by_student`` is what ``score_students`` reads directly.
+    """
+
+    def __init__(self) -> None:
+        self.by_student: dict[str, list[Evidence]] = {}
+
+    def __iter__(self) -> Iterator[Evidence]:
+        for items in self.by_student.values():
+            yield from items
+
+    def __len__(self) -> int:
+        return sum(len(items) for items in self.by_student.values())
+
+    def for_student(self, student_id: str) -> list[Evidence]:
+        return self.by_student.get(student_id, [])
+
+
+class RowChecker:
+    """Judges each row once: used (kept as Evidence) or rejected with its reason in the report."""
+
+    def __init__(
+        self,
+        school: School,
+        students: dict[str, Student],
+        report: ImportReport,
+        as_of: date,
+        dates: DateReader,
+    ) -> None:
+        self.school = school
+        self.students = students
+        self.report = report
+        self.as_of = as_of
+        self.dates = dates
+        self.evidence = EvidenceSet()
+        self._stats: dict[str, FileStats] = {}
+        self.targets: dict[str, tuple[str, dict[str, Decimal | tuple[str, str]]]] = {}
+        self._scales: dict[str, tuple[tuple[Decimal, ...], str]] = {}
+        caches: dict[str, dict[str, Decimal | tuple[str, str]]] = {}
+        for _, _, _, target in school.iter_targets():
+            scale = school.scale_of(target)
+            cache = caches.setdefault(scale.id, {})
+            self.targets[target.code] = (target.code, cache)
+            self._scales[target.code] = (scale.allowed, scale.id)
+        self._upper = {code.upper(): code for code in self.targets}
+        self._suggestions: dict[str, str] = {}
+        self._strings: dict[str, str] = {}
+
+    def add(
+        self,
+        stats: FileStats,
+        line: int,
+        row: tuple[str, ...] | list[str],
+        student_id: str,
+        code: str,
+        raw_score: str,
+        raw_date: str,
+        assessment: str = "",
+        kind: str = "",
+        scorer: str = "",
+        comment: str = "",
+    ) -> bool:
+        """Check one row; keep it as Evidence (True) or report why not (False)."""
+        student = self.students.get(student_id)
+        if student is None:
+            student_id = student_id.strip()
+            student = self.students.get(student_id)
+            if student is None:
+                if not student_id:
+                    return self._reject(
+                        stats, line, row, "missing-field", "no student_id: fill it in"
+                    )
+                return self._reject(
+                    stats,
+                    line,
+                    row,
+                    "unknown-student",
+                    f"student '{student_id}' is not in the roster: add them to the roster or correct the ID",
+                )
+        target = self.targets.get(code)
+        if target is None:
+            code = code.strip()
+            target = self.targets.get(code)
+            if target is None:
+                if not code:
+                    return self._reject(
+                        stats, line, row, "missing-field", "no target code: fill it in"
+                    )
+                return self._reject(stats, line, row, "unknown-target", self._unknown_code(code))
+        code, cache = target
+        score = cache.get(raw_score)
+        if score is None:
+            score = cache[raw_score] = self._parse_score(code, raw_score)
+        if score.__class__ is tuple:
+            return self._reject(stats, line, row, score[0], score[1])  # type: ignore[index]
+        when = self.dates(raw_date)
+        if when.__class__ is str:
+            if not raw_date.strip():
+                return self._reject(stats, line, row, "missing-field", "no date: fill it in")
+            return self._reject(stats, line, row, "bad-date", when)  # type: ignore[arg-type]
+        if when > self.as_of:  # type: ignore[operator]
+            return self._reject(
+                stats,
+                line,
+                row,
+                "future-date",
+                f"date {when} is after {self.as_of}, the date of this run: correct the date (or use --as-of)",
+            )
+        strings = self._strings
+        evidence = Evidence(
+            student.id,
+            code,
+            score,  # type: ignore[arg-type]
+            when,  # type: ignore[arg-type]
+            strings.setdefault(assessment, assessment),
+            strings.setdefault(kind, kind),
+            strings.setdefault(scorer, scorer) if scorer else None,
+            comment or None,
+            stats.source,
+            line,
+        )
+        items = self.evidence.by_student.get(student.id)
+        if items is None:
+            self.evidence.by_student[student.id] = [evidence]
+        else:
+            items.append(evidence)
+        stats.used += 1
+        self._stats[stats.source] = stats
+        return True
+
+    def _reject(self, stats: FileStats, line: int, row, reason: str, message: str) -> bool:  # type: ignore[no-untyped-def]
+        self.report.reject(stats, line, reason, message, tuple(row))
+        return False
+
+    def _unknown_code(self, code: str) -> str:
+        hit = self._suggestions.get(code)
+        if hit is not None:
+            return hit
+        same = self._upper.get(code.upper())
+        close = (
+            [same] if same else difflib.get_close_matches(code, list(self.targets), n=1, cutoff=0.6)
+        )
+        message = f"target code '{code}' is not in the school's content"
+        message += (
+            f": did you mean '{close[0]}'?"
+            if close
+            else ": check the code against the curriculum site"
+        )
+        self._suggestions[code] = message
+        return message
+
+    def _parse_score(self, code: str, raw: str) -> Decimal | tuple[str, str]:
+        text = raw.strip()
+        if not text:
+            return ("missing-field", "no score: fill it in")
+        try:
+            value = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            return ("bad-score", f"score '{raw}' is not a number")
+        allowed, scale_id = self._scales[code]
+        for point in allowed:
+            if point == value:
+                return point
+        points = ", ".join(_fmt(p) for p in sorted(allowed))
+        return (
+            "score-not-on-scale",
+            f"score {text} is not a point of scale '{scale_id}' used by {code} (its points: {points})",
+        )
+
+    def finish(self) -> EvidenceSet:
+        """Count exact duplicates once and reject conflicting rows; return the evidence kept.
+
+        Two rows of a student on the same target, assessment and date are the same piece of
+        evidence: with the same score the later ones are duplicates; with different scores none
+        is used, since the tool cannot know which is right.
+        """
+        stats = self._stats
+        for sid, items in self.evidence.by_student.items():
+            if len(items) < 2:
+                continue
+            seen: dict[tuple[str, str, date], int] = {}
+            groups: dict[int, list[int]] = {}
+            for i, e in enumerate(items):
+                first = seen.setdefault((e.target, e.assessment, e.date), i)
+                if first != i:
+                    groups.setdefault(first, [first]).append(i)
+            if not groups:
+                continue
+            dropped: set[int] = set()
+            for members in groups.values():
+                rows = [items[i] for i in members]
+                if len({e.score for e in rows}) > 1:
+                    for e in rows:
+                        others = "; ".join(
+                            f"{_where(o, e)} has {_fmt(o.score)}" for o in rows if o is not e
+                        )
+                        self._drop(
+                            stats[e.source],
+                            e,
+                            "conflict",
+                            f"same student, target, assessment and date as {others}, with a "
+                            f"different score ({_fmt(e.score)}): none of them was used; "
+                            "correct the export",
+                        )
+                    dropped.update(members)
+                else:
+                    for e in rows[1:]:
+                        self._drop(
+                            stats[e.source],
+                            e,
+                            "duplicate",
+                            f"same student, target, assessment, date and score as "
+                            f"{_where(rows[0], e)}: counted once",
+                        )
+                    dropped.update(members[1:])
+            self.evidence.by_student[sid] = [e for i, e in enumerate(items) if i not in dropped]
+        return self.evidence
+
+    def _drop(self, stats: FileStats, e: Evidence, reason: str, message: str) -> None:
+        stats.used -= 1
+        self.report.reject(stats, e.line, reason, message, _as_row(e))
+
+
+def _where(other: Evidence, this: Evidence) -> str:
+    return f"line {other.line}" if other.source == this.source else f"{other.source}:{other.line}"
+
+
+def _as_row(e: Evidence) -> tuple[str, ...]:
+    return (
+        e.student_id,
+        e.target,
+        _fmt(e.score),
+        e.date.isoformat(),
+        e.assessment,
+        e.type,
+        e.scorer or "",
+        e.comment or "",
+    )

@@ -1,0 +1,456 @@
+"""1EdTech OneRoster 1.2 CSV bulk exports: a folder or a zip with manifest.csv, users.csv,
+lineItems.csv, results.csv and the learning-objective files that tie a score to a target.
+
+A score reaches a target through a learning objective, never through a guess:
+
+- ``resultLearningObjectiveIds.csv`` rows (resultSourcedId, learningObjectiveId, score) are
+  scores on targets; each is one evidence row, dated by its result's ``scoreDate``;
+- a result without such rows counts for a target only when its line item lists exactly one
+  learning objective (``lineItemLearningObjectiveIds.csv``); otherwise it is reported.
+
+A learning objective is a target when its ID is a target code, the target's CASE identifier (as
+``proficio export-case`` writes it, or as it was imported with ``import-case``), or when the
+mapping file's ``oneroster: learning_objectives:`` maps it to one. The assessment name is the
+line item's title and the evidence type its category's title.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import suppress
+from pathlib import Path
+from typing import BinaryIO
+
+from ..diagnostics import display_path
+from ..interop.case import case_identifiers
+from ..records import Student
+from .checker import RowChecker
+from .mapping import Mapping
+from .report import FileStats, ImportReport
+from .textfile import BadFile, DateReader, choose_encoding, normalise_header, open_rows
+
+
+class Bundle:
+    """The files of a OneRoster export, from a folder or a zip (at its root or in one folder)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.display = display_path(path)
+        self.zip: zipfile.ZipFile | None = None
+        self.names: dict[str, str] = {}
+        if path.is_dir():
+            self.names = {p.name.lower(): p.name for p in path.iterdir() if p.is_file()}
+        elif zipfile.is_zipfile(path):
+            self.zip = zipfile.ZipFile(path)
+            for info in self.zip.infolist():
+                if not info.is_dir():
+                    self.names.setdefault(Path(info.filename).name.lower(), info.filename)
+
+    def has(self, name: str) -> bool:
+        return name.lower() in self.names
+
+    def where(self, name: str) -> str:
+        return f"{self.display}/{self.names.get(name.lower(), name)}"
+
+    def opener(self, name: str) -> Callable[[], BinaryIO]:
+        member = self.names[name.lower()]
+        if self.zip is not None:
+            zf = self.zip
+            return lambda: zf.open(member)  # type: ignore[return-value]
+        return lambda: open(self.path / member, "rb")
+
+
+def is_oneroster(path: Path) -> bool:
+    """A folder or zip holding OneRoster files (manifest.csv, users.csv or results.csv)."""
+    if path.is_dir() or (path.is_file() and zipfile.is_zipfile(path)):
+        b = Bundle(path)
+        return any(b.has(n) for n in ("manifest.csv", "users.csv", "results.csv"))
+    return False
+
+
+Table = tuple[dict[str, int], Iterator[list[str]], Callable[[], int]]
+
+
+def _table(
+    bundle: Bundle, name: str, stats: FileStats, report: ImportReport, needed: tuple[str, ...]
+) -> Table | None:
+    if not bundle.has(name):
+        report.fail_file(
+            stats, 0, f"the export has no {name}: export it with the gradebook (results) files."
+        )
+        return None
+    opener = bundle.opener(name)
+    try:
+        codec, note = choose_encoding(opener, None)
+        stats.encoding, stats.encoding_note, stats.separator = codec, note, ","
+        header, rows, _, start_line = open_rows(opener, codec, lambda cells: 0, ",")
+    except BadFile as exc:
+        report.fail_file(stats, exc.line, exc.message)
+        return None
+    index = {c.strip().lstrip("\ufeff"): i for i, c in enumerate(header)}
+    lower = {normalise_header(c): i for c, i in index.items()}
+    missing = [n for n in needed if n not in index and n.lower() not in lower]
+    if missing:
+        rest = sum(1 for r in rows if r)
+        report.fail_file(
+            stats,
+            1,
+            f"{name} has no '{missing[0]}' column, which OneRoster 1.2 requires; "
+            "none of its rows were used.",
+            rest,
+            tuple(header),
+        )
+        return None
+    for n in needed:
+        if n not in index:
+            index[n] = lower[n.lower()]
+    return index, rows, start_line
+
+
+def _cell(row: list[str], index: dict[str, int], name: str) -> str:
+    i = index.get(name)
+    return row[i].strip() if i is not None and i < len(row) else ""
+
+
+def _manifest(bundle: Bundle, report: ImportReport) -> dict[str, str] | None:
+    stats = report.add_file(bundle.where("manifest.csv"), "manifest")
+    table = _table(bundle, "manifest.csv", stats, report, ("propertyName", "value"))
+    if table is None:
+        return None
+    index, rows, _ = table
+    return {_cell(r, index, "propertyName"): _cell(r, index, "value") for r in rows if r}
+
+
+def _users(
+    bundle: Bundle, mapping: Mapping, report: ImportReport, kind: str
+) -> tuple[dict[str, str], list[tuple[int, list[str], dict[str, int]]], FileStats] | None:
+    """users.csv: sourcedId -> the school's student ID, and the student rows (for a roster)."""
+    stats = report.add_file(bundle.where("users.csv"), kind)
+    table = _table(bundle, "users.csv", stats, report, ("sourcedId", "givenName", "familyName"))
+    if table is None:
+        return None
+    index, rows, start_line = table
+    roles: dict[str, set[str]] = {}
+    if bundle.has("roles.csv"):
+        rstats = report.add_file(bundle.where("roles.csv"), "oneroster-roles")
+        rtable = _table(bundle, "roles.csv", rstats, report, ("userSourcedId", "role"))
+        if rtable is not None:
+            rindex, rrows, _ = rtable
+            for r in rrows:
+                if r and _cell(r, rindex, "status") != "tobedeleted":
+                    roles.setdefault(_cell(r, rindex, "userSourcedId"), set()).add(
+                        _cell(r, rindex, "role").lower()
+                    )
+    ids: dict[str, str] = {}
+    students: list[tuple[int, list[str], dict[str, int]]] = []
+    field = mapping.oneroster_student_id
+    for row in rows:
+        if not row or not any(c.strip() for c in row):
+            continue
+        line = start_line()
+        sourced = _cell(row, index, "sourcedId")
+        ids[sourced] = _cell(row, index, field) or sourced
+        role = _cell(row, index, "role").lower()
+        is_student = (
+            ("student" in roles.get(sourced, set())) if roles else (role in ("", "student"))
+        )
+        if is_student:
+            students.append((line, row, index))
+    return ids, students, stats
+
+
+def read_oneroster_roster(
+    path: Path,
+    languages: list[str],
+    report: ImportReport,
+    mapping: Mapping,
+    students: dict[str, Student] | None = None,
+) -> dict[str, Student]:
+    """Students from a OneRoster users.csv (role student), keyed by the school's student ID."""
+    students = {} if students is None else students
+    bundle = Bundle(path) if not path.name.lower().endswith(".csv") else _single(path)
+    found = _users(bundle, mapping, report, "oneroster-roster")
+    if found is None:
+        return students
+    ids, rows, stats = found
+    for line, row, index in rows:
+        stats.rows += 1
+        if _cell(row, index, "status") == "tobedeleted":
+            report.reject(stats, line, "deleted", "the user is marked tobedeleted", tuple(row))
+            continue
+        sid = ids[_cell(row, index, "sourcedId")]
+        if not sid:
+            report.reject(stats, line, "missing-field", "no sourcedId or identifier", tuple(row))
+            continue
+        if sid in students:
+            report.reject(
+                stats, line, "duplicate-student", f"student '{sid}' is listed twice", tuple(row)
+            )
+            continue
+        students[sid] = Student(
+            id=sid,
+            given_name=_cell(row, index, "givenName"),
+            family_name=_cell(row, index, "familyName"),
+            preferred_name=_cell(row, index, "preferredGivenName") or None,
+        )
+        stats.used += 1
+    return students
+
+
+class _single(Bundle):
+    """A lone users.csv given as the roster."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.parent
+        self.display = display_path(path.parent)
+        self.zip = None
+        self.names = {"users.csv": path.name}
+        sibling = path.parent / "roles.csv"
+        if sibling.is_file():
+            self.names["roles.csv"] = sibling.name
+
+
+def is_oneroster_users(path: Path) -> bool:
+    """A users.csv file (by its header) rather than Proficio's roster CSV."""
+    with suppress(OSError), open(path, "rb") as f:
+        head = f.readline().decode("utf-8-sig", "replace")
+        return "sourcedid" in head.lower() and "givenname" in head.lower()
+    return False
+
+
+def read_oneroster_evidence(
+    path: Path, checker: RowChecker, report: ImportReport, mapping: Mapping
+) -> None:
+    """Every result and learning-objective score of a OneRoster export, used or reported."""
+    bundle = Bundle(path)
+    manifest = _manifest(bundle, report) if bundle.has("manifest.csv") else None
+    results_stats = report.add_file(bundle.where("results.csv"), "oneroster")
+    if manifest is None:
+        report.fail_file(results_stats, 0, "not a OneRoster bulk export: manifest.csv is missing.")
+        return
+    mode = manifest.get("file.results", "")
+    if mode != "bulk":
+        what = (
+            "has no results (file.results is absent)"
+            if mode in ("", "absent")
+            else f"is a {mode} export"
+        )
+        report.fail_file(
+            results_stats, 0, f"the export {what}; export the gradebook results in bulk mode."
+        )
+        return
+    users = _users(bundle, mapping, report, "oneroster-users")
+    if users is None:
+        report.fail_file(
+            results_stats, 0, "users.csv could not be read, so results cannot name students."
+        )
+        return
+    ids = users[0]
+    titles: dict[str, tuple[str, str]] = {}
+    categories: dict[str, str] = {}
+    if bundle.has("categories.csv"):
+        cstats = report.add_file(bundle.where("categories.csv"), "oneroster-table")
+        ctable = _table(bundle, "categories.csv", cstats, report, ("sourcedId", "title"))
+        if ctable:
+            for r in ctable[1]:
+                if r:
+                    categories[_cell(r, ctable[0], "sourcedId")] = _cell(r, ctable[0], "title")
+    lstats = report.add_file(bundle.where("lineItems.csv"), "oneroster-table")
+    ltable = _table(bundle, "lineItems.csv", lstats, report, ("sourcedId", "title"))
+    if ltable:
+        for r in ltable[1]:
+            if r:
+                titles[_cell(r, ltable[0], "sourcedId")] = (
+                    _cell(r, ltable[0], "title"),
+                    categories.get(_cell(r, ltable[0], "categorySourcedId"), ""),
+                )
+    objectives: dict[str, list[str]] = {}
+    if bundle.has("lineItemLearningObjectiveIds.csv"):
+        ostats = report.add_file(
+            bundle.where("lineItemLearningObjectiveIds.csv"), "oneroster-table"
+        )
+        otable = _table(
+            bundle,
+            "lineItemLearningObjectiveIds.csv",
+            ostats,
+            report,
+            ("lineItemSourcedId", "learningObjectiveId"),
+        )
+        if otable:
+            for r in otable[1]:
+                if r and _cell(r, otable[0], "status") != "tobedeleted":
+                    objectives.setdefault(_cell(r, otable[0], "lineItemSourcedId"), []).append(
+                        _cell(r, otable[0], "learningObjectiveId")
+                    )
+    per_result: dict[str, list[tuple[int, list[str]]]] = {}
+    rlo_stats: FileStats | None = None
+    rlo_index: dict[str, int] = {}
+    if bundle.has("resultLearningObjectiveIds.csv"):
+        rlo_stats = report.add_file(bundle.where("resultLearningObjectiveIds.csv"), "oneroster")
+        rtable = _table(
+            bundle,
+            "resultLearningObjectiveIds.csv",
+            rlo_stats,
+            report,
+            ("resultSourcedId", "learningObjectiveId"),
+        )
+        if rtable:
+            rlo_index, rows, start_line = rtable
+            for r in rows:
+                if r and any(c.strip() for c in r):
+                    per_result.setdefault(_cell(r, rlo_index, "resultSourcedId"), []).append(
+                        (start_line(), r)
+                    )
+    table = _table(
+        bundle,
+        "results.csv",
+        results_stats,
+        report,
+        ("sourcedId", "lineItemSourcedId", "studentSourcedId", "scoreDate"),
+    )
+    if table is None:
+        return
+    index, rows, start_line = table
+    codes = checker.targets
+    lo_map = mapping.learning_objectives
+    case_ids = case_identifiers(checker.school)
+
+    def target_of(objective: str) -> str | None:
+        if objective in codes:
+            return objective
+        return lo_map.get(objective) or case_ids.get(
+            objective.strip().lower().removeprefix("urn:uuid:")
+        )
+
+    for row in rows:
+        if not row or not any(c.strip() for c in row):
+            continue
+        line = start_line()
+        results_stats.rows += 1
+        rid = _cell(row, index, "sourcedId")
+        los = per_result.pop(rid, [])
+        problem = _result_problem(row, index, ids, titles)
+        if problem:
+            reason, message = problem
+            report.reject(results_stats, line, reason, message, tuple(row))
+            for lo_line, lo_row in los:
+                rlo_stats.rows += 1  # type: ignore[union-attr]
+                report.reject(
+                    rlo_stats,
+                    lo_line,
+                    reason,
+                    f"its result (results.csv line {line}): {message}",  # type: ignore[arg-type]
+                    tuple(lo_row),
+                )
+            continue
+        student = ids[_cell(row, index, "studentSourcedId")]
+        title, category = titles[_cell(row, index, "lineItemSourcedId")]
+        when = _cell(row, index, "scoreDate")
+        if los:
+            results_stats.used += 1
+            for lo_line, lo_row in los:
+                rlo_stats.rows += 1  # type: ignore[union-attr]
+                objective = _cell(lo_row, rlo_index, "learningObjectiveId")
+                code = target_of(objective)
+                if code is None:
+                    report.reject(
+                        rlo_stats,
+                        lo_line,
+                        "no-learning-objective",  # type: ignore[arg-type]
+                        f"learning objective '{objective}' is not a target code; map it to one under "
+                        "oneroster: learning_objectives: in the mapping file",
+                        tuple(lo_row),
+                    )
+                    continue
+                score = _cell(lo_row, rlo_index, "score")
+                if not score and _cell(lo_row, rlo_index, "textScore"):
+                    report.reject(
+                        rlo_stats,
+                        lo_line,
+                        "missing-field",  # type: ignore[arg-type]
+                        "no numeric score (only a textScore, which is not read): export the score",
+                        tuple(lo_row),
+                    )
+                    continue
+                checker.add(
+                    rlo_stats,
+                    lo_line,
+                    lo_row,
+                    student,
+                    code,
+                    score,
+                    when,
+                    title,
+                    category,  # type: ignore[arg-type]
+                    "",
+                    _cell(row, index, "comment"),
+                )
+            continue
+        listed = objectives.get(_cell(row, index, "lineItemSourcedId"), [])
+        mapped = [target_of(o) for o in listed]
+        if len(listed) == 1 and mapped[0] is not None:
+            checker.add(
+                results_stats,
+                line,
+                row,
+                student,
+                mapped[0],
+                _cell(row, index, "score"),
+                when,
+                title,
+                category,
+                "",
+                _cell(row, index, "comment"),
+            )
+            continue
+        if not listed:
+            message = "the result has no learning objective (none on the result or its line item): not used"
+        elif len(listed) > 1:
+            message = (
+                f"the line item assesses {len(listed)} learning objectives and the result has no "
+                "score per objective (resultLearningObjectiveIds.csv): not guessed"
+            )
+        else:
+            message = (
+                f"learning objective '{listed[0]}' of its line item is not a target code; map it "
+                "under oneroster: learning_objectives: in the mapping file"
+            )
+        report.reject(results_stats, line, "no-learning-objective", message, tuple(row))
+    for rid, los in per_result.items():
+        for lo_line, lo_row in los:
+            rlo_stats.rows += 1  # type: ignore[union-attr]
+            report.reject(
+                rlo_stats,
+                lo_line,
+                "unknown-reference",  # type: ignore[arg-type]
+                f"resultSourcedId '{rid}' is not in results.csv",
+                tuple(lo_row),
+            )
+
+
+def _result_problem(
+    row: list[str], index: dict[str, int], ids: dict[str, str], titles: dict[str, tuple[str, str]]
+) -> tuple[str, str] | None:
+    if _cell(row, index, "status") == "tobedeleted":
+        return "deleted", "the result is marked tobedeleted"
+    status = _cell(row, index, "scoreStatus")
+    if status and status != "fully graded":
+        return "not-graded", f"scoreStatus is '{status}', not 'fully graded'"
+    student = _cell(row, index, "studentSourcedId")
+    if student not in ids:
+        return "unknown-student", f"studentSourcedId '{student}' is not in users.csv"
+    item = _cell(row, index, "lineItemSourcedId")
+    if item not in titles:
+        return "unknown-reference", f"lineItemSourcedId '{item}' is not in lineItems.csv"
+    return None
+
+
+__all__ = [
+    "Bundle",
+    "DateReader",
+    "is_oneroster",
+    "is_oneroster_users",
+    "read_oneroster_evidence",
+    "read_oneroster_roster",
+]

@@ -1,0 +1,213 @@
+"""The import report: every row read is either used or listed here with its reason.
+
+The same report feeds the one-line summary, ``--strict`` and ``evidence-issues.csv``, a file a
+registrar opens in Excel, so every cell that Excel would run as a formula is neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REASONS: dict[str, str] = {
+    "unknown-target": "unknown target code",
+    "score-not-on-scale": "score not a point of the target's scale",
+    "bad-score": "score not a number",
+    "unknown-student": "unknown student",
+    "bad-date": "bad date",
+    "future-date": "date in the future",
+    "missing-field": "missing field",
+    "short-row": "row cut short",
+    "extra-fields": "row with extra fields",
+    "duplicate": "exact duplicate",
+    "conflict": "conflicting scores",
+    "no-learning-objective": "no learning objective mapped to a target",
+    "deleted": "marked deleted in the export",
+    "not-graded": "not graded",
+    "unknown-reference": "refers to a missing record",
+    "duplicate-student": "student listed twice",
+    "bad-field": "field ignored",
+    "bad-file": "file could not be read",
+}
+"""Reason codes (the ``reason`` column of evidence-issues.csv) and what they mean."""
+
+FILE_LEVEL = frozenset({"bad-file"})
+"""Reasons that concern a whole file; any of them fails the run."""
+
+WARNING = frozenset({"bad-field"})
+"""Reasons for a row that was still used (a field was ignored)."""
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One row not used (or used with a field ignored), or a file that could not be read."""
+
+    source: str
+    line: int
+    reason: str
+    message: str
+    row: tuple[str, ...] = ()
+    """The row's fields as read."""
+
+
+@dataclass
+class FileStats:
+    """What happened to one input file."""
+
+    source: str
+    kind: str
+    """``evidence``, ``roster``, ``oneroster`` or ``oneroster-roster``."""
+    rows: int = 0
+    used: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+    encoding: str = ""
+    encoding_note: str = ""
+    separator: str = ""
+
+
+@dataclass
+class ImportReport:
+    """Everything an import found, file by file and row by row."""
+
+    files: list[FileStats] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    def add_file(self, source: str, kind: str) -> FileStats:
+        stats = FileStats(source, kind)
+        self.files.append(stats)
+        return stats
+
+    def reject(
+        self, stats: FileStats, line: int, reason: str, message: str, row: tuple[str, ...] = ()
+    ) -> None:
+        """Record a row that was read and not used."""
+        stats.rejected[reason] += 1
+        self.issues.append(Issue(stats.source, line, reason, message, tuple(row)))
+
+    def warn(
+        self, stats: FileStats, line: int, reason: str, message: str, row: tuple[str, ...] = ()
+    ) -> None:
+        """Record a problem in a row that was still used."""
+        self.issues.append(Issue(stats.source, line, reason, message, tuple(row)))
+
+    def fail_file(
+        self, stats: FileStats, line: int, message: str, rows: int = 0, row: tuple[str, ...] = ()
+    ) -> None:
+        """Record a file that could not be read; its ``rows`` data rows count as rejected."""
+        stats.rows += rows
+        stats.rejected["bad-file"] += rows
+        self.issues.append(Issue(stats.source, line, "bad-file", message, tuple(row)))
+
+    def _of(self, kinds: tuple[str, ...]) -> list[FileStats]:
+        return [f for f in self.files if f.kind in kinds]
+
+    @property
+    def evidence_files(self) -> list[FileStats]:
+        return self._of(("evidence", "oneroster"))
+
+    @property
+    def rows(self) -> int:
+        return sum(f.rows for f in self.evidence_files)
+
+    @property
+    def used(self) -> int:
+        return sum(f.used for f in self.evidence_files)
+
+    @property
+    def rejected(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for f in self.evidence_files:
+            total.update(f.rejected)
+        return total
+
+    @property
+    def roster_rejected(self) -> Counter[str]:
+        total: Counter[str] = Counter()
+        for f in self._of(("roster", "oneroster-roster")):
+            total.update(f.rejected)
+        return total
+
+    @property
+    def file_errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.reason in FILE_LEVEL]
+
+    @property
+    def has_rejections(self) -> bool:
+        return any(i.reason not in WARNING for i in self.issues)
+
+    def summary(self) -> str:
+        """One line for the terminal: rows read, used and rejected by reason."""
+        rejected = self.rejected
+        parts = [
+            f"{self.rows:,} evidence rows read from {len(self.evidence_files)} "
+            f"file{'s' if len(self.evidence_files) != 1 else ''}",
+            f"{self.used:,} used",
+            f"{sum(rejected.values()):,} rejected",
+        ]
+        line = ", ".join(parts)
+        if rejected:
+            line += (
+                " ("
+                + ", ".join(f"{n:,} {REASONS.get(r, r)}" for r, n in rejected.most_common())
+                + ")"
+            )
+        roster = self._of(("roster", "oneroster-roster"))
+        if roster:
+            students = sum(f.used for f in roster)
+            line += f"; roster: {students:,} students"
+            bad = self.roster_rejected
+            if bad:
+                line += f", {sum(bad.values()):,} roster rows rejected"
+        return line + "."
+
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A cell Excel shows as text: formula-like cells get a leading apostrophe (OWASP advice)."""
+    if cell and (cell[0] in _DANGEROUS or cell.lstrip()[:1] in _DANGEROUS):
+        return "'" + cell
+    return cell
+
+
+def write_csv_atomic(path: Path, header: list[str], rows, neutralised: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Write a CSV through a temporary file and ``os.replace``: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\r\n")
+            w.writerow(header)
+            if neutralised:
+                for row in rows:
+                    w.writerow([neutralise(str(c)) for c in row])
+            else:
+                w.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def row_text(row: tuple[str, ...], separator: str = ",") -> str:
+    """The fields of a row written back as one CSV line, the way the export had it."""
+    out = io.StringIO()
+    csv.writer(out, delimiter=separator or ",", lineterminator="").writerow(row)
+    return out.getvalue()
+
+
+def write_issues(report: ImportReport, path: Path) -> None:
+    """``evidence-issues.csv``: file, line, reason, message, the row as read; safe for Excel."""
+    separators = {f.source: f.separator for f in report.files}
+    rows = (
+        (i.source, i.line, i.reason, i.message, row_text(i.row, separators.get(i.source, ",")))
+        for i in sorted(report.issues, key=lambda i: (i.source, i.line))
+    )
+    write_csv_atomic(path, ["file", "line", "reason", "message", "row"], rows)

@@ -1,0 +1,229 @@
+"""From a student's evidence to their standing: targets proficient, levels complete, current level.
+
+``score_students`` is the pipeline the transcript, progress-report and CLR outputs call: it scores
+one student at a time, so rendering 10,000 transcripts keeps only one student's results in memory.
+The rules (see ``docs-dev/scoring.md``):
+
+- a target's current score is its calculation method over its evidence ordered by date, then by
+  the order the evidence was read (the export's row order);
+- a target is proficient when that score, rounded to 2 decimals, reaches its scale's threshold;
+- a level is complete when its completion rule holds on the current scores; it was completed on
+  the date of the evidence from which the rule has held without a break;
+- the current level of a subject is its lowest incomplete level (higher levels still count).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .model import Calculation, CompletionRule, School
+from .records import Evidence, LevelResult, Student, StudentResult, SubjectResult, TargetResult
+from .scoring import Rule, score_series
+
+__all__ = ["Scorer", "score_student", "score_students"]
+
+
+@dataclass(frozen=True)
+class _TargetPlan:
+    code: str
+    topic: int
+    calculation: Calculation
+    rule: Rule
+    threshold: Decimal
+
+
+@dataclass(frozen=True)
+class _LevelPlan:
+    number: int
+    completion: CompletionRule
+    targets: tuple[_TargetPlan, ...]
+    topic_sizes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _SubjectPlan:
+    code: str
+    slug: str
+    levels: tuple[_LevelPlan, ...]
+
+
+class Scorer:
+    """A school's targets, rules and levels prepared once, then applied to each student."""
+
+    def __init__(self, school: School) -> None:
+        self.school = school
+        subjects = []
+        self.codes: set[str] = set()
+        for subject in school.subjects:
+            levels = []
+            for level in subject.levels:
+                targets = []
+                for t_index, topic in enumerate(level.topics):
+                    for target in topic.targets:
+                        scale = school.scale_of(target)
+                        targets.append(
+                            _TargetPlan(
+                                target.code,
+                                t_index,
+                                target.calculation,
+                                Rule.of(target.calculation, scale),
+                                scale.threshold,
+                            )
+                        )
+                        self.codes.add(target.code)
+                sizes = tuple(len(topic.targets) for topic in level.topics)
+                levels.append(_LevelPlan(level.number, level.completion, tuple(targets), sizes))
+            subjects.append(_SubjectPlan(subject.code, subject.slug, tuple(levels)))
+        self.subjects: tuple[_SubjectPlan, ...] = tuple(subjects)
+
+    def score(self, student: Student, evidence: Iterable[Evidence]) -> StudentResult:
+        """Score one student from all of their evidence (any order; ties keep the given order).
+
+        Raises ValueError for evidence of another student or on a code the school does not have:
+        import through ``proficio.evidence`` to have such rows reported instead.
+        """
+        by_target: dict[str, list[tuple[int, Evidence]]] = {}
+        for i, e in enumerate(evidence):
+            if e.student_id != student.id:
+                raise ValueError(f"evidence of student {e.student_id!r} given for {student.id!r}")
+            if e.target not in self.codes:
+                raise ValueError(f"evidence on unknown target code {e.target!r}")
+            by_target.setdefault(e.target, []).append((i, e))
+        for items in by_target.values():
+            if len(items) > 1:
+                items.sort(key=_by_date)
+        subjects = [
+            SubjectResult(
+                s.code,
+                s.slug,
+                levels := [self._level(lv, by_target) for lv in s.levels],
+                _current(levels),
+            )
+            for s in self.subjects
+        ]
+        return StudentResult(student, subjects)
+
+    def _level(
+        self, plan: _LevelPlan, by_target: dict[str, list[tuple[int, Evidence]]]
+    ) -> LevelResult:
+        results: list[TargetResult] = []
+        series: list[tuple[list[tuple[int, Evidence]], list[bool]] | None] = []
+        for t in plan.targets:
+            items = by_target.get(t.code)
+            if not items:
+                results.append(TargetResult(t.code, None, False, t.calculation))
+                series.append(None)
+                continue
+            evidence = [e for _, e in items]
+            scores = score_series(t.rule, [e.score for e in evidence])
+            flags = [s is not None and s >= t.threshold for s in scores]
+            since = None
+            if flags[-1]:
+                k = len(flags) - 1
+                while k > 0 and flags[k - 1]:
+                    k -= 1
+                since = evidence[k].date
+            results.append(
+                TargetResult(t.code, scores[-1], flags[-1], t.calculation, evidence, since)
+            )
+            series.append((items, flags))
+        final = [r.proficient for r in results]
+        if not _holds(plan, final):
+            return LevelResult(plan.number, plan.completion, False, None, results)
+        return LevelResult(plan.number, plan.completion, True, _held_since(plan, series), results)
+
+
+def _by_date(item: tuple[int, Evidence]) -> tuple[date, int]:
+    return item[1].date, item[0]
+
+
+def _current(levels: Sequence[LevelResult]) -> int | None:
+    for level in levels:
+        if not level.complete:
+            return level.number
+    return None
+
+
+def _holds(plan: _LevelPlan, proficient: Sequence[bool]) -> bool:
+    """Whether the level's completion rule holds when ``proficient[i]`` says which targets are."""
+    total = len(proficient)
+    if total == 0:
+        return False
+    rule = plan.completion
+    if rule.rule == "all":
+        return all(proficient)
+    if rule.rule == "percent":
+        return sum(proficient) * 100 >= (rule.percent or 100) * total
+    if rule.rule == "all_topics":
+        share = rule.percent or 100
+        counts = [0] * len(plan.topic_sizes)
+        for t, ok in zip(plan.targets, proficient, strict=True):
+            counts[t.topic] += ok
+        return all(
+            c * 100 >= share * size
+            for c, size in zip(counts, plan.topic_sizes, strict=True)
+            if size
+        )
+    raise ValueError(f"unknown completion rule '{rule.rule}'")
+
+
+def _held_since(
+    plan: _LevelPlan, series: Sequence[tuple[list[tuple[int, Evidence]], list[bool]] | None]
+) -> date | None:
+    """Replay the level's evidence in order: the date from which the rule has held unbroken."""
+    events = [
+        (e.date, i, target, k)
+        for target, s in enumerate(series)
+        if s is not None
+        for k, (i, e) in enumerate(s[0])
+    ]
+    events.sort(key=lambda ev: (ev[0], ev[1]))
+    state = [False] * len(plan.targets)
+    since: date | None = None
+    for when, _, target, k in events:
+        state[target] = series[target][1][k]  # type: ignore[index]
+        if _holds(plan, state):
+            if since is None:
+                since = when
+        else:
+            since = None
+    return since
+
+
+def score_student(
+    school: School | Scorer, student: Student, evidence: Iterable[Evidence]
+) -> StudentResult:
+    """One student's results; see :func:`score_students` for many."""
+    scorer = school if isinstance(school, Scorer) else Scorer(school)
+    return scorer.score(student, evidence)
+
+
+def score_students(
+    school: School | Scorer,
+    students: Iterable[Student],
+    evidence: Iterable[Evidence] | object,
+) -> Iterator[StudentResult]:
+    """Score each student (in the order given) from the evidence, one at a time.
+
+    ``evidence`` is either what ``proficio.evidence.load`` returns (already checked and grouped
+    by student: the fast path) or any iterable of :class:`Evidence`, which is grouped here first.
+    Every student gets a result, with every subject, level and target, scored or not. Evidence
+    of a student not in ``students`` raises ValueError (the importer reports such rows instead).
+    """
+    scorer = school if isinstance(school, Scorer) else Scorer(school)
+    students = list(students)
+    grouped = getattr(evidence, "by_student", None)
+    if grouped is None:
+        grouped = {}
+        for e in evidence:  # type: ignore[union-attr]
+            grouped.setdefault(e.student_id, []).append(e)
+    known = {s.id for s in students}
+    strangers = [sid for sid in grouped if sid not in known]
+    if strangers:
+        raise ValueError(
+            f"evidence for {len(strangers)} students not in the roster, e.g. {strangers[0]!r}"
+        )
+    return (scorer.score(s, grouped.get(s.id, ())) for s in students)

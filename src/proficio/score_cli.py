@@ -1,0 +1,145 @@
+"""``proficio score``: gradebook exports in, scored CSV and JSON out, with the import report."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .diagnostics import display_path
+from .evidence import MappingError, load, load_mapping, write_issues
+from .evidence.mapping import Mapping
+from .evidence.textfile import encoding_codec
+from .loader import load as load_content
+from .proficiency import score_students
+from .scored import write_scores
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date as YYYY-MM-DD.") from None
+
+
+@click.command()
+@click.option(
+    "--roster",
+    "rosters",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Roster CSV (student_id,given_name,family_name,...) or OneRoster users.csv, folder or zip. Repeatable.",
+)
+@click.option(
+    "--evidence",
+    "evidence",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Evidence CSV, or a OneRoster 1.2 export (folder or zip). Repeatable; read in this order.",
+)
+@click.option(
+    "--content",
+    default="content",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The school's content folder.",
+)
+@click.option(
+    "--out",
+    default="build",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Output folder: scores/ and reports/ are written inside it.",
+)
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="YAML file with the gradebook's column names, date format, separator, encoding.",
+)
+@click.option(
+    "--encoding", help="Encoding of the CSV files (utf-8, windows-1252); default: detected."
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_as_of,
+    help="The run's date (YYYY-MM-DD): later dates are rejected. Default: SOURCE_DATE_EPOCH, else today.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Fail (exit 1, no scores written) if any row is rejected."
+)
+def score(
+    rosters: tuple[Path, ...],
+    evidence: tuple[Path, ...],
+    content: Path,
+    out: Path,
+    mapping_path: Path | None,
+    encoding: str | None,
+    as_of: date | None,
+    strict: bool,
+) -> None:
+    """Import evidence, score every student on every target, and write the results.
+
+    Writes OUT/scores/targets.csv, OUT/scores/subjects.csv, OUT/scores/scores.json and
+    OUT/reports/evidence-issues.csv (every row not used, with its file, line and reason).
+    Exits with status 1 if a file cannot be read, or with --strict if any row was rejected.
+    """
+    started = time.perf_counter()
+    if encoding:
+        try:
+            encoding_codec(encoding)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--encoding") from None
+    result = load_content(content)
+    if result.errors or result.school is None:
+        for d in result.errors:
+            click.echo(str(d), err=True)
+        raise click.ClickException(
+            f"{len(result.errors)} errors in {content}: fix them first (proficio validate)."
+        )
+    school = result.school
+    try:
+        mapping = load_mapping(mapping_path) if mapping_path else Mapping()
+    except MappingError as exc:
+        raise click.ClickException(str(exc)) from None
+    imported = load(
+        list(rosters), list(evidence), school, mapping=mapping, encoding=encoding, as_of=as_of
+    )
+    report = imported.report
+    issues_path = out / "reports" / "evidence-issues.csv"
+    write_issues(report, issues_path)
+    for f in report.files:
+        if f.kind in ("evidence", "roster") and f.encoding:
+            sep = {",": "comma", ";": "semicolon", "\t": "tab"}.get(f.separator, f.separator)
+            click.echo(f"  {f.source}: {f.encoding_note}, {sep}-separated")
+    for issue in report.file_errors:
+        where = f"{issue.source}:{issue.line}" if issue.line else issue.source
+        click.echo(f"{where}: {issue.message}", err=True)
+    click.echo(report.summary())
+    if report.file_errors:
+        click.echo(
+            f"No scores written: {len(report.file_errors)} file(s) could not be read. "
+            f"Details: {display_path(issues_path)}",
+            err=True,
+        )
+        sys.exit(1)
+    if strict and report.has_rejections:
+        click.echo(
+            f"No scores written (--strict): rows were rejected. Details: {display_path(issues_path)}",
+            err=True,
+        )
+        sys.exit(1)
+    results = score_students(school, imported.students, imported.evidence)
+    count, paths = write_scores(school, results, out, imported.as_of)
+    click.echo(
+        f"Scored {count:,} students as of {imported.as_of} in {time.perf_counter() - started:.1f} s: "
+        f"{', '.join(display_path(p) for p in paths)}; issues: {display_path(issues_path)}"
+    )
