@@ -151,8 +151,9 @@ from .score_cli import score  # noqa: E402
 
 main.add_command(score)
 
-from .interop.commands import export_case, import_case, verify  # noqa: E402
+from .interop.commands import export_case, export_clr, import_case, verify  # noqa: E402
 
 main.add_command(import_case)
 main.add_command(export_case)
 main.add_command(verify)
+main.add_command(export_clr)

@@ -231,3 +231,55 @@ def test_fast_serialisation_equals_the_built_record(school, students) -> None:
     )
     text, _ = builder.serialize(sneaky, ISSUED)
     assert json.loads(text) == builder.build(sneaky, ISSUED)
+
+
+def test_export_clr_for_every_example_student(school, keys, tmp_path: Path) -> None:
+    """The whole pipeline on the example school: roster + evidence -> scored -> CLR files that
+    validate, with the scored values in them."""
+    from proficio.evidence import load
+    from proficio.proficiency import score_students
+
+    roster = ROOT / "examples" / "riverbend" / "roster.csv"
+    evidence = ROOT / "examples" / "riverbend" / "evidence.csv"
+    out = tmp_path / "clr"
+    args = ["export-clr", "--content", str(ROOT / "content"), "--roster", str(roster)]
+    args += ["--evidence", str(evidence), "--issued", "2026-06-12T15:00:00Z", "--validate", "none"]
+    result = CliRunner().invoke(main, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    imported = load(roster, evidence, school)
+    scored = {r.student.id: r for r in score_students(school, imported.students, imported.evidence)}
+    files = sorted(out.glob("*.json"))
+    assert [f.stem for f in files] == sorted(student_file_name(i) for i in scored)
+    assert (tmp_path / "reports" / "evidence-issues.csv").is_file()
+    for f in files:
+        credential = json.loads(f.read_text())
+        assert signing.check_schema(credential) == []
+        values = {}
+        for vc in nested(credential):
+            achievement = vc["credentialSubject"]["achievement"]
+            if achievement["achievementType"] == "Competency":
+                score_rd = achievement["resultDescription"][1]["id"]
+                [value] = [
+                    r["value"]
+                    for r in vc["credentialSubject"]["result"]
+                    if r["resultDescription"] == score_rd
+                ]
+                values[achievement["humanCode"]] = Decimal(value)
+        student = credential["credentialSubject"]["identifier"][0]["identityHash"]
+        expected = {
+            t.code: t.score
+            for s in scored[student].subjects
+            for lv in s.levels
+            for t in lv.targets
+            if t.score is not None
+        }
+        assert values == expected
+    # signed through the command line, verified through the command line
+    signed = tmp_path / "signed"
+    result = CliRunner().invoke(
+        main, [*args, "--out", str(signed), "--sign-key", str(keys / "school.pem")]
+    )
+    assert result.exit_code == 0, result.output
+    first = sorted(signed.glob("*.jwt"))[0]
+    ok = CliRunner().invoke(main, ["verify", str(first), "--key", str(keys / "school.pub.pem")])
+    assert ok.exit_code == 0, ok.output

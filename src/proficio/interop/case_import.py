@@ -1147,7 +1147,11 @@ def write_plan(plan: Plan, *, replace: bool = False) -> list[Path]:
 
         current, _ = read_yaml(subject_file)
         data = current.data if current is not None and isinstance(current.data, dict) else {}
-        ours = (data.get("case") or {}).get("identifier") if isinstance(data.get("case"), dict) else None
+        ours = (
+            (data.get("case") or {}).get("identifier")
+            if isinstance(data.get("case"), dict)
+            else None
+        )
         if ours != plan.subject["case"]["identifier"]:
             raise CaseImportError(
                 f"{folder} already holds a subject that was not imported from this framework. "

@@ -224,3 +224,171 @@ def verify(file: Path, key_path: Path | None) -> None:
         f"{file}: valid: {credential.get('name', 'record')}, {count} credentials; {how}; "
         "matches the CLR 2.0 and Open Badges 3.0 schemas."
     )
+
+
+def _issued(value: str | None):
+    """When the records are issued: --issued, else SOURCE_DATE_EPOCH, else now (UTC)."""
+    import os
+    from datetime import datetime, timezone
+
+    if value:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise click.BadParameter(
+                f"'{value}' is not a date or date-time such as 2026-06-12 or 2026-06-12T15:00:00Z.",
+                param_hint="--issued",
+            ) from exc
+        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+@click.command("export-clr")
+@click.option(
+    "--roster",
+    "rosters",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Roster CSV or OneRoster users.csv (folder or zip). Repeatable.",
+)
+@click.option(
+    "--evidence",
+    "evidence",
+    multiple=True,
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Evidence CSV, or a OneRoster 1.2 export (folder or zip). Repeatable.",
+)
+@click.option(
+    "--content",
+    default="content",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="The school's content folder.",
+)
+@click.option(
+    "--out",
+    default="build/clr",
+    show_default=True,
+    type=click.Path(path_type=Path),
+    help="Folder for the records: <student id>.json, or .jwt when signed.",
+)
+@click.option(
+    "--mapping",
+    "mapping_path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="YAML file with the gradebook's column names, date format, separator, encoding.",
+)
+@click.option("--encoding", help="Encoding of the CSV files (default: detected).")
+@click.option("--as-of", "as_of", help="The scoring date (YYYY-MM-DD): later evidence is rejected.")
+@click.option(
+    "--issued", help="Issue date-time of the records (default: SOURCE_DATE_EPOCH, else now)."
+)
+@click.option(
+    "--sign-key",
+    "key_path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="The school's Ed25519 private key (PEM): each record becomes a signed VC-JWT. "
+    "An encrypted key's password is read from PROFICIO_KEY_PASSWORD.",
+)
+@click.option("--language", help="Language of the texts (default: the school's default).")
+@click.option(
+    "--validate",
+    type=click.Choice(["first", "all", "none"]),
+    default="first",
+    show_default=True,
+    help="Check records against the official CLR 2.0 / OB 3.0 schemas: the first (every record "
+    "has the same structure), all of them (slower), or none.",
+)
+@click.option("--strict", is_flag=True, help="Write nothing if any evidence row was rejected.")
+def export_clr(
+    rosters: tuple[Path, ...],
+    evidence: tuple[Path, ...],
+    content: Path,
+    out: Path,
+    mapping_path: Path | None,
+    encoding: str | None,
+    as_of: str | None,
+    issued: str | None,
+    key_path: Path | None,
+    language: str | None,
+    validate: str,
+    strict: bool,
+) -> None:
+    """Write one CLR 2.0 learner record per student from the scored evidence.
+
+    Evidence is imported and scored exactly as `proficio score` does (rejected rows are listed
+    in reports/evidence-issues.csv beside the output folder, e.g. build/reports/). Unsigned by default; with --sign-key each record is a
+    VC-JWT that `proficio verify FILE --key PUBLIC.pem` checks.
+    """
+    import os
+    import time
+    from datetime import date
+
+    from ..diagnostics import display_path
+    from ..evidence import MappingError, load, load_mapping, write_issues
+    from ..evidence.mapping import Mapping
+    from ..proficiency import score_students
+    from . import signing
+    from .clr import ClrExportError, export_clrs
+
+    started = time.perf_counter()
+    school = _school(content)
+    if language and language not in school.languages:
+        raise click.BadParameter(
+            f"'{language}' is not offered by the school ({', '.join(school.languages)}).",
+            param_hint="--language",
+        )
+    moment = _issued(issued)
+    key = None
+    if key_path is not None:
+        password = os.environ.get("PROFICIO_KEY_PASSWORD")
+        try:
+            key = signing.load_private_key(key_path, password.encode() if password else None)
+        except signing.SigningError as exc:
+            raise click.ClickException(str(exc)) from exc
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise click.BadParameter(
+            f"'{as_of}' is not a date as YYYY-MM-DD.", param_hint="--as-of"
+        ) from None
+    try:
+        mapping = load_mapping(mapping_path) if mapping_path else Mapping()
+    except MappingError as exc:
+        raise click.ClickException(str(exc)) from None
+    imported = load(
+        list(rosters), list(evidence), school, mapping=mapping, encoding=encoding, as_of=day
+    )
+    report = imported.report
+    issues_path = out.parent / "reports" / "evidence-issues.csv"
+    write_issues(report, issues_path)
+    click.echo(report.summary())
+    if report.file_errors:
+        for issue in report.file_errors:
+            click.echo(f"{issue.source}:{issue.line}: {issue.message}", err=True)
+        raise click.ClickException(
+            f"no records written: a file could not be read. Details: {display_path(issues_path)}"
+        )
+    if strict and report.has_rejections:
+        raise click.ClickException(
+            f"no records written (--strict): rows were rejected. Details: {display_path(issues_path)}"
+        )
+    results = score_students(school, imported.students, imported.evidence)
+    try:
+        summary = export_clrs(
+            school, results, out, issued=moment, key=key, language=language, validate=validate
+        )
+    except ClrExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    kind = "signed VC-JWT" if key is not None else "unsigned JSON"
+    click.echo(
+        f"Wrote {summary.students:,} CLR 2.0 records ({kind}, {summary.credentials:,} credentials, "
+        f"{summary.bytes / 1e6:.1f} MB) into {display_path(out)} in "
+        f"{time.perf_counter() - started:.1f} s; {summary.validated} checked against the official "
+        "schemas."
+    )
