@@ -1,7 +1,7 @@
 """How long `proficio validate` takes: the example school and synthetic schools of any size.
 
-    python benchmarks/bench_validate.py                 # example school + 10x synthetic copy
-    python benchmarks/bench_validate.py --targets 5000  # add a synthetic school of that size
+python benchmarks/bench_validate.py                 # example school + 10x synthetic copy
+python benchmarks/bench_validate.py --targets 5000  # add a synthetic school of that size
 """
 
 from __future__ import annotations
@@ -32,7 +32,13 @@ def measure(path: Path, repeat: int) -> tuple[float, int, int]:
 
 
 @click.command()
-@click.option("--targets", "sizes", type=int, multiple=True, help="Also time a synthetic school of this many targets.")
+@click.option(
+    "--targets",
+    "sizes",
+    type=int,
+    multiple=True,
+    help="Also time a synthetic school of this many targets.",
+)
 @click.option("--repeat", default=3, show_default=True)
 def main(sizes: tuple[int, ...], repeat: int) -> None:
     load(ROOT / "content")  # warm imports and compiled schemas
@@ -43,7 +49,9 @@ def main(sizes: tuple[int, ...], repeat: int) -> None:
             dest = Path(tmp) / f"school-{n}"
             write_school(dest, targets=n, seed=1)
             seconds, files, got = measure(dest, repeat)
-            print(f"synthetic school: {files} files, {got} targets: {seconds:.3f} s ({got / seconds:,.0f} targets/s)")
+            print(
+                f"synthetic school: {files} files, {got} targets: {seconds:.3f} s ({got / seconds:,.0f} targets/s)"
+            )
 
 
 if __name__ == "__main__":

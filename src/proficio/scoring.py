@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -44,11 +44,16 @@ class Rule:
     threshold: Decimal | None = None
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+    units: dict[Decimal, int] | None = field(default=None, compare=False, repr=False)
+    """The scale's points as integers over ``den`` (precomputed: the scoring hot path)."""
+    den: int = field(default=1, compare=False, repr=False)
 
     @classmethod
     def of(cls, calculation: Calculation, scale: Scale) -> Rule:
         """The rule for a target: its resolved calculation method on its scale."""
         params = resolved(calculation.method, calculation.params, CALCULATION_PARAMS)
+        values = [p.value for p in scale.points]
+        units, den = _units(values, [scale.threshold])
         return cls(
             calculation.method,
             weight=params.get("weight"),
@@ -56,6 +61,8 @@ class Rule:
             threshold=scale.threshold,
             minimum=scale.minimum,
             maximum=scale.maximum,
+            units=dict(zip(values, units, strict=True)),
+            den=den,
         )
 
     @classmethod
@@ -237,8 +244,16 @@ def _clamp(value: Ratio, rule: Rule) -> Ratio:
 
 def _exact_series(rule: Rule, scores: Sequence[Decimal], start: int) -> list[Ratio | None]:
     """Exact current value after each score from index ``start`` on (``None``: no score yet)."""
-    extra = [rule.threshold] if rule.method == "n_mastery" and rule.threshold is not None else []
-    u, den = _units(scores, extra)
+    table = rule.units
+    try:
+        if table is None:
+            raise KeyError
+        u, den = [table[s] for s in scores], rule.den
+    except KeyError:
+        extra = (
+            [rule.threshold] if rule.method == "n_mastery" and rule.threshold is not None else []
+        )
+        u, den = _units(scores, extra)
     k = len(u)
     out: list[Ratio | None] = []
     method = rule.method
@@ -305,8 +320,15 @@ def _exact_series(rule: Rule, scores: Sequence[Decimal], start: int) -> list[Rat
     raise ValueError(f"unknown calculation method '{method}'")
 
 
+@lru_cache(maxsize=1024)
+def _round_decimal(value: Decimal) -> Decimal:
+    return _round_ratio(*value.as_integer_ratio())
+
+
 def score_series(rule: Rule, scores: Sequence[Decimal]) -> list[Decimal | None]:
     """The rounded current score after each of ``scores`` (chronological); ``None``: no score yet."""
+    if len(scores) == 1 and rule.method != "n_mastery":
+        return [_round_decimal(scores[0])]
     return [None if v is None else _round_ratio(v[0], v[1]) for v in _exact_series(rule, scores, 0)]
 
 
@@ -349,9 +371,10 @@ _WORDS = {
         "highest": "highest of {scores} = {result}",
         "median": "median of {scores} (in order: {sorted})",
         "mode": "most frequent of {scores}: {value} ({count} times)",
+        "mode_once": "no score repeats in {scores}: the highest is {value}",
         "mode_tie": "most frequent of {scores}: {values} ({count} times each), the higher is {value}",
         "mean_of": "mean of {scores}",
-        "mastery": "scores at or above {threshold}: {met} ({count} of {n} needed)",
+        "mastery": "scores at or above {threshold}: {met} ({count}; {n} needed)",
         "mastery_none": "no score yet",
         "power": "trend y = {a} × x^{b} gives {fit} at x = {n} (mean error {fit_error}); mean {mean} (mean error {mean_error})",
         "power_fit": "the trend is closer",
@@ -365,9 +388,10 @@ _WORDS = {
         "highest": "la más alta de {scores} = {result}",
         "median": "mediana de {scores} (en orden: {sorted})",
         "mode": "la más frecuente de {scores}: {value} ({count} veces)",
+        "mode_once": "ninguna se repite en {scores}: la más alta es {value}",
         "mode_tie": "la más frecuente de {scores}: {values} ({count} veces cada una), la mayor es {value}",
         "mean_of": "promedio de {scores}",
-        "mastery": "calificaciones de {threshold} o más: {met} ({count} de {n} necesarias)",
+        "mastery": "calificaciones de {threshold} o más: {met} ({count}; se necesitan {n})",
         "mastery_none": "sin calificación todavía",
         "power": "tendencia y = {a} × x^{b} da {fit} en x = {n} (error medio {fit_error}); promedio {mean} (error medio {mean_error})",
         "power_fit": "la tendencia se ajusta mejor",
@@ -460,6 +484,8 @@ def explain(
         top = max(counts.values())
         tied = sorted(x for x, c in counts.items() if c == top)
         value = _show((tied[-1], den))
+        if top == 1 and len(tied) > 1:
+            return words["mode_once"].format(scores=listed, value=value)
         if len(tied) == 1:
             return words["mode"].format(scores=listed, value=value, count=top)
         values_text = ", ".join(_show((x, den)) for x in tied)

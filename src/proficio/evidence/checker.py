@@ -67,7 +67,8 @@ class RowChecker:
             self._scales[target.code] = (scale.allowed, scale.id)
         self._upper = {code.upper(): code for code in self.targets}
         self._suggestions: dict[str, str] = {}
-        self._strings: dict[str, str] = {}
+        self.strings: dict[str, str] = {}
+        """Raw text -> its stripped, shared copy (assessment names repeat a million times)."""
 
     def add(
         self,
@@ -129,16 +130,15 @@ class RowChecker:
                 "future-date",
                 f"date {when} is after {self.as_of}, the date of this run: correct the date (or use --as-of)",
             )
-        strings = self._strings
         evidence = Evidence(
             student.id,
             code,
             score,  # type: ignore[arg-type]
             when,  # type: ignore[arg-type]
-            strings.setdefault(assessment, assessment),
-            strings.setdefault(kind, kind),
-            strings.setdefault(scorer, scorer) if scorer else None,
-            comment or None,
+            self.intern(assessment),
+            self.intern(kind),
+            self.intern(scorer) if scorer else None,
+            comment.strip() or None,
             stats.source,
             line,
         )
@@ -148,8 +148,20 @@ class RowChecker:
         else:
             items.append(evidence)
         stats.used += 1
-        self._stats[stats.source] = stats
         return True
+
+    def intern(self, raw: str) -> str:
+        """``raw`` stripped, as one shared string object per distinct text."""
+        value = self.strings.get(raw)
+        if value is None:
+            stripped = raw.strip()
+            value = self.strings.setdefault(stripped, stripped)
+            self.strings[raw] = value
+        return value
+
+    def register(self, stats: FileStats) -> None:
+        """Make ``stats`` known to ``finish`` (which moves duplicates out of its used count)."""
+        self._stats[stats.source] = stats
 
     def _reject(self, stats: FileStats, line: int, row, reason: str, message: str) -> bool:  # type: ignore[no-untyped-def]
         self.report.reject(stats, line, reason, message, tuple(row))
@@ -214,16 +226,16 @@ class RowChecker:
                 rows = [items[i] for i in members]
                 if len({e.score for e in rows}) > 1:
                     for e in rows:
-                        others = "; ".join(
-                            f"{_where(o, e)} has {_fmt(o.score)}" for o in rows if o is not e
+                        others = ", ".join(
+                            f"{_where(o, e)} (score {_fmt(o.score)})" for o in rows if o is not e
                         )
                         self._drop(
                             stats[e.source],
                             e,
                             "conflict",
-                            f"same student, target, assessment and date as {others}, with a "
-                            f"different score ({_fmt(e.score)}): none of them was used; "
-                            "correct the export",
+                            f"score {_fmt(e.score)} conflicts with {others}: same student, "
+                            "target, assessment and date; none of them was used. Correct the "
+                            "export (or give the assessments different names)",
                         )
                     dropped.update(members)
                 else:

@@ -17,7 +17,7 @@ line item's title and the evidence type its category's title.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
@@ -28,7 +28,7 @@ from ..records import Student
 from .checker import RowChecker
 from .mapping import Mapping
 from .report import FileStats, ImportReport
-from .textfile import BadFile, DateReader, choose_encoding, normalise_header, open_rows
+from .textfile import BadFile, DateReader, Rows, choose_encoding, normalise_header, open_rows
 
 
 class Bundle:
@@ -69,7 +69,7 @@ def is_oneroster(path: Path) -> bool:
     return False
 
 
-Table = tuple[dict[str, int], Iterator[list[str]], Callable[[], int]]
+Table = tuple[dict[str, int], Rows]
 
 
 def _table(
@@ -84,7 +84,7 @@ def _table(
     try:
         codec, note = choose_encoding(opener, None)
         stats.encoding, stats.encoding_note, stats.separator = codec, note, ","
-        header, rows, _, start_line = open_rows(opener, codec, lambda cells: 0, ",")
+        header, rows, _ = open_rows(opener, codec, lambda cells: 0, ",")
     except BadFile as exc:
         report.fail_file(stats, exc.line, exc.message)
         return None
@@ -105,7 +105,7 @@ def _table(
     for n in needed:
         if n not in index:
             index[n] = lower[n.lower()]
-    return index, rows, start_line
+    return index, rows
 
 
 def _cell(row: list[str], index: dict[str, int], name: str) -> str:
@@ -118,7 +118,7 @@ def _manifest(bundle: Bundle, report: ImportReport) -> dict[str, str] | None:
     table = _table(bundle, "manifest.csv", stats, report, ("propertyName", "value"))
     if table is None:
         return None
-    index, rows, _ = table
+    index, rows = table
     return {_cell(r, index, "propertyName"): _cell(r, index, "value") for r in rows if r}
 
 
@@ -130,13 +130,13 @@ def _users(
     table = _table(bundle, "users.csv", stats, report, ("sourcedId", "givenName", "familyName"))
     if table is None:
         return None
-    index, rows, start_line = table
+    index, rows = table
     roles: dict[str, set[str]] = {}
     if bundle.has("roles.csv"):
         rstats = report.add_file(bundle.where("roles.csv"), "oneroster-roles")
         rtable = _table(bundle, "roles.csv", rstats, report, ("userSourcedId", "role"))
         if rtable is not None:
-            rindex, rrows, _ = rtable
+            rindex, rrows = rtable
             for r in rrows:
                 if r and _cell(r, rindex, "status") != "tobedeleted":
                     roles.setdefault(_cell(r, rindex, "userSourcedId"), set()).add(
@@ -148,7 +148,7 @@ def _users(
     for row in rows:
         if not row or not any(c.strip() for c in row):
             continue
-        line = start_line()
+        line = rows.line
         sourced = _cell(row, index, "sourcedId")
         ids[sourced] = _cell(row, index, field) or sourced
         role = _cell(row, index, "role").lower()
@@ -226,6 +226,7 @@ def read_oneroster_evidence(
     bundle = Bundle(path)
     manifest = _manifest(bundle, report) if bundle.has("manifest.csv") else None
     results_stats = report.add_file(bundle.where("results.csv"), "oneroster")
+    checker.register(results_stats)
     if manifest is None:
         report.fail_file(results_stats, 0, "not a OneRoster bulk export: manifest.csv is missing.")
         return
@@ -288,6 +289,7 @@ def read_oneroster_evidence(
     rlo_index: dict[str, int] = {}
     if bundle.has("resultLearningObjectiveIds.csv"):
         rlo_stats = report.add_file(bundle.where("resultLearningObjectiveIds.csv"), "oneroster")
+        checker.register(rlo_stats)
         rtable = _table(
             bundle,
             "resultLearningObjectiveIds.csv",
@@ -296,11 +298,11 @@ def read_oneroster_evidence(
             ("resultSourcedId", "learningObjectiveId"),
         )
         if rtable:
-            rlo_index, rows, start_line = rtable
+            rlo_index, rows = rtable
             for r in rows:
                 if r and any(c.strip() for c in r):
                     per_result.setdefault(_cell(r, rlo_index, "resultSourcedId"), []).append(
-                        (start_line(), r)
+                        (rows.line, r)
                     )
     table = _table(
         bundle,
@@ -311,7 +313,7 @@ def read_oneroster_evidence(
     )
     if table is None:
         return
-    index, rows, start_line = table
+    index, rows = table
     codes = checker.targets
     lo_map = mapping.learning_objectives
     case_ids = case_identifiers(checker.school)
@@ -326,7 +328,7 @@ def read_oneroster_evidence(
     for row in rows:
         if not row or not any(c.strip() for c in row):
             continue
-        line = start_line()
+        line = rows.line
         results_stats.rows += 1
         rid = _cell(row, index, "sourcedId")
         los = per_result.pop(rid, [])
