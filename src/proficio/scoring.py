@@ -20,8 +20,18 @@ from functools import lru_cache
 
 from .methods import CALCULATION_PARAMS, check_params, resolved
 from .model import Calculation, Scale
+from .records import TargetResult
 
-__all__ = ["METHODS", "Rule", "calculate", "explain", "round_score", "score_series", "to_decimal"]
+__all__ = [
+    "METHODS",
+    "Rule",
+    "calculate",
+    "explain",
+    "explain_target",
+    "round_score",
+    "score_series",
+    "to_decimal",
+]
 
 METHODS: tuple[str, ...] = tuple(CALCULATION_PARAMS)
 """The method names a school may choose, in the order the documentation lists them."""
@@ -555,6 +565,20 @@ def explain(
             )
         return f"{head}; {chosen}{tail} → {_fmt(result)}"  # type: ignore[arg-type]
     raise ValueError(f"unknown calculation method '{rule.method}'")
+
+
+def explain_target(result: TargetResult, scale: Scale, lang: str = "en") -> str:
+    """``explain`` for a scored target: its method, its scale and its evidence in the order used.
+
+    For the family progress report: ``explain_target(t, school.scale_of(target), "es")``.
+    """
+    return explain(
+        result.method.method,
+        [e.score for e in result.evidence],
+        lang=lang,
+        scale=scale,
+        **result.method.params,
+    )
 
 
 def _as_step(value: Ratio) -> str:
