@@ -335,10 +335,19 @@ def _round_decimal(value: Decimal) -> Decimal:
     return _round_ratio(*value.as_integer_ratio())
 
 
+def first_score(rule: Rule, score: Decimal) -> Decimal | None:
+    """The current score after a single score: that score, except for n_mastery."""
+    if rule.method == "n_mastery":
+        if rule.n == 1 and rule.threshold is not None and score >= rule.threshold:
+            return _round_decimal(score)
+        return None
+    return _round_decimal(score)
+
+
 def score_series(rule: Rule, scores: Sequence[Decimal]) -> list[Decimal | None]:
     """The rounded current score after each of ``scores`` (chronological); ``None``: no score yet."""
-    if len(scores) == 1 and rule.method != "n_mastery":
-        return [_round_decimal(scores[0])]
+    if len(scores) == 1:
+        return [first_score(rule, scores[0])]
     return [None if v is None else _round_ratio(v[0], v[1]) for v in _exact_series(rule, scores, 0)]
 
 
