@@ -207,6 +207,11 @@ def test_tabs_any_column_order_and_optional_columns(tmp_path, roster, school):
     )
 
 
+def test_blank_and_empty_spreadsheet_rows_are_not_rows(tmp_path, roster, school):
+    imported = run(tmp_path, roster, school, (HEADER + GOOD + "\n,,,,,\n   \n").encode())
+    assert imported.report.rows == 1 and imported.report.used == 1
+
+
 def test_empty_file(tmp_path, roster, school):
     imported = run(tmp_path, roster, school, b"")
     assert [(i.line, i.reason) for i in imported.report.issues] == [(1, "bad-file")]

@@ -28,6 +28,7 @@ __all__ = [
     "calculate",
     "explain",
     "explain_target",
+    "format_number",
     "round_score",
     "score_series",
     "to_decimal",
@@ -421,7 +422,7 @@ _WORDS = {
 }
 
 
-def _fmt(value: Decimal | int) -> str:
+def format_number(value: Decimal | int) -> str:
     """A number as a parent writes it: 3, 3.5, 0.65 (no trailing zeros, no exponent)."""
     d = Decimal(value).normalize()
     text = format(d, "f")
@@ -432,8 +433,8 @@ def _show(value: Ratio, places: int = 6) -> str:
     """An exact rational as a decimal; "≈" and 6 decimals when it does not end sooner."""
     num, den = value
     if (abs(num) * 10**places) % den == 0:
-        return _fmt(_round_places(num, den, places))
-    return "≈ " + _fmt(_round_places(num, den, places))
+        return format_number(_round_places(num, den, places))
+    return "≈ " + format_number(_round_places(num, den, places))
 
 
 def _round_places(num: int, den: int, places: int) -> Decimal:
@@ -445,7 +446,7 @@ def _round_places(num: int, den: int, places: int) -> Decimal:
 
 def _equals(value: Ratio) -> str:
     """'= 3.5275 ≈ 3.53', '= 2.65' or '≈ 2.67': the exact value and the rounded score."""
-    rounded = _fmt(_round_ratio(*value))
+    rounded = format_number(_round_ratio(*value))
     shown = _show(value)
     if shown.startswith("≈"):
         return f"≈ {rounded}"
@@ -455,7 +456,7 @@ def _equals(value: Ratio) -> str:
 
 
 def _weight(w: int) -> str:
-    return _fmt(Decimal(w).scaleb(-2))
+    return format_number(Decimal(w).scaleb(-2))
 
 
 def _sum(u: Sequence[int], den: int) -> str:
@@ -480,14 +481,14 @@ def explain(
     if not values:
         return words["none"]
     u, den = _units(values, [rule.threshold] if rule.threshold is not None else [])
-    listed = ", ".join(_fmt(v) for v in values)
+    listed = ", ".join(format_number(v) for v in values)
     result = current_score(rule, values)
     k = len(u)
     if rule.method in ("latest", "highest"):
-        return words[rule.method].format(scores=listed, result=_fmt(result))  # type: ignore[arg-type]
+        return words[rule.method].format(scores=listed, result=format_number(result))  # type: ignore[arg-type]
     if rule.method == "mean" or (rule.method == "power_law" and k < 3):
         if k == 1:
-            return f"{listed} = {_fmt(values[0])}"
+            return f"{listed} = {format_number(values[0])}"
         return f"({_sum(u, den)}) ÷ {k} {_equals((sum(u), k * den))}"
     if rule.method == "median":
         s = sorted(u)
@@ -512,7 +513,7 @@ def explain(
     if rule.method == "weighted_average":
         w = rule.weight or 65
         if k == 1:
-            return f"{listed} = {_fmt(values[0])}"
+            return f"{listed} = {format_number(values[0])}"
         earlier = u[:-1]
         mean = (sum(earlier), (k - 1) * den)
         mean_text = _show(mean)
@@ -542,7 +543,7 @@ def explain(
         t = _unit(rule.threshold, den)
         met = [x for x in u if x >= t]
         head = words["mastery"].format(
-            threshold=_fmt(rule.threshold),
+            threshold=format_number(rule.threshold),
             met=", ".join(_show((x, den)) for x in met) or words["nothing"],
             count=len(met),
             n=rule.n,
@@ -555,13 +556,13 @@ def explain(
     if rule.method == "power_law":
         trend = _power_trend(u, den)
         head = words["power"].format(
-            a=_fmt(_round_places(*_float_ratio(trend.a), 4)),
-            b=_fmt(_round_places(*_float_ratio(trend.b), 4)),
-            fit=_fmt(_round_places(*_float_ratio(trend.fit), 4)),
+            a=format_number(_round_places(*_float_ratio(trend.a), 4)),
+            b=format_number(_round_places(*_float_ratio(trend.b), 4)),
+            fit=format_number(_round_places(*_float_ratio(trend.fit), 4)),
             n=k,
-            fit_error=_fmt(_round_places(*_float_ratio(trend.fit_error), 4)),
+            fit_error=format_number(_round_places(*_float_ratio(trend.fit_error), 4)),
             mean=_show(trend.mean).removeprefix("≈ "),
-            mean_error=_fmt(_round_places(*_float_ratio(trend.mean_error), 4)),
+            mean_error=format_number(_round_places(*_float_ratio(trend.mean_error), 4)),
         )
         chosen = words["power_fit"] if trend.uses_fit else words["power_mean"]
         value = _float_ratio(trend.fit) if trend.uses_fit else trend.mean
@@ -569,10 +570,10 @@ def explain(
         tail = ""
         if clamped != value:
             tail = " → " + words["clamp"].format(
-                low=_fmt(rule.minimum),
-                high=_fmt(rule.maximum),  # type: ignore[arg-type]
+                low=format_number(rule.minimum),
+                high=format_number(rule.maximum),  # type: ignore[arg-type]
             )
-        return f"{head}; {chosen}{tail} → {_fmt(result)}"  # type: ignore[arg-type]
+        return f"{head}; {chosen}{tail} → {format_number(result)}"  # type: ignore[arg-type]
     raise ValueError(f"unknown calculation method '{rule.method}'")
 
 

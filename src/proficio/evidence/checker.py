@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..model import School
 from ..records import Evidence, Student
-from ..scoring import _fmt
+from ..scoring import format_number
 from .report import FileStats, ImportReport
 from .textfile import DateReader
 
@@ -253,7 +253,7 @@ class RowChecker:
         for point in allowed:
             if point == value:
                 return point
-        points = ", ".join(_fmt(p) for p in sorted(allowed))
+        points = ", ".join(format_number(p) for p in sorted(allowed))
         return (
             "score-not-on-scale",
             f"score {text} is not a point of scale '{scale_id}' used by {code} (its points: {points})",
@@ -284,13 +284,15 @@ class RowChecker:
                 if len({e.score for e in rows}) > 1:
                     for e in rows:
                         others = ", ".join(
-                            f"{_where(o, e)} (score {_fmt(o.score)})" for o in rows if o is not e
+                            f"{_where(o, e)} (score {format_number(o.score)})"
+                            for o in rows
+                            if o is not e
                         )
                         self._drop(
                             stats[e.source],
                             e,
                             "conflict",
-                            f"score {_fmt(e.score)} conflicts with {others}: same student, "
+                            f"score {format_number(e.score)} conflicts with {others}: same student, "
                             "target, assessment and date; none of them was used. Correct the "
                             "export (or give the assessments different names)",
                         )
@@ -321,7 +323,7 @@ def _as_row(e: Evidence) -> tuple[str, ...]:
     return (
         e.student_id,
         e.target,
-        _fmt(e.score),
+        format_number(e.score),
         e.date.isoformat(),
         e.assessment,
         e.type,

@@ -221,6 +221,9 @@ def read_evidence_csv(
                         items.append(evidence)
                     used += 1
                     continue
+            if not any(c.strip() for c in row):  # a spreadsheet's empty row: ,,,,,
+                count -= 1
+                continue
             add(
                 stats,
                 line,
