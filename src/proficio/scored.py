@@ -77,12 +77,21 @@ class _Atomic:
             os.unlink(self.tmp)
 
 
+def _cell(text: str) -> str:
+    """One CSV cell as csv.writer writes it (quoted only when it has to be)."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 class _TargetFormat:
     """Everything about one target that is the same for every student, formatted once."""
 
-    def __init__(self, school: School, code: str, calc: Calculation) -> None:
-        self.code = code
-        self.method = method_text(calc)
+    def __init__(self, subject: str, level: int, code: str, calc: Calculation) -> None:
+        method = method_text(calc)
+        self.csv_head = f",{_cell(subject)},{level},{_cell(code)},"
+        self.csv_tail = "," + _cell(method) + "\r\n"
+        self.csv_empty = f"{self.csv_head},,no,0,,{self.csv_tail}"
         head = json.dumps({"code": code}, ensure_ascii=False)[:-1]
         self.json_head = head + ',"score":'
         self.json_tail = (
@@ -151,33 +160,22 @@ def write_scores(
         for result in results:
             student = result.student
             sid = neutralise(student.id)
+            sid_csv = _cell(sid)
+            lines: list[str] = []
             subject_parts = []
             for subject in result.subjects:
                 level_parts = []
                 done = []
                 for level in subject.levels:
                     target_parts = []
-                    rows = []
                     for t in level.targets:
                         fmt = formats.get(t.code)
                         if fmt is None:
-                            fmt = formats[t.code] = _TargetFormat(school, t.code, t.method)
-                        if t.score is None and not t.evidence:
-                            rows.append(
-                                (
-                                    sid,
-                                    subject.code,
-                                    level.number,
-                                    t.code,
-                                    "",
-                                    "",
-                                    "no",
-                                    0,
-                                    "",
-                                    "",
-                                    fmt.method,
-                                )
+                            fmt = formats[t.code] = _TargetFormat(
+                                subject.code, level.number, t.code, t.method
                             )
+                        if t.score is None and not t.evidence:
+                            lines.append(sid_csv + fmt.csv_empty)
                             target_parts.append(fmt.json_empty)
                             continue
                         if t.score is None:
@@ -191,34 +189,23 @@ def write_scores(
                                 hit = labels[key] = (
                                     str(t.score),
                                     repr(float(t.score)),
-                                    text,
+                                    _cell(text),
                                     _json_str(text),
                                 )
                             score_csv, score_json, label, label_json = hit
                         last_csv, last_json = day(t.evidence[-1].date if t.evidence else None)
                         since_csv, since_json = day(t.proficient_since)
                         n = len(t.evidence)
-                        rows.append(
-                            (
-                                sid,
-                                subject.code,
-                                level.number,
-                                t.code,
-                                score_csv,
-                                label,
-                                "yes" if t.proficient else "no",
-                                n,
-                                last_csv,
-                                since_csv,
-                                fmt.method,
-                            )
+                        yes = "yes" if t.proficient else "no"
+                        lines.append(
+                            f"{sid_csv}{fmt.csv_head}{score_csv},{label},{yes},{n},"
+                            f"{last_csv},{since_csv}{fmt.csv_tail}"
                         )
                         target_parts.append(
                             f'{fmt.json_head}{score_json},"label":{label_json},"proficient":'
                             f'{"true" if t.proficient else "false"},"evidence_count":{n},'
                             f'"last_date":{last_json},"proficient_since":{since_json}{fmt.json_tail}'
                         )
-                    targets.writerows(rows)
                     completed_csv, completed_json = day(level.completed_on)
                     if level.complete:
                         done.append(f"{level.number}:{completed_csv}")
@@ -247,6 +234,7 @@ def write_scores(
                     + ",".join(level_parts)
                     + "]}"
                 )
+            files[0].file.write("".join(lines))
             person = {
                 "id": student.id,
                 "given_name": student.given_name,
