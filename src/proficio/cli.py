@@ -89,7 +89,11 @@ def validate(path: Path, strict: bool, fmt: str, quiet: bool) -> None:
 
 @main.command()
 @click.option(
-    "--content", "content", default="content", show_default=True, type=click.Path(path_type=Path),
+    "--content",
+    "content",
+    default="content",
+    show_default=True,
+    type=click.Path(path_type=Path),
     help="The school's content folder.",
 )
 def build(content: Path) -> None:
@@ -146,3 +150,10 @@ if __name__ == "__main__":  # pragma: no cover
 from .score_cli import score  # noqa: E402
 
 main.add_command(score)
+
+from .interop.commands import export_case, export_clr, import_case, verify  # noqa: E402
+
+main.add_command(import_case)
+main.add_command(export_case)
+main.add_command(verify)
+main.add_command(export_clr)

@@ -108,6 +108,7 @@ class RowChecker:
         as_of: date,
         dates: DateReader,
     ) -> None:
+        self.school = school
         self.students = students
         self.report = report
         self.as_of = as_of

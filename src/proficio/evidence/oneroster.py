@@ -8,8 +8,9 @@ A score reaches a target through a learning objective, never through a guess:
 - a result without such rows counts for a target only when its line item lists exactly one
   learning objective (``lineItemLearningObjectiveIds.csv``); otherwise it is reported.
 
-A learning objective is a target when its ID is a target code, or when the mapping file's
-``oneroster: learning_objectives:`` maps it to one (for CASE UUIDs). The assessment name is the
+A learning objective is a target when its ID is a target code, the target's CASE identifier (as
+``proficio export-case`` writes it, or as it was imported with ``import-case``), or when the
+mapping file's ``oneroster: learning_objectives:`` maps it to one. The assessment name is the
 line item's title and the evidence type its category's title.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..diagnostics import display_path
+from ..interop.case import case_identifiers
 from ..records import Student
 from .checker import RowChecker
 from .mapping import Mapping
@@ -314,11 +316,14 @@ def read_oneroster_evidence(
     index, rows = table
     codes = checker.targets
     lo_map = mapping.learning_objectives
+    case_ids = case_identifiers(checker.school)
 
     def target_of(objective: str) -> str | None:
         if objective in codes:
             return objective
-        return lo_map.get(objective)
+        return lo_map.get(objective) or case_ids.get(
+            objective.strip().lower().removeprefix("urn:uuid:")
+        )
 
     for row in rows:
         if not row or not any(c.strip() for c in row):
