@@ -319,7 +319,18 @@ def test_fast_evidence_is_the_same_record():
     from proficio.evidence.checker import _FAST, new_evidence
     from proficio.records import Evidence
 
-    args = ("S1", "MA.L1.A.1", Decimal("3"), date(2026, 1, 5), "Quiz", "test", None, "ok", "e.csv", 2)
+    args = (
+        "S1",
+        "MA.L1.A.1",
+        Decimal("3"),
+        date(2026, 1, 5),
+        "Quiz",
+        "test",
+        None,
+        "ok",
+        "e.csv",
+        2,
+    )
     fast, slow = new_evidence(*args), Evidence(*args)
     assert _FAST
     assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
