@@ -387,6 +387,7 @@ def calculate(
 _WORDS = {
     "en": {
         "none": "no scores yet: no score yet",
+        "one": "one score: {score}",
         "latest": "latest of {scores} = {result}",
         "highest": "highest of {scores} = {result}",
         "median": "median of {scores} (in order: {sorted})",
@@ -404,6 +405,7 @@ _WORDS = {
     },
     "es": {
         "none": "aún no hay calificaciones: sin calificación todavía",
+        "one": "una sola calificación: {score}",
         "latest": "la más reciente de {scores} = {result}",
         "highest": "la más alta de {scores} = {result}",
         "median": "mediana de {scores} (en orden: {sorted})",
@@ -484,11 +486,11 @@ def explain(
     listed = ", ".join(format_number(v) for v in values)
     result = current_score(rule, values)
     k = len(u)
+    if k == 1 and rule.method != "n_mastery":
+        return words["one"].format(score=format_number(result))  # type: ignore[arg-type]
     if rule.method in ("latest", "highest"):
         return words[rule.method].format(scores=listed, result=format_number(result))  # type: ignore[arg-type]
     if rule.method == "mean" or (rule.method == "power_law" and k < 3):
-        if k == 1:
-            return f"{listed} = {format_number(values[0])}"
         return f"({_sum(u, den)}) ÷ {k} {_equals((sum(u), k * den))}"
     if rule.method == "median":
         s = sorted(u)
@@ -512,8 +514,6 @@ def explain(
         return words["mode_tie"].format(scores=listed, values=values_text, count=top, value=value)
     if rule.method == "weighted_average":
         w = rule.weight or 65
-        if k == 1:
-            return f"{listed} = {format_number(values[0])}"
         earlier = u[:-1]
         mean = (sum(earlier), (k - 1) * den)
         mean_text = _show(mean)
