@@ -207,6 +207,11 @@ def test_tabs_any_column_order_and_optional_columns(tmp_path, roster, school):
     )
 
 
+def test_blank_and_empty_spreadsheet_rows_are_not_rows(tmp_path, roster, school):
+    imported = run(tmp_path, roster, school, (HEADER + GOOD + "\n,,,,,\n   \n").encode())
+    assert imported.report.rows == 1 and imported.report.used == 1
+
+
 def test_empty_file(tmp_path, roster, school):
     imported = run(tmp_path, roster, school, b"")
     assert [(i.line, i.reason) for i in imported.report.issues] == [(1, "bad-file")]
@@ -306,3 +311,29 @@ def test_issues_csv_neutralises_formulas_and_is_written_atomically(tmp_path, ros
             assert cell[:1] not in ("=", "+", "-", "@"), row
     assert rows[1][4] == '"=HYPERLINK(""http://x"")",MA.L1.A.1,3,2026-01-05,+SUM(A1),test'
     assert rows[2][4] == "'@S1,MA.L1.A.1,3,2026-01-05,-x,test"
+
+
+def test_fast_evidence_is_the_same_record():
+    import dataclasses
+
+    from proficio.evidence.checker import _FAST, new_evidence
+    from proficio.records import Evidence
+
+    args = (
+        "S1",
+        "MA.L1.A.1",
+        Decimal("3"),
+        date(2026, 1, 5),
+        "Quiz",
+        "test",
+        None,
+        "ok",
+        "e.csv",
+        2,
+    )
+    fast, slow = new_evidence(*args), Evidence(*args)
+    assert _FAST
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.score = Decimal("4")  # type: ignore[misc]

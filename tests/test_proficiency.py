@@ -137,3 +137,20 @@ def test_score_students_checks_students_and_codes(school):
         score_students(school, [bob], [ev("MA.L1.A.1", "3", "2026-01-01")])
     with pytest.raises(ValueError, match="unknown target"):
         score_student(school, ANA, [ev("XX.1", "3", "2026-01-01")])
+
+
+def test_explain_target_redoes_the_score_shown(school):
+    from proficio.scoring import explain_target
+
+    rows = [
+        ev("MA.L1.A.1", "2", "2026-01-01"),
+        ev("MA.L1.A.1", "3", "2026-01-02", assessment="b"),
+        ev("MA.L1.A.1", "4", "2026-01-03", assessment="c"),
+    ]
+    result = targets(score_student(school, ANA, rows))["MA.L1.A.1"]
+    line = explain_target(result, school.scales["marzano"], "en")
+    assert line == "2 → 0.35 × 2 + 0.65 × 3 = 2.65 → 0.35 × 2.65 + 0.65 × 4 = 3.5275 ≈ 3.53"
+    assert line.endswith(str(result.score.normalize()))
+    shop = [ev("SH.L1.X.1", "4", "2026-01-01"), ev("SH.L1.X.1", "3", "2026-01-02", assessment="b")]
+    result = targets(score_student(school, ANA, shop))["SH.L1.X.1"]
+    assert explain_target(result, school.scales["five"], "es").endswith("sin calificación todavía")

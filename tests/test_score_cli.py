@@ -103,6 +103,13 @@ def test_score_writes_targets_subjects_json_and_issues(files):
     assert [(i["line"], i["reason"]) for i in issues] == [("8", "unknown-student")]
 
 
+def test_student_data_files_are_private_to_their_owner(files):
+    assert score(files).exit_code == 0
+    written = [p for p in (files / "build").rglob("*") if p.is_file()]
+    assert len(written) == 4
+    assert all(p.stat().st_mode & 0o077 == 0 for p in written)
+
+
 def test_same_inputs_give_identical_files(files):
     assert score(files).exit_code == 0
     first = {p.name: p.read_bytes() for p in (files / "build").rglob("*") if p.is_file()}

@@ -273,3 +273,8 @@ def test_explain_spanish_and_last_number_is_the_score():
         scores = [1, 2, D("2.5"), D("3.5"), 4]
         result = calculate(method, scores, minimum=0, maximum=4)
         assert explain(method, scores, minimum=0, maximum=4).endswith(f"{result.normalize():f}")
+
+
+def test_explain_one_score():
+    assert explain("decaying_average", [D("3.5")]) == "one score: 3.5"
+    assert explain("mode", [3], lang="es") == "una sola calificación: 3"

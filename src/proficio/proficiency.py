@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from .model import Calculation, CompletionRule, School
 from .records import Evidence, LevelResult, Student, StudentResult, SubjectResult, TargetResult
-from .scoring import Rule, score_series
+from .scoring import Rule, first_score, score_series
 
 __all__ = ["Scorer", "score_student", "score_students"]
 
@@ -129,6 +129,13 @@ class Scorer:
                 continue
             any_evidence = True
             threshold = t.threshold
+            if len(items) == 1:  # the common case, without the general machinery
+                score = first_score(t.rule, items[0].score)
+                proficient = score is not None and score >= threshold
+                since = items[0].date if proficient else None
+                results.append(TargetResult(t.code, score, proficient, t.calculation, items, since))
+                series.append((items, [proficient]))
+                continue
             scores = score_series(t.rule, [e.score for e in items])
             flags = [s is not None and s >= threshold for s in scores]
             since = None

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..diagnostics import display_path
-from ..records import Evidence, Student
-from .checker import RowChecker
+from ..records import Student
+from .checker import RowChecker, new_evidence
 from .mapping import (
     EVIDENCE_COLUMNS,
     EVIDENCE_REQUIRED,
@@ -202,7 +202,7 @@ def read_evidence_csv(
                 score = target[1].get(row[i_score])
                 when = dates.get(row[i_date])
                 if score.__class__ is Decimal and when.__class__ is date and when <= as_of:  # type: ignore[operator]
-                    evidence = Evidence(
+                    evidence = new_evidence(
                         student.id,
                         target[0],
                         score,
@@ -221,6 +221,9 @@ def read_evidence_csv(
                         items.append(evidence)
                     used += 1
                     continue
+            if not any(c.strip() for c in row):  # a spreadsheet's empty row: ,,,,,
+                count -= 1
+                continue
             add(
                 stats,
                 line,

@@ -53,6 +53,10 @@ class Bundle:
     def where(self, name: str) -> str:
         return f"{self.display}/{self.names.get(name.lower(), name)}"
 
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+
     def opener(self, name: str) -> Callable[[], BinaryIO]:
         member = self.names[name.lower()]
         if self.zip is not None:
@@ -170,7 +174,10 @@ def read_oneroster_roster(
     """Students from a OneRoster users.csv (role student), keyed by the school's student ID."""
     students = {} if students is None else students
     bundle = Bundle(path) if not path.name.lower().endswith(".csv") else _single(path)
-    found = _users(bundle, mapping, report, "oneroster-roster")
+    try:
+        found = _users(bundle, mapping, report, "oneroster-roster")
+    finally:
+        bundle.close()
     if found is None:
         return students
     ids, rows, stats = found
@@ -224,6 +231,15 @@ def read_oneroster_evidence(
 ) -> None:
     """Every result and learning-objective score of a OneRoster export, used or reported."""
     bundle = Bundle(path)
+    try:
+        _read_evidence(bundle, checker, report, mapping)
+    finally:
+        bundle.close()
+
+
+def _read_evidence(
+    bundle: Bundle, checker: RowChecker, report: ImportReport, mapping: Mapping
+) -> None:
     manifest = _manifest(bundle, report) if bundle.has("manifest.csv") else None
     results_stats = report.add_file(bundle.where("results.csv"), "oneroster")
     checker.register(results_stats)
