@@ -120,6 +120,9 @@ def build(content: Path) -> None:
         raise click.ClickException(f"the curriculum site was not built: {exc}") from exc
     pages = ", ".join(f"{lang} {n}" for lang, n in site.pages.items())
     click.echo(f"Site: build/site/ ({pages} pages) in {site.seconds:.1f} s.")
+    from .transcripts.cli import build_example_transcripts
+
+    build_example_transcripts(content, Path("build") / "transcripts")
 
 
 @main.command()
@@ -151,6 +154,11 @@ def new(directory: Path, languages: tuple[str, ...]) -> None:
         f"Now edit {directory / 'content'} and run: proficio validate {directory / 'content'}"
     )
 
+
+from .transcripts.cli import transcripts_command, verify_command  # noqa: E402
+
+main.add_command(transcripts_command)
+main.add_command(verify_command)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,396 @@
+"""Many students at once: worker processes, sharding, atomic files, progress, the manifest.
+
+Students stream through: the caller's iterator of scored students is consumed a few batches
+ahead of the workers, so memory stays flat however long the roster. Each worker owns one
+:class:`Renderer` (one Typst compiler) and writes its PDFs itself, each to a hidden temporary file
+renamed into place, so a killed run leaves only complete PDFs. The manifest, written last,
+lists every student of the run: the file and its hash, or why it was not issued.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..model import School
+from ..records import StudentResult
+from .document import Explain, Options
+from .fonts import Coverage
+from .render import Renderer, RenderProblem, prepare_root
+
+BATCH = 4
+"""Students per task: enough to hide the cost of a task, small enough to balance the workers."""
+
+
+def shard_of(student_id: str, count: int) -> int:
+    """The shard (1..count) a student belongs to: a stable hash, the same on every machine."""
+    digest = hashlib.sha256(student_id.encode("utf-8", "surrogatepass")).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/3"`` -> ``(2, 3)``; shards count from 1 as CI matrices do."""
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise ValueError(f"--shard takes I/N such as 2/3, not {text!r}.") from None
+    if not (n >= 1 and 1 <= i <= n):
+        raise ValueError(
+            f"--shard {text}: I must be between 1 and N (N at least 1), e.g. 1/{max(n, 1)}."
+        )
+    return i, n
+
+
+def roster_digest(student_ids: Iterable[str]) -> str:
+    """One hash of the set of students a run covers across all its shards."""
+    h = hashlib.sha256()
+    for sid in sorted(student_ids):
+        h.update(sid.encode("utf-8", "surrogatepass") + b"\n")
+    return h.hexdigest()
+
+
+def write_atomic(path: Path, data: bytes, token: str) -> None:
+    """Write ``data`` to ``path`` through a hidden temporary file renamed into place."""
+    tmp = path.with_name(f".{path.name}.{token}.part")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def remove_partials(out: Path, token: str = "*") -> int:
+    """Delete temporary files a run (``token``) or a killed earlier run left in ``out``."""
+    n = 0
+    for p in out.glob(f".*.{token}.part"):
+        p.unlink(missing_ok=True)
+        n += 1
+    return n
+
+
+@dataclass
+class Outcome:
+    """What happened to one student."""
+
+    student_id: str
+    file: str | None = None
+    sha256: str | None = None
+    pages: int | None = None
+    bytes: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
+@dataclass
+class Summary:
+    issued: list[Outcome] = field(default_factory=list)
+    failed: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return sum(o.pages or 0 for o in self.issued)
+
+    @property
+    def bytes(self) -> int:
+        return sum(o.bytes or 0 for o in self.issued)
+
+
+class Interrupted(Exception):
+    """The run was stopped by a signal; temporary files are already removed."""
+
+
+class WorkerCrashed(Interrupted):
+    """A worker process died, so its students' outcome is unknown; the run stops."""
+
+
+class OutputError(Interrupted):
+    """The output folder cannot be written (full disk, permissions): no later PDF could be."""
+
+
+# -- the worker side ------------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(
+    school: School,
+    options: Options,
+    font_dirs: list[Path],
+    coverage: Coverage,
+    explain: Explain | None,
+    root: Path,
+    out: Path,
+    token: str,
+) -> None:
+    # Ctrl-C reaches the whole process group: the parent decides, workers finish or are stopped.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker["renderer"] = Renderer(school, options, font_dirs, coverage, explain, root)
+    _worker["out"] = out
+    _worker["token"] = token
+
+
+def _render_one(
+    renderer: Renderer, out: Path, token: str, result: StudentResult, name: str
+) -> Outcome:
+    sid = result.student.id
+    try:
+        rendered = renderer.render(result)
+    except RenderProblem as exc:
+        (out / name).unlink(missing_ok=True)  # never leave an older copy looking current
+        return Outcome(sid, reason=str(exc))
+    except (KeyboardInterrupt, SystemExit, Interrupted):
+        raise
+    except (
+        BaseException
+    ) as exc:  # one student's bad data (even a Typst panic) must not stop the rest
+        (out / name).unlink(missing_ok=True)
+        return Outcome(sid, reason=f"unexpected error: {type(exc).__name__}: {exc}")
+    try:
+        write_atomic(out / name, rendered.pdf, token)
+    except OSError as exc:
+        raise OutputError(f"could not write {out / name}: {exc.strerror or exc}") from None
+    return Outcome(
+        sid, name, hashlib.sha256(rendered.pdf).hexdigest(), rendered.pages, len(rendered.pdf)
+    )
+
+
+def _render_batch(batch: list[tuple[StudentResult, str]]) -> list[Outcome]:
+    r, out, token = _worker["renderer"], _worker["out"], _worker["token"]
+    return [_render_one(r, out, token, result, name) for result, name in batch]
+
+
+# -- progress -------------------------------------------------------------------------------
+
+
+class Progress:
+    """A bar on a terminal; in a CI log, one line every ``every`` seconds and at the end."""
+
+    def __init__(self, total: int, what: str, stream: TextIO | None = None, every: float = 10.0):
+        self.total, self.what, self.every = total, what, every
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.done = 0
+        self.started = self.last = time.monotonic()
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        now = time.monotonic()
+        if self.tty:
+            if now - self.last >= 0.1 or self.done == self.total:
+                self.last = now
+                self._bar(now)
+        elif now - self.last >= self.every:
+            self.last = now
+            self.stream.write(self._line(now) + "\n")
+            self.stream.flush()
+
+    def _rate(self, now: float) -> float:
+        return self.done / max(now - self.started, 1e-9)
+
+    def _eta(self, now: float) -> str:
+        rate = self._rate(now)
+        left = (self.total - self.done) / rate if rate else 0
+        return f"{int(left // 60)}:{int(left % 60):02d}"
+
+    def _line(self, now: float) -> str:
+        pct = 100 * self.done / self.total if self.total else 100
+        return (
+            f"{self.what}: {self.done}/{self.total} ({pct:.0f}%), "
+            f"{self._rate(now):.1f}/s, about {self._eta(now)} left"
+        )
+
+    def _bar(self, now: float) -> None:
+        width = 30
+        filled = int(width * self.done / self.total) if self.total else width
+        self.stream.write(
+            f"\r{self.what} [{'#' * filled}{'-' * (width - filled)}] {self.done}/{self.total} "
+            f"{self._rate(now):.1f}/s ETA {self._eta(now)} "
+        )
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# -- the run --------------------------------------------------------------------------------
+
+
+def _batches(
+    results: Iterable[StudentResult], files: dict[str, str]
+) -> Iterator[list[tuple[StudentResult, str]]]:
+    batch: list[tuple[StudentResult, str]] = []
+    for result in results:
+        name = files.get(result.student.id)
+        if name is None:
+            continue  # already reported (unsafe or colliding ID)
+        batch.append((result, name))
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def render_all(
+    school: School,
+    options: Options,
+    results: Iterable[StudentResult],
+    files: dict[str, str],
+    out: Path,
+    *,
+    jobs: int,
+    font_dirs: list[Path],
+    coverage: Coverage,
+    explain: Explain | None = None,
+    on_done: Callable[[int], None] | None = None,
+) -> list[Outcome]:
+    """Render every result whose student has a file name; return one outcome per student.
+
+    ``jobs == 1`` renders in this process (no pool to start); more use worker processes fed a
+    bounded number of batches ahead. SIGTERM and Ctrl-C stop the workers, remove temporary
+    files and raise :class:`Interrupted`; PDFs already renamed into place stay.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    remove_partials(out)
+    token = f"{os.getpid()}-{time.monotonic_ns()}"
+    outcomes: list[Outcome] = []
+    tick = on_done or (lambda n: None)
+    root = prepare_root(school)
+
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def on_term(signum: int, frame: object) -> None:
+        raise Interrupted(f"stopped by signal {signum}")
+
+    in_main = multiprocessing.current_process().name == "MainProcess"
+    try:
+        if in_main:
+            signal.signal(signal.SIGTERM, on_term)
+    except ValueError:  # not the main thread: the caller handles signals
+        in_main = False
+
+    try:
+        if jobs <= 1:
+            renderer = Renderer(school, options, font_dirs, coverage, explain, root)
+            try:
+                for batch in _batches(results, files):
+                    for result, name in batch:
+                        outcomes.append(_render_one(renderer, out, token, result, name))
+                        tick(1)
+            finally:
+                renderer.close()
+        else:
+            outcomes += _pool_run(
+                school,
+                options,
+                results,
+                files,
+                out,
+                jobs,
+                font_dirs,
+                coverage,
+                explain,
+                root,
+                token,
+                tick,
+            )
+    except KeyboardInterrupt as exc:
+        remove_partials(out, token)
+        raise Interrupted("stopped by Ctrl-C") from exc
+    except Interrupted:
+        remove_partials(out, token)
+        raise
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
+    return outcomes
+
+
+def _pool_run(
+    school: School,
+    options: Options,
+    results: Iterable[StudentResult],
+    files: dict[str, str],
+    out: Path,
+    jobs: int,
+    font_dirs: list[Path],
+    coverage: Coverage,
+    explain: Explain | None,
+    root: Path,
+    token: str,
+    tick: Callable[[int], None],
+) -> list[Outcome]:
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = cf.ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_start_worker,
+        initargs=(school, options, font_dirs, coverage, explain, root, out, token),
+    )
+    outcomes: list[Outcome] = []
+    pending: deque[cf.Future[list[Outcome]]] = deque()
+    window = jobs * 3
+    ok = False
+
+    def collect(future: cf.Future[list[Outcome]]) -> None:
+        try:
+            got = future.result()
+        except cf.process.BrokenProcessPool:
+            raise WorkerCrashed(
+                "a worker process died (out of memory, or killed); the run stopped. PDFs already "
+                "written are complete; run again to finish."
+            ) from None
+        outcomes.extend(got)
+        tick(len(got))
+
+    try:
+        for batch in _batches(results, files):
+            pending.append(pool.submit(_render_batch, batch))
+            while len(pending) >= window:
+                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+                for f in done:
+                    pending.remove(f)
+                    collect(f)
+        while pending:
+            collect(pending.popleft())
+        ok = True
+    finally:
+        if ok:
+            pool.shutdown(wait=True)
+        else:
+            for f in pending:
+                f.cancel()
+            procs = list(getattr(pool, "_processes", {}).values())
+            for p in procs:
+                p.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            for p in procs:
+                p.join(5)
+    return outcomes
+
+
+def manifest_entry(o: Outcome, kind: str) -> dict[str, Any]:
+    d = asdict(o)
+    del d["reason"]
+    d["kind"] = kind
+    return d

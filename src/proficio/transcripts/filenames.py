@@ -1,0 +1,86 @@
+"""Student IDs become file names safely, on every filesystem a registrar may copy them to.
+
+IDs come from a roster and may hold anything. The mapping keeps ordinary IDs (``S-00042``,
+``2024.117``) readable and percent-encodes everything else, so it is injective: two different IDs
+can only meet on case-insensitive filesystems (Windows, macOS), and that is reported as a
+collision rather than letting one student's transcript overwrite another's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MAX_ID_LENGTH = 100
+"""Longer IDs are rejected: no SIS issues them, and encoded names must stay under 255 bytes."""
+
+_SAFE = re.compile(r"[A-Za-z0-9_.-]")
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$", re.IGNORECASE)
+
+
+class UnsafeId(ValueError):
+    """An ID that cannot name a file; the message says why and what to do."""
+
+
+def _encode_char(ch: str) -> str:
+    return "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
+
+
+def safe_stem(student_id: str) -> str:
+    """The file name stem for ``student_id`` (``<stem>.pdf``), or :class:`UnsafeId`.
+
+    Letters, digits, ``_ - .`` are kept; every other character becomes ``%XX`` (its UTF-8 bytes),
+    as do a leading or trailing dot and the first letter of a Windows device name (``CON``).
+    """
+    if not student_id.strip():
+        raise UnsafeId("the student ID is empty. Give every roster row an ID.")
+    if len(student_id) > MAX_ID_LENGTH:
+        raise UnsafeId(
+            f"the student ID is {len(student_id)} characters long (at most {MAX_ID_LENGTH}). "
+            "Check the roster's ID column."
+        )
+    out = [ch if _SAFE.fullmatch(ch) else _encode_char(ch) for ch in student_id]
+    if out[0] == ".":
+        out[0] = "%2E"
+    if out[-1] == ".":
+        out[-1] = "%2E"
+    stem = "".join(out)
+    if _RESERVED.match(stem.split(".")[0]):
+        stem = _encode_char(stem[0]) + stem[1:]
+    return stem
+
+
+def assign_files(student_ids: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """File names for every ID: ``(id -> file name, id -> reason it has none)``.
+
+    Checked over the whole roster (not one shard), so every shard of a CI matrix agrees.
+    IDs whose names collide case-insensitively are all refused, naming each other.
+    """
+    files: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    by_key: dict[str, list[str]] = {}
+    for sid in student_ids:
+        if sid in files or sid in problems:
+            problems[sid] = (
+                "this student ID is listed more than once. Keep one roster row per student."
+            )
+            files.pop(sid, None)
+            continue
+        try:
+            name = safe_stem(sid) + ".pdf"
+        except UnsafeId as exc:
+            problems[sid] = str(exc)
+            continue
+        files[sid] = name
+        by_key.setdefault(name.casefold(), []).append(sid)
+    for ids in by_key.values():
+        ids = [sid for sid in ids if sid in files]
+        if len(ids) > 1:
+            for sid in ids:
+                others = ", ".join(repr(o) for o in ids if o != sid)
+                problems[sid] = (
+                    f"its file name {files[sid]!r} is the same as that of student {others} on "
+                    "filesystems that ignore case. Give the students distinct IDs."
+                )
+                del files[sid]
+    return files, problems

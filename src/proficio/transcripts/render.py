@@ -1,0 +1,155 @@
+"""One worker's renderer: a reused ``typst.Compiler``, the font check, and the PDF bytes.
+
+A worker process builds one :class:`Renderer` and feeds it students one at a time. The Compiler
+keeps Typst's caches (fonts, parsed templates, the school's JSON) between students, which is what
+makes bulk runs fast. Every PDF is PDF/A-2a + PDF/UA-1 with a fixed timestamp, so the same inputs
+give the same bytes whatever the worker or the order.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, time, timezone
+from importlib import resources
+from pathlib import Path
+
+import typst
+
+from ..model import School
+from ..records import StudentResult
+from .document import Catalog, Explain, Options, student_strings
+from .fonts import Coverage, describe
+
+PDF_STANDARDS = ["a-2a", "ua-1"]
+TEMPLATES = ("common.typ", "transcript.typ", "progress.typ")
+
+
+class RenderProblem(Exception):
+    """A student whose document cannot be issued; the message is for the registrar."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    pages: int
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages of a Typst PDF (its single page tree), falling back to parsing with pypdf."""
+    m = re.search(rb"/Type\s*/Pages\s*/Count\s+(\d+)", pdf)
+    if m:
+        return int(m.group(1))
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def prepare_root(school: School) -> Path:
+    """A private folder holding the templates and the school's images under fixed names.
+
+    Typst reads files only below its root, so the images are copied in (``assets/logo.svg``...):
+    no path from the school's YAML or a roster ever reaches the template.
+    """
+    root = Path(tempfile.mkdtemp(prefix="proficio-typst-"))
+    pkg = resources.files("proficio.transcripts") / "templates"
+    for name in TEMPLATES:
+        (root / name).write_bytes((pkg / name).read_bytes())
+    (root / "assets").mkdir()
+    images = {"logo": school.logo, "seal": school.seal}
+    if school.registrar:
+        images["signature"] = school.registrar.signature
+    for name, path in images.items():
+        if path is not None:
+            shutil.copyfile(path, root / "assets" / f"{name}{path.suffix.lower()}")
+    return root
+
+
+def content_problems(catalog: Catalog, coverage: Coverage, lang: str) -> list[str]:
+    """Content text (titles, rubrics, the school's name) in ``lang`` that no font can draw.
+
+    Checked once per run before any student: such text would spoil every document."""
+    out = []
+    for where, text in catalog.content_strings(lang):
+        bad = coverage.missing(text)
+        if bad:
+            chars = ", ".join(describe(c) for c in bad)
+            out.append(f"{where} ({lang}): {text!r} has {chars}, which no installed font draws")
+    return out
+
+
+class Renderer:
+    """Renders one kind of document for many students, reusing one Typst compiler."""
+
+    def __init__(
+        self,
+        school: School,
+        options: Options,
+        font_dirs: list[Path],
+        coverage: Coverage,
+        explain: Explain | None = None,
+        root: Path | None = None,
+    ) -> None:
+        """``root`` is a folder from :func:`prepare_root` shared by a run's workers (the run
+        removes it); without one the renderer makes its own and :meth:`close` removes it."""
+        self.catalog = Catalog(school, options)
+        self.options = options
+        self.coverage = coverage
+        self.explain = explain
+        self.owns_root = root is None
+        self.root = prepare_root(school) if root is None else root
+        self.compiler = typst.Compiler(
+            self.root / f"{options.kind}.typ",
+            root=self.root,
+            font_paths=[str(d) for d in font_dirs],
+            ignore_system_fonts=True,
+        )
+        # The document date is the issue date at noon UTC: the same bytes in every time zone.
+        self.timestamp = datetime.combine(options.issued, time(12, 0), tzinfo=timezone.utc)
+        self._common_json: dict[str, str] = {}
+
+    def close(self) -> None:
+        if self.owns_root:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def check_student(self, result: StudentResult) -> None:
+        for field_name, value in student_strings(result):
+            bad = self.coverage.missing(value)
+            if bad:
+                chars = ", ".join(describe(c) for c in bad)
+                raise RenderProblem(
+                    f"{field_name} {value!r} contains {chars}, which no installed font can draw; "
+                    "the document was not issued. Correct the roster, or install a font for it."
+                )
+
+    def common_json(self, lang: str) -> str:
+        out = self._common_json.get(lang)
+        if out is None:
+            out = self._common_json[lang] = json.dumps(
+                self.catalog.common(lang), ensure_ascii=False, sort_keys=True
+            )
+        return out
+
+    def render(self, result: StudentResult) -> Rendered:
+        """The student's PDF, or :class:`RenderProblem` saying why it cannot be issued."""
+        self.check_student(result)
+        doc = self.catalog.student(result, self.explain)
+        lang = self.catalog.language_for(result)
+        inputs = {
+            "common": self.common_json(lang),
+            "student": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+        }
+        try:
+            pdf = self.compiler.compile(
+                sys_inputs=inputs,
+                pdf_standards=PDF_STANDARDS,
+                timestamp=self.timestamp,
+            )
+        except typst.TypstError as exc:
+            raise RenderProblem(f"Typst could not lay out the document: {exc.message}") from exc
+        assert isinstance(pdf, bytes)
+        return Rendered(pdf, page_count(pdf))

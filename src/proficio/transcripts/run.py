@@ -1,0 +1,151 @@
+"""One run: the roster's documents (or one shard of them) rendered into a folder with a manifest.
+
+``issue`` is what ``proficio transcripts``, ``proficio build`` and the benchmark call; it takes
+the roster and a scoring function, so it runs the same on imported evidence or on records a
+test builds.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from ..model import School
+from ..records import Student, StudentResult
+from . import manifest
+from .bulk import Outcome, Progress, render_all, shard_of
+from .document import Catalog, Options, document_language
+from .filenames import assign_files
+from .fonts import Coverage, font_dirs
+from .render import content_problems
+
+Score = Callable[[list[Student]], Iterable[StudentResult]]
+"""Scores the given students, one result each: the evidence engine's pipeline."""
+
+
+class Unprintable(Exception):
+    """Content text (not a student's) that no installed font can draw: nothing is rendered."""
+
+
+def available_cores() -> int:
+    """Cores this process may use (a CI container may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+@dataclass
+class Run:
+    out: Path
+    manifest: Path
+    issued: list[Outcome] = field(default_factory=list)
+    failed: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def pages(self) -> int:
+        return sum(o.pages or 0 for o in self.issued)
+
+    @property
+    def bytes(self) -> int:
+        return sum(o.bytes or 0 for o in self.issued)
+
+
+def issue(
+    school: School,
+    students: list[Student],
+    score: Score,
+    options: Options,
+    out: Path,
+    *,
+    jobs: int = 0,
+    shard: tuple[int, int] | None = None,
+    combined: Path | None = None,
+    progress: TextIO | None = None,
+) -> Run:
+    """Render the documents of ``students`` (the run's whole roster; ``shard`` picks this run's
+    part) into ``out`` with a manifest. Students who cannot be issued are in ``Run.failed``."""
+    started = time.perf_counter()
+    dirs = font_dirs()
+    coverage = Coverage.of_dirs(dirs)
+    files, unsafe = assign_files(s.id for s in students)
+    mine = [s for s in students if shard is None or shard_of(s.id, shard[1]) == shard[0]]
+    langs = sorted(
+        {
+            document_language(
+                school, s.language if options.kind == "progress" else options.language
+            )
+            for s in mine
+        }
+        or {school.default_language}
+    )
+    catalog = Catalog(school, options)
+    content = [p for lang in langs for p in content_problems(catalog, coverage, lang)]
+    if content:
+        raise Unprintable(
+            "Some content text cannot be printed, so no document was made:\n  "
+            + "\n  ".join(content[:20])
+        )
+    failed = [Outcome(s.id, reason=unsafe[s.id]) for s in mine if s.id in unsafe]
+    to_render = [s for s in mine if s.id in files]
+    # A manifest left from an earlier run would describe files this run replaces.
+    (out / manifest.NAME).unlink(missing_ok=True)
+    bar = Progress(len(to_render), f"{options.kind}s", progress)
+    outcomes = render_all(
+        school,
+        options,
+        score(to_render),
+        files,
+        out,
+        jobs=jobs or available_cores(),
+        font_dirs=dirs,
+        coverage=coverage,
+        on_done=bar.advance,
+    )
+    bar.finish()
+    seen = {o.student_id for o in outcomes}
+    for s in to_render:
+        if s.id not in seen:
+            outcomes.append(
+                Outcome(s.id, reason="the scoring step returned no result for this student.")
+            )
+    outcomes += failed
+    data = manifest.build(
+        outcomes,
+        kind=options.kind,
+        issued=options.issued.isoformat(),
+        paper=options.paper,
+        unofficial=options.unofficial,
+        shard=shard,
+        roster_ids=[s.id for s in students],
+    )
+    run = Run(out, manifest.write(out, data))
+    run.issued = sorted((o for o in outcomes if o.ok), key=lambda o: o.student_id)
+    run.failed = sorted((o for o in outcomes if not o.ok), key=lambda o: o.student_id)
+    if combined is not None and run.issued:
+        write_combined(combined, [out / o.file for o in run.issued if o.file])
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def write_combined(path: Path, files: list[Path]) -> None:
+    """One print file of every PDF in order, for a registrar's printer. It is a convenience copy:
+    merging drops the tags and PDF/A identification, so the per-student files stay the record."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for f in files:
+        writer.append(str(f))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        with open(tmp, "wb") as fh:
+            writer.write(fh)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
