@@ -23,4 +23,11 @@ else
 fi
 
 python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+
+# axe-core for the site's accessibility tests (injected into pages by Playwright).
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix tests/browser --no-audit --no-fund --silent
+else
+  echo "npm not found: install Node.js and npm, then run: npm ci --prefix tests/browser" >&2
+fi
 echo "Installed. Next: proficio build"

@@ -20,7 +20,9 @@ TARGETS = 200
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -94,7 +96,15 @@ def test_school_validates_with_requested_targets_and_languages(generated, school
 def test_school_has_both_scales_and_rubrics(school: School) -> None:
     marzano, cte = school.scales["marzano-4"], school.scales["cte-5"]
     assert [synthetic.score_text(v) for v in sorted(marzano.allowed)] == [
-        "0", "0.5", "1", "1.5", "2", "2.5", "3", "3.5", "4",
+        "0",
+        "0.5",
+        "1",
+        "1.5",
+        "2",
+        "2.5",
+        "3",
+        "3.5",
+        "4",
     ]
     assert float(marzano.threshold) == 3.0
     assert [int(v) for v in sorted(cte.allowed)] == [1, 2, 3, 4, 5] and int(cte.threshold) == 4
@@ -142,7 +152,9 @@ SCRIPTS = {
 
 def scripts_of(text: str) -> set[str]:
     return {
-        name for ch in text for name, ranges in SCRIPTS.items()
+        name
+        for ch in text
+        for name, ranges in SCRIPTS.items()
         if any(lo <= ord(ch) <= hi for lo, hi in ranges)
     }
 
@@ -161,7 +173,9 @@ def test_roster(tmp_path: Path) -> None:
     assert all(r["student_id"].startswith("S") and len(r["student_id"]) == 7 for r in rows)
     found = set().union(*(scripts_of(r["given_name"] + r["family_name"]) for r in rows))
     assert len(found) >= 5, found
-    assert any("\u1ea0" <= ch <= "\u1ef9" for r in rows for ch in r["family_name"] + r["given_name"])
+    assert any(
+        "\u1ea0" <= ch <= "\u1ef9" for r in rows for ch in r["family_name"] + r["given_name"]
+    )
     assert 0 < sum(1 for r in rows if r["preferred_name"]) < 150
     assert {r["language"] for r in rows} == {"en", "es", "vi"}
     assert sum(r["language"] == "en" for r in rows) > 150  # mostly the first language
@@ -220,7 +234,9 @@ def test_evidence_rows_are_valid_and_realistic(tmp_path: Path, school: School) -
         for k, v in by_pair.items()
     ]
     assert 0.5 < sum(final_ok) / len(final_ok) < 0.98  # many proficient, some not yet
-    rising = sum(float(v[-1]["score"]) >= float(v[0]["score"]) for v in by_pair.values() if len(v) > 1)
+    rising = sum(
+        float(v[-1]["score"]) >= float(v[0]["score"]) for v in by_pair.values() if len(v) > 1
+    )
     assert rising > 0.9 * sum(1 for v in by_pair.values() if len(v) > 1)
     assert any(r["comment"] for r in rows) and sum(bool(r["comment"]) for r in rows) < len(rows) / 4
 
@@ -237,12 +253,35 @@ def test_evidence_sizes_can_be_fixed(tmp_path: Path, school: School) -> None:
 
 def test_cli_writes_school_and_students(tmp_path: Path) -> None:
     runner = CliRunner()
-    out = runner.invoke(synthetic.main, ["school", "--targets", "30", "--languages", "en,es",
-                                         "--seed", "1", "--out", str(tmp_path / "c")])
+    out = runner.invoke(
+        synthetic.main,
+        [
+            "school",
+            "--targets",
+            "30",
+            "--languages",
+            "en,es",
+            "--seed",
+            "1",
+            "--out",
+            str(tmp_path / "c"),
+        ],
+    )
     assert out.exit_code == 0, out.output
-    out = runner.invoke(synthetic.main, ["students", "--content", str(tmp_path / "c"),
-                                         "--students", "5", "--rows", "10",
-                                         "--out", str(tmp_path / "d")])
+    out = runner.invoke(
+        synthetic.main,
+        [
+            "students",
+            "--content",
+            str(tmp_path / "c"),
+            "--students",
+            "5",
+            "--rows",
+            "10",
+            "--out",
+            str(tmp_path / "d"),
+        ],
+    )
     assert out.exit_code == 0, out.output
     assert "50 evidence rows" in out.output
     assert len(read_csv(tmp_path / "d" / "roster.csv")[1]) == 5
@@ -250,7 +289,9 @@ def test_cli_writes_school_and_students(tmp_path: Path) -> None:
 
 def test_cli_refuses_to_write_student_data_into_content(tmp_path: Path) -> None:
     synthetic.write_school(tmp_path / "c", targets=10, seed=1)
-    out = CliRunner().invoke(synthetic.main, ["students", "--content", str(tmp_path / "c"),
-                                              "--out", str(tmp_path / "c" / "private")])
+    out = CliRunner().invoke(
+        synthetic.main,
+        ["students", "--content", str(tmp_path / "c"), "--out", str(tmp_path / "c" / "private")],
+    )
     assert out.exit_code != 0 and "inside the content folder" in out.output
     assert not (tmp_path / "c" / "private").exists()

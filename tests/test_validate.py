@@ -65,7 +65,9 @@ CASES = {
         "must be unique across the school: rename one.",
     ),
     "codes that differ only in punctuation": (
-        "subjects/math/level-2.yaml", "code: MA.L2.FR.1", "code: ma-l1-wn-1",
+        "subjects/math/level-2.yaml",
+        "code: MA.L2.FR.1",
+        "code: ma-l1-wn-1",
         "content/subjects/math/level-2.yaml:7:15: code 'ma-l1-wn-1' of this learning target is "
         "already used by a learning target at content/subjects/math/level-1.yaml:7:15. Codes "
         "must be unique across the school: rename one.",

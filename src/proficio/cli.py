@@ -89,7 +89,11 @@ def validate(path: Path, strict: bool, fmt: str, quiet: bool) -> None:
 
 @main.command()
 @click.option(
-    "--content", "content", default="content", show_default=True, type=click.Path(path_type=Path),
+    "--content",
+    "content",
+    default="content",
+    show_default=True,
+    type=click.Path(path_type=Path),
     help="The school's content folder.",
 )
 def build(content: Path) -> None:
@@ -108,6 +112,14 @@ def build(content: Path) -> None:
         f"Content OK: {info['subjects']} subjects, {info['levels']} levels, "
         f"{info['targets']} learning targets, languages {', '.join(info['languages'])}."  # type: ignore[arg-type]
     )
+    from .site import build_site
+
+    try:
+        site = build_site(content, Path("build/site"), loaded=result)
+    except Exception as exc:  # MkDocs has logged the reason
+        raise click.ClickException(f"the curriculum site was not built: {exc}") from exc
+    pages = ", ".join(f"{lang} {n}" for lang, n in site.pages.items())
+    click.echo(f"Site: build/site/ ({pages} pages) in {site.seconds:.1f} s.")
     from .transcripts.cli import build_example_transcripts
 
     build_example_transcripts(content, Path("build") / "transcripts")
@@ -154,3 +166,10 @@ if __name__ == "__main__":  # pragma: no cover
 from .score_cli import score  # noqa: E402
 
 main.add_command(score)
+
+from .interop.commands import export_case, export_clr, import_case, verify  # noqa: E402
+
+main.add_command(import_case)
+main.add_command(export_case)
+main.add_command(verify)
+main.add_command(export_clr)

@@ -28,6 +28,7 @@ from .model import (
     DEFAULT_CALCULATION,
     DEFAULT_COMPLETION,
     Calculation,
+    CaseRef,
     CompletionRule,
     Level,
     Registrar,
@@ -396,6 +397,7 @@ class _Loader:
                 completion=completion,
                 levels=[],
                 source=self.source(doc),
+                case=_case(d),
             )
             for path, level_doc in levels_by_folder[folder]:
                 subject.levels.append(self.build_level(path, level_doc, subject, scales))
@@ -476,6 +478,7 @@ class _Loader:
                         scale_id=scale_id,
                         calculation=calc or subject.calculation,
                         source=self.source(doc, (*gp, "code")),
+                        case=_case(g),
                     )
                 )
             topics.append(
@@ -485,6 +488,7 @@ class _Loader:
                     description=self.text(doc, (*tp, "description"), t.get("description")),
                     targets=targets,
                     source=self.source(doc, (*tp, "code")),
+                    case=_case(t),
                 )
             )
         return Level(
@@ -496,6 +500,7 @@ class _Loader:
             or subject.completion,
             topics=topics,
             source=self.source(doc, ("level",)),
+            case=_case(d),
         )
 
     def check_level_order(self, subject: Subject, folder: Path) -> None:
@@ -613,6 +618,11 @@ class _Loader:
                     "missing-translation",
                 )
             )
+
+
+def _case(data: dict) -> CaseRef | None:
+    ref = data.get("case")
+    return CaseRef(ref["identifier"], ref.get("uri")) if ref else None
 
 
 def _fmt(value: Decimal) -> str:

@@ -55,6 +55,14 @@ DEFAULT_COMPLETION = CompletionRule("all")
 
 
 @dataclass(frozen=True)
+class CaseRef:
+    """Provenance in a 1EdTech CASE framework, so exports and alignments reuse its identifiers."""
+
+    identifier: str
+    uri: str | None = None
+
+
+@dataclass(frozen=True)
 class ScorePoint:
     value: Decimal
     label: Text
@@ -114,6 +122,7 @@ class Target:
     scale_id: str
     calculation: Calculation
     source: Source
+    case: CaseRef | None = None
 
     @property
     def anchor(self) -> str:
@@ -127,6 +136,7 @@ class Topic:
     description: Text
     targets: list[Target]
     source: Source
+    case: CaseRef | None = None
 
 
 @dataclass
@@ -138,6 +148,7 @@ class Level:
     completion: CompletionRule
     topics: list[Topic]
     source: Source
+    case: CaseRef | None = None
 
     @property
     def slug(self) -> str:
@@ -161,6 +172,7 @@ class Subject:
     completion: CompletionRule
     levels: list[Level]
     source: Source
+    case: CaseRef | None = None
 
 
 @dataclass

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from .model import Calculation, CompletionRule, School
 from .records import Evidence, LevelResult, Student, StudentResult, SubjectResult, TargetResult
-from .scoring import Rule, score_series
+from .scoring import Rule, first_score, score_series
 
 __all__ = ["Scorer", "score_student", "score_students"]
 
@@ -85,59 +85,77 @@ class Scorer:
         Raises ValueError for evidence of another student or on a code the school does not have:
         import through ``proficio.evidence`` to have such rows reported instead.
         """
-        by_target: dict[str, list[tuple[int, Evidence]]] = {}
-        for i, e in enumerate(evidence):
-            if e.student_id != student.id:
-                raise ValueError(f"evidence of student {e.student_id!r} given for {student.id!r}")
-            if e.target not in self.codes:
-                raise ValueError(f"evidence on unknown target code {e.target!r}")
-            by_target.setdefault(e.target, []).append((i, e))
+        evidence = evidence if isinstance(evidence, list) else list(evidence)
+        by_target: dict[str, list[Evidence]] = {}
+        sid = student.id
+        codes = self.codes
+        for e in evidence:
+            items = by_target.get(e.target)
+            if items is None:
+                if e.student_id != sid:
+                    raise ValueError(f"evidence of student {e.student_id!r} given for {sid!r}")
+                if e.target not in codes:
+                    raise ValueError(f"evidence on unknown target code {e.target!r}")
+                by_target[e.target] = [e]
+            else:
+                if e.student_id != sid:
+                    raise ValueError(f"evidence of student {e.student_id!r} given for {sid!r}")
+                items.append(e)
         for items in by_target.values():
             if len(items) > 1:
-                items.sort(key=_by_date)
-        subjects = [
-            SubjectResult(
-                s.code,
-                s.slug,
-                levels := [self._level(lv, by_target) for lv in s.levels],
-                _current(levels),
-            )
-            for s in self.subjects
-        ]
+                items.sort(key=_date)  # stable: equal dates keep the order read
+        order: dict[int, int] = {}
+        subjects = []
+        for s in self.subjects:
+            levels = [self._level(lv, by_target, evidence, order) for lv in s.levels]
+            subjects.append(SubjectResult(s.code, s.slug, levels, _current(levels)))
         return StudentResult(student, subjects)
 
     def _level(
-        self, plan: _LevelPlan, by_target: dict[str, list[tuple[int, Evidence]]]
+        self,
+        plan: _LevelPlan,
+        by_target: dict[str, list[Evidence]],
+        evidence: list[Evidence],
+        order: dict[int, int],
     ) -> LevelResult:
         results: list[TargetResult] = []
-        series: list[tuple[list[tuple[int, Evidence]], list[bool]] | None] = []
+        series: list[tuple[list[Evidence], list[bool]] | None] = []
+        any_evidence = False
         for t in plan.targets:
             items = by_target.get(t.code)
-            if not items:
-                results.append(TargetResult(t.code, None, False, t.calculation))
+            if items is None:
+                results.append(TargetResult(t.code, None, False, t.calculation, []))
                 series.append(None)
                 continue
-            evidence = [e for _, e in items]
-            scores = score_series(t.rule, [e.score for e in evidence])
-            flags = [s is not None and s >= t.threshold for s in scores]
+            any_evidence = True
+            threshold = t.threshold
+            if len(items) == 1:  # the common case, without the general machinery
+                score = first_score(t.rule, items[0].score)
+                proficient = score is not None and score >= threshold
+                since = items[0].date if proficient else None
+                results.append(TargetResult(t.code, score, proficient, t.calculation, items, since))
+                series.append((items, [proficient]))
+                continue
+            scores = score_series(t.rule, [e.score for e in items])
+            flags = [s is not None and s >= threshold for s in scores]
             since = None
             if flags[-1]:
                 k = len(flags) - 1
                 while k > 0 and flags[k - 1]:
                     k -= 1
-                since = evidence[k].date
-            results.append(
-                TargetResult(t.code, scores[-1], flags[-1], t.calculation, evidence, since)
-            )
+                since = items[k].date
+            results.append(TargetResult(t.code, scores[-1], flags[-1], t.calculation, items, since))
             series.append((items, flags))
-        final = [r.proficient for r in results]
-        if not _holds(plan, final):
+        if not any_evidence or not _holds(plan, [r.proficient for r in results]):
             return LevelResult(plan.number, plan.completion, False, None, results)
-        return LevelResult(plan.number, plan.completion, True, _held_since(plan, series), results)
+        if not order:
+            order.update((id(e), i) for i, e in enumerate(evidence))
+        since = _held_since(plan, series, order)
+        return LevelResult(plan.number, plan.completion, True, since, results)
 
 
-def _by_date(item: tuple[int, Evidence]) -> tuple[date, int]:
-    return item[1].date, item[0]
+def _date(e: Evidence) -> date:
+    return e.date
 
 
 def _current(levels: Sequence[LevelResult]) -> int | None:
@@ -171,14 +189,16 @@ def _holds(plan: _LevelPlan, proficient: Sequence[bool]) -> bool:
 
 
 def _held_since(
-    plan: _LevelPlan, series: Sequence[tuple[list[tuple[int, Evidence]], list[bool]] | None]
+    plan: _LevelPlan,
+    series: Sequence[tuple[list[Evidence], list[bool]] | None],
+    order: dict[int, int],
 ) -> date | None:
     """Replay the level's evidence in order: the date from which the rule has held unbroken."""
     events = [
-        (e.date, i, target, k)
+        (e.date, order[id(e)], target, k)
         for target, s in enumerate(series)
         if s is not None
-        for k, (i, e) in enumerate(s[0])
+        for k, e in enumerate(s[0])
     ]
     events.sort(key=lambda ev: (ev[0], ev[1]))
     state = [False] * len(plan.targets)

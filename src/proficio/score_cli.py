@@ -71,6 +71,7 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
     "--as-of",
     "as_of",
     callback=_as_of,
+    metavar="YYYY-MM-DD",
     help="The run's date (YYYY-MM-DD): later dates are rejected. Default: SOURCE_DATE_EPOCH, else today.",
 )
 @click.option(

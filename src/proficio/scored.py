@@ -21,11 +21,12 @@ from collections.abc import Iterable
 from contextlib import ExitStack
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
 from .evidence.report import neutralise
-from .model import Calculation, School
+from .model import Calculation, CompletionRule, School
 from .records import StudentResult
 
 FORMAT = "proficio-scores"
@@ -57,10 +58,6 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _num(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
 class _Atomic:
     """A text file that appears under its name only when everything was written."""
 
@@ -80,16 +77,60 @@ class _Atomic:
             os.unlink(self.tmp)
 
 
+def _cell(text: str) -> str:
+    """One CSV cell as csv.writer writes it (quoted only when it has to be)."""
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+class _TargetFormat:
+    """Everything about one target that is the same for every student, formatted once."""
+
+    def __init__(self, subject: str, level: int, code: str, calc: Calculation) -> None:
+        method = method_text(calc)
+        self.csv_head = f",{_cell(subject)},{level},{_cell(code)},"
+        self.csv_tail = "," + _cell(method) + "\r\n"
+        self.csv_empty = f"{self.csv_head},,no,0,,{self.csv_tail}"
+        head = json.dumps({"code": code}, ensure_ascii=False)[:-1]
+        self.json_head = head + ',"score":'
+        self.json_tail = (
+            ',"method":'
+            + json.dumps(calc.method)
+            + ',"params":'
+            + json.dumps(calc.params, separators=(",", ":"))
+            + "}"
+        )
+        self.json_empty = (
+            head + ',"score":null,"label":null,"proficient":false,"evidence_count":0,'
+            '"last_date":null,"proficient_since":null' + self.json_tail
+        )
+
+
+@lru_cache(maxsize=64)
+def _completion_json(rule: CompletionRule) -> str:
+    return json.dumps({"rule": rule.rule, "percent": rule.percent}, separators=(",", ":"))
+
+
+def _json_str(value: str | None) -> str:
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
 def write_scores(
     school: School, results: Iterable[StudentResult], out: Path, as_of: date
 ) -> tuple[int, list[Path]]:
-    """Write the three score files under ``out/scores``; return (students, paths written)."""
+    """Write the three score files under ``out/scores``; return (students, paths written).
+
+    Runs over ``results`` once, one student at a time, so memory stays flat for any roster.
+    What is the same for every student (a target's code, method, JSON keys) is formatted once.
+    """
     folder = out / "scores"
     paths = [folder / "targets.csv", folder / "subjects.csv", folder / "scores.json"]
     lang = school.default_language
     scales = {t.code: school.scale_of(t) for _, _, _, t in school.iter_targets()}
-    labels: dict[tuple[str, Decimal], str] = {}
-    methods: dict[Calculation, str] = {}
+    formats: dict[str, _TargetFormat] = {}
+    labels: dict[tuple[str, Decimal], tuple[str, str, str, str]] = {}
+    days: dict[date | None, tuple[str, str]] = {None: ("", "null")}
     count = 0
     with ExitStack() as stack:
         files = [_Atomic(p) for p in paths]
@@ -108,96 +149,108 @@ def write_scores(
             "language": lang,
         }
         js.write(json.dumps(head, ensure_ascii=False)[:-1] + ',"students":[')
+
+        def day(value: date | None) -> tuple[str, str]:
+            hit = days.get(value)
+            if hit is None:
+                text = value.isoformat()  # type: ignore[union-attr]
+                hit = days[value] = (text, f'"{text}"')
+            return hit
+
         for result in results:
             student = result.student
             sid = neutralise(student.id)
-            subjects_json = []
+            sid_csv = _cell(sid)
+            lines: list[str] = []
+            subject_parts = []
             for subject in result.subjects:
-                levels_json = []
+                level_parts = []
                 done = []
                 for level in subject.levels:
-                    targets_json = []
-                    rows = []
+                    target_parts = []
                     for t in level.targets:
-                        label = ""
-                        if t.score is not None:
-                            key = (t.code, t.score)
-                            label = labels.get(key)  # type: ignore[assignment]
-                            if label is None:
-                                point = scales[t.code].label_for(t.score)
-                                label = labels[key] = school.text(point.label, lang)
-                        method = methods.get(t.method)
-                        if method is None:
-                            method = methods[t.method] = method_text(t.method)
-                        last = t.last_date
-                        rows.append(
-                            (
-                                sid,
-                                subject.code,
-                                level.number,
-                                t.code,
-                                "" if t.score is None else str(t.score),
-                                label,
-                                "yes" if t.proficient else "no",
-                                len(t.evidence),
-                                _day(last),
-                                _day(t.proficient_since),
-                                method,
+                        fmt = formats.get(t.code)
+                        if fmt is None:
+                            fmt = formats[t.code] = _TargetFormat(
+                                subject.code, level.number, t.code, t.method
                             )
+                        if t.score is None and not t.evidence:
+                            lines.append(sid_csv + fmt.csv_empty)
+                            target_parts.append(fmt.json_empty)
+                            continue
+                        if t.score is None:
+                            score_csv, score_json, label, label_json = "", "null", "", "null"
+                        else:
+                            key = (t.code, t.score)
+                            hit = labels.get(key)
+                            if hit is None:
+                                point = scales[t.code].label_for(t.score)
+                                text = school.text(point.label, lang)
+                                hit = labels[key] = (
+                                    str(t.score),
+                                    repr(float(t.score)),
+                                    _cell(text),
+                                    _json_str(text),
+                                )
+                            score_csv, score_json, label, label_json = hit
+                        last_csv, last_json = day(t.evidence[-1].date if t.evidence else None)
+                        since_csv, since_json = day(t.proficient_since)
+                        n = len(t.evidence)
+                        yes = "yes" if t.proficient else "no"
+                        lines.append(
+                            f"{sid_csv}{fmt.csv_head}{score_csv},{label},{yes},{n},"
+                            f"{last_csv},{since_csv}{fmt.csv_tail}"
                         )
-                        targets_json.append(
-                            {
-                                "code": t.code,
-                                "score": _num(t.score),
-                                "label": label or None,
-                                "proficient": t.proficient,
-                                "evidence_count": len(t.evidence),
-                                "last_date": _day(last) or None,
-                                "proficient_since": _day(t.proficient_since) or None,
-                                "method": t.method.method,
-                                "params": t.method.params,
-                            }
+                        target_parts.append(
+                            f'{fmt.json_head}{score_json},"label":{label_json},"proficient":'
+                            f'{"true" if t.proficient else "false"},"evidence_count":{n},'
+                            f'"last_date":{last_json},"proficient_since":{since_json}{fmt.json_tail}'
                         )
-                    targets.writerows(rows)
+                    completed_csv, completed_json = day(level.completed_on)
                     if level.complete:
-                        done.append(f"{level.number}:{_day(level.completed_on)}")
-                    levels_json.append(
-                        {
-                            "number": level.number,
-                            "complete": level.complete,
-                            "completed_on": _day(level.completed_on) or None,
-                            "completion": {
-                                "rule": level.completion.rule,
-                                "percent": level.completion.percent,
-                            },
-                            "targets": targets_json,
-                        }
+                        done.append(f"{level.number}:{completed_csv}")
+                    level_parts.append(
+                        f'{{"number":{level.number},"complete":{"true" if level.complete else "false"},'
+                        f'"completed_on":{completed_json},"completion":'
+                        + _completion_json(level.completion)
+                        + ',"targets":['
+                        + ",".join(target_parts)
+                        + "]}"
                     )
                 subjects.writerow(
                     (sid, subject.code, subject.current_level or "", len(done), ";".join(done))
                 )
-                subjects_json.append(
-                    {
-                        "code": subject.code,
-                        "slug": subject.slug,
-                        "current_level": subject.current_level,
-                        "levels": levels_json,
-                    }
+                subject_parts.append(
+                    json.dumps(
+                        {
+                            "code": subject.code,
+                            "slug": subject.slug,
+                            "current_level": subject.current_level,
+                        },
+                        ensure_ascii=False,
+                        separators=(",", ":"),
+                    )[:-1]
+                    + ',"levels":['
+                    + ",".join(level_parts)
+                    + "]}"
                 )
-            record = {
+            files[0].file.write("".join(lines))
+            person = {
                 "id": student.id,
                 "given_name": student.given_name,
                 "family_name": student.family_name,
                 "preferred_name": student.preferred_name,
                 "graduation_year": student.graduation_year,
-                "birth_date": _day(student.birth_date) or None,
+                "birth_date": day(student.birth_date)[0] or None,
                 "language": student.language,
-                "subjects": subjects_json,
             }
-            js.write(
-                ("\n" if count == 0 else ",\n")
-                + json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+            record = (
+                json.dumps(person, ensure_ascii=False, separators=(",", ":"))[:-1]
+                + ',"subjects":['
+                + ",".join(subject_parts)
+                + "]}"
             )
+            js.write(("\n" if count == 0 else ",\n") + record)
             count += 1
         js.write("\n]}\n")
         for f in files:

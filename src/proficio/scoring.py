@@ -14,14 +14,25 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from .methods import CALCULATION_PARAMS, check_params, resolved
 from .model import Calculation, Scale
+from .records import TargetResult
 
-__all__ = ["METHODS", "Rule", "calculate", "explain", "round_score", "score_series", "to_decimal"]
+__all__ = [
+    "METHODS",
+    "Rule",
+    "calculate",
+    "explain",
+    "explain_target",
+    "format_number",
+    "round_score",
+    "score_series",
+    "to_decimal",
+]
 
 METHODS: tuple[str, ...] = tuple(CALCULATION_PARAMS)
 """The method names a school may choose, in the order the documentation lists them."""
@@ -44,11 +55,16 @@ class Rule:
     threshold: Decimal | None = None
     minimum: Decimal | None = None
     maximum: Decimal | None = None
+    units: dict[Decimal, int] | None = field(default=None, compare=False, repr=False)
+    """The scale's points as integers over ``den`` (precomputed: the scoring hot path)."""
+    den: int = field(default=1, compare=False, repr=False)
 
     @classmethod
     def of(cls, calculation: Calculation, scale: Scale) -> Rule:
         """The rule for a target: its resolved calculation method on its scale."""
         params = resolved(calculation.method, calculation.params, CALCULATION_PARAMS)
+        values = [p.value for p in scale.points]
+        units, den = _units(values, [scale.threshold])
         return cls(
             calculation.method,
             weight=params.get("weight"),
@@ -56,6 +72,8 @@ class Rule:
             threshold=scale.threshold,
             minimum=scale.minimum,
             maximum=scale.maximum,
+            units=dict(zip(values, units, strict=True)),
+            den=den,
         )
 
     @classmethod
@@ -237,8 +255,16 @@ def _clamp(value: Ratio, rule: Rule) -> Ratio:
 
 def _exact_series(rule: Rule, scores: Sequence[Decimal], start: int) -> list[Ratio | None]:
     """Exact current value after each score from index ``start`` on (``None``: no score yet)."""
-    extra = [rule.threshold] if rule.method == "n_mastery" and rule.threshold is not None else []
-    u, den = _units(scores, extra)
+    table = rule.units
+    try:
+        if table is None:
+            raise KeyError
+        u, den = [table[s] for s in scores], rule.den
+    except KeyError:
+        extra = (
+            [rule.threshold] if rule.method == "n_mastery" and rule.threshold is not None else []
+        )
+        u, den = _units(scores, extra)
     k = len(u)
     out: list[Ratio | None] = []
     method = rule.method
@@ -305,8 +331,24 @@ def _exact_series(rule: Rule, scores: Sequence[Decimal], start: int) -> list[Rat
     raise ValueError(f"unknown calculation method '{method}'")
 
 
+@lru_cache(maxsize=1024)
+def _round_decimal(value: Decimal) -> Decimal:
+    return _round_ratio(*value.as_integer_ratio())
+
+
+def first_score(rule: Rule, score: Decimal) -> Decimal | None:
+    """The current score after a single score: that score, except for n_mastery."""
+    if rule.method == "n_mastery":
+        if rule.n == 1 and rule.threshold is not None and score >= rule.threshold:
+            return _round_decimal(score)
+        return None
+    return _round_decimal(score)
+
+
 def score_series(rule: Rule, scores: Sequence[Decimal]) -> list[Decimal | None]:
     """The rounded current score after each of ``scores`` (chronological); ``None``: no score yet."""
+    if len(scores) == 1:
+        return [first_score(rule, scores[0])]
     return [None if v is None else _round_ratio(v[0], v[1]) for v in _exact_series(rule, scores, 0)]
 
 
@@ -345,13 +387,15 @@ def calculate(
 _WORDS = {
     "en": {
         "none": "no scores yet: no score yet",
+        "one": "one score: {score}",
         "latest": "latest of {scores} = {result}",
         "highest": "highest of {scores} = {result}",
         "median": "median of {scores} (in order: {sorted})",
         "mode": "most frequent of {scores}: {value} ({count} times)",
+        "mode_once": "no score repeats in {scores}: the highest is {value}",
         "mode_tie": "most frequent of {scores}: {values} ({count} times each), the higher is {value}",
         "mean_of": "mean of {scores}",
-        "mastery": "scores at or above {threshold}: {met} ({count} of {n} needed)",
+        "mastery": "scores at or above {threshold}: {met} ({count}; {n} needed)",
         "mastery_none": "no score yet",
         "power": "trend y = {a} × x^{b} gives {fit} at x = {n} (mean error {fit_error}); mean {mean} (mean error {mean_error})",
         "power_fit": "the trend is closer",
@@ -361,13 +405,15 @@ _WORDS = {
     },
     "es": {
         "none": "aún no hay calificaciones: sin calificación todavía",
+        "one": "una sola calificación: {score}",
         "latest": "la más reciente de {scores} = {result}",
         "highest": "la más alta de {scores} = {result}",
         "median": "mediana de {scores} (en orden: {sorted})",
         "mode": "la más frecuente de {scores}: {value} ({count} veces)",
+        "mode_once": "ninguna se repite en {scores}: la más alta es {value}",
         "mode_tie": "la más frecuente de {scores}: {values} ({count} veces cada una), la mayor es {value}",
         "mean_of": "promedio de {scores}",
-        "mastery": "calificaciones de {threshold} o más: {met} ({count} de {n} necesarias)",
+        "mastery": "calificaciones de {threshold} o más: {met} ({count}; se necesitan {n})",
         "mastery_none": "sin calificación todavía",
         "power": "tendencia y = {a} × x^{b} da {fit} en x = {n} (error medio {fit_error}); promedio {mean} (error medio {mean_error})",
         "power_fit": "la tendencia se ajusta mejor",
@@ -378,7 +424,7 @@ _WORDS = {
 }
 
 
-def _fmt(value: Decimal | int) -> str:
+def format_number(value: Decimal | int) -> str:
     """A number as a parent writes it: 3, 3.5, 0.65 (no trailing zeros, no exponent)."""
     d = Decimal(value).normalize()
     text = format(d, "f")
@@ -389,8 +435,8 @@ def _show(value: Ratio, places: int = 6) -> str:
     """An exact rational as a decimal; "≈" and 6 decimals when it does not end sooner."""
     num, den = value
     if (abs(num) * 10**places) % den == 0:
-        return _fmt(_round_places(num, den, places))
-    return "≈ " + _fmt(_round_places(num, den, places))
+        return format_number(_round_places(num, den, places))
+    return "≈ " + format_number(_round_places(num, den, places))
 
 
 def _round_places(num: int, den: int, places: int) -> Decimal:
@@ -402,7 +448,7 @@ def _round_places(num: int, den: int, places: int) -> Decimal:
 
 def _equals(value: Ratio) -> str:
     """'= 3.5275 ≈ 3.53', '= 2.65' or '≈ 2.67': the exact value and the rounded score."""
-    rounded = _fmt(_round_ratio(*value))
+    rounded = format_number(_round_ratio(*value))
     shown = _show(value)
     if shown.startswith("≈"):
         return f"≈ {rounded}"
@@ -412,7 +458,7 @@ def _equals(value: Ratio) -> str:
 
 
 def _weight(w: int) -> str:
-    return _fmt(Decimal(w).scaleb(-2))
+    return format_number(Decimal(w).scaleb(-2))
 
 
 def _sum(u: Sequence[int], den: int) -> str:
@@ -437,14 +483,14 @@ def explain(
     if not values:
         return words["none"]
     u, den = _units(values, [rule.threshold] if rule.threshold is not None else [])
-    listed = ", ".join(_fmt(v) for v in values)
+    listed = ", ".join(format_number(v) for v in values)
     result = current_score(rule, values)
     k = len(u)
+    if k == 1 and rule.method != "n_mastery":
+        return words["one"].format(score=format_number(result))  # type: ignore[arg-type]
     if rule.method in ("latest", "highest"):
-        return words[rule.method].format(scores=listed, result=_fmt(result))  # type: ignore[arg-type]
+        return words[rule.method].format(scores=listed, result=format_number(result))  # type: ignore[arg-type]
     if rule.method == "mean" or (rule.method == "power_law" and k < 3):
-        if k == 1:
-            return f"{listed} = {_fmt(values[0])}"
         return f"({_sum(u, den)}) ÷ {k} {_equals((sum(u), k * den))}"
     if rule.method == "median":
         s = sorted(u)
@@ -460,14 +506,14 @@ def explain(
         top = max(counts.values())
         tied = sorted(x for x, c in counts.items() if c == top)
         value = _show((tied[-1], den))
+        if top == 1 and len(tied) > 1:
+            return words["mode_once"].format(scores=listed, value=value)
         if len(tied) == 1:
             return words["mode"].format(scores=listed, value=value, count=top)
         values_text = ", ".join(_show((x, den)) for x in tied)
         return words["mode_tie"].format(scores=listed, values=values_text, count=top, value=value)
     if rule.method == "weighted_average":
         w = rule.weight or 65
-        if k == 1:
-            return f"{listed} = {_fmt(values[0])}"
         earlier = u[:-1]
         mean = (sum(earlier), (k - 1) * den)
         mean_text = _show(mean)
@@ -497,7 +543,7 @@ def explain(
         t = _unit(rule.threshold, den)
         met = [x for x in u if x >= t]
         head = words["mastery"].format(
-            threshold=_fmt(rule.threshold),
+            threshold=format_number(rule.threshold),
             met=", ".join(_show((x, den)) for x in met) or words["nothing"],
             count=len(met),
             n=rule.n,
@@ -510,13 +556,13 @@ def explain(
     if rule.method == "power_law":
         trend = _power_trend(u, den)
         head = words["power"].format(
-            a=_fmt(_round_places(*_float_ratio(trend.a), 4)),
-            b=_fmt(_round_places(*_float_ratio(trend.b), 4)),
-            fit=_fmt(_round_places(*_float_ratio(trend.fit), 4)),
+            a=format_number(_round_places(*_float_ratio(trend.a), 4)),
+            b=format_number(_round_places(*_float_ratio(trend.b), 4)),
+            fit=format_number(_round_places(*_float_ratio(trend.fit), 4)),
             n=k,
-            fit_error=_fmt(_round_places(*_float_ratio(trend.fit_error), 4)),
+            fit_error=format_number(_round_places(*_float_ratio(trend.fit_error), 4)),
             mean=_show(trend.mean).removeprefix("≈ "),
-            mean_error=_fmt(_round_places(*_float_ratio(trend.mean_error), 4)),
+            mean_error=format_number(_round_places(*_float_ratio(trend.mean_error), 4)),
         )
         chosen = words["power_fit"] if trend.uses_fit else words["power_mean"]
         value = _float_ratio(trend.fit) if trend.uses_fit else trend.mean
@@ -524,11 +570,25 @@ def explain(
         tail = ""
         if clamped != value:
             tail = " → " + words["clamp"].format(
-                low=_fmt(rule.minimum),
-                high=_fmt(rule.maximum),  # type: ignore[arg-type]
+                low=format_number(rule.minimum),
+                high=format_number(rule.maximum),  # type: ignore[arg-type]
             )
-        return f"{head}; {chosen}{tail} → {_fmt(result)}"  # type: ignore[arg-type]
+        return f"{head}; {chosen}{tail} → {format_number(result)}"  # type: ignore[arg-type]
     raise ValueError(f"unknown calculation method '{rule.method}'")
+
+
+def explain_target(result: TargetResult, scale: Scale, lang: str = "en") -> str:
+    """``explain`` for a scored target: its method, its scale and its evidence in the order used.
+
+    For the family progress report: ``explain_target(t, school.scale_of(target), "es")``.
+    """
+    return explain(
+        result.method.method,
+        [e.score for e in result.evidence],
+        lang=lang,
+        scale=scale,
+        **result.method.params,
+    )
 
 
 def _as_step(value: Ratio) -> str:

@@ -804,7 +804,8 @@ class ScaleSteps:
     unit: int
     """Allowed steps per whole point (2 on a half-point scale)."""
     proficient: tuple[int, ...]
-    """20 final scores to draw from for a target that ends proficient (mostly at threshold)."""
+    """20 final scores for a target that ends proficient (mostly half a point above threshold,
+    so that averaging methods such as decaying_average also reach the threshold)."""
     short: tuple[int, ...]
     """20 final scores for a target that ends below the threshold (mostly just below)."""
 
@@ -823,7 +824,7 @@ def scale_steps(scale: Scale) -> ScaleSteps:
 
     return ScaleSteps(
         tuple(score_text(v) for v in allowed), t, unit,
-        table(((0, 11), (1, 6), (2, 3))), table(((-1, 12), (-2, 6), (-3, 2))),
+        table(((0, 5), (1, 11), (2, 4))), table(((-1, 12), (-2, 6), (-3, 2))),
     )
 
 
@@ -982,6 +983,8 @@ def _path(rand: Callable[[], float], steps: ScaleSteps, attempts: int, final: in
         if r < 0.25:
             i += 1 if r < 0.125 else -1
         path.append(0 if i < 0 else top if i > top else i)
+    if final >= steps.threshold and path and path[-1] < steps.threshold:
+        path[-1] = steps.threshold  # mastery is shown twice, as averaging methods need
     path.append(final)
     return path
 

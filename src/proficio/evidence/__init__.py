@@ -17,8 +17,10 @@ Readers stream their files; the used rows are kept grouped by student (about 200
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -100,6 +102,22 @@ def read_roster(
     return students
 
 
+@contextmanager
+def _bulk_allocation() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a million records are created.
+
+    The records form no reference cycles, yet each collection would walk all of them again:
+    pausing it saves about a tenth of an import. The previous state is always restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load(
     roster: Path | str | Sequence[Path | str],
     evidence: Path | str | Sequence[Path | str],
@@ -119,11 +137,13 @@ def load(
     mapping = mapping or Mapping()
     report = ImportReport()
     day = as_of_date(as_of)
-    students = read_roster(roster, school, report, mapping, encoding)
-    checker = RowChecker(school, students, report, day, DateReader(mapping.date_format))
-    for path in _paths(evidence):
-        if is_oneroster(path):
-            read_oneroster_evidence(path, checker, report, mapping)
-        else:
-            read_evidence_csv(path, checker, report, mapping, encoding)
-    return Imported(list(students.values()), checker.finish(), report, day)
+    with _bulk_allocation():
+        students = read_roster(roster, school, report, mapping, encoding)
+        checker = RowChecker(school, students, report, day, DateReader(mapping.date_format))
+        for path in _paths(evidence):
+            if is_oneroster(path):
+                read_oneroster_evidence(path, checker, report, mapping)
+            else:
+                read_evidence_csv(path, checker, report, mapping, encoding)
+        evidence_set = checker.finish()
+    return Imported(list(students.values()), evidence_set, report, day)

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import csv
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
 from ..diagnostics import display_path
 from ..records import Student
-from .checker import RowChecker
+from .checker import RowChecker, new_evidence
 from .mapping import (
     EVIDENCE_COLUMNS,
     EVIDENCE_REQUIRED,
@@ -26,7 +27,7 @@ from .mapping import (
     Mapping,
 )
 from .report import FileStats, ImportReport
-from .textfile import BadFile, DateReader, choose_encoding, normalise_header, open_rows
+from .textfile import BadFile, DateReader, Rows, choose_encoding, normalise_header, open_rows
 
 
 def resolve_header(
@@ -61,7 +62,7 @@ def resolve_header(
     return index
 
 
-def _count_rest(rows: Iterator[list[str]]) -> int:
+def _count_rest(rows: Iterable[list[str]]) -> int:
     return sum(1 for row in rows if row and any(c.strip() for c in row))
 
 
@@ -78,7 +79,7 @@ def _start(
     columns: tuple[str, ...],
     required: tuple[str, ...],
     names: dict[str, str],
-) -> tuple[dict[str, int], int, Iterator[list[str]], Callable[[], int]] | None:
+) -> tuple[dict[str, int], int, Rows] | None:
     """Open a CSV and resolve its header; on failure report the file and return None."""
     opener = _opener(path)
     try:
@@ -87,7 +88,7 @@ def _start(
         codec, note = choose_encoding(opener, encoding)
         stats.encoding, stats.encoding_note = codec, note
         wanted = {normalise_header(names.get(n, n)) for n in columns}
-        header, rows, sep, start_line = open_rows(
+        header, rows, sep = open_rows(
             opener,
             codec,
             lambda cells: sum(normalise_header(c) in wanted for c in cells),
@@ -111,7 +112,7 @@ def _start(
             tuple(header),
         )
         return None
-    return index, len(header), rows, start_line
+    return index, len(header), rows
 
 
 def read_evidence_csv(
@@ -123,6 +124,7 @@ def read_evidence_csv(
 ) -> FileStats:
     """Stream one native evidence CSV through ``checker``; every row is used or reported."""
     stats = report.add_file(display_path(path), "evidence")
+    checker.register(stats)
     started = _start(
         path,
         stats,
@@ -135,23 +137,40 @@ def read_evidence_csv(
     )
     if started is None:
         return stats
-    index, width, rows, start_line = started
+    index, width, rows = started
     i_sid, i_target, i_score, i_date = (index[c] for c in EVIDENCE_REQUIRED)
     optional = [index.get(c) for c in ("assessment", "type", "scorer", "comment")]
     i_assess, i_type, i_scorer, i_comment = optional
     add = checker.add
     reject = report.reject
+    # The fast path accepts only rows whose every value an earlier row already had accepted by
+    # ``checker.add`` (cached decisions); everything else goes through ``add`` itself.
+    students = checker.students
+    targets = checker.targets
+    dates = checker.dates.cache
+    as_of = checker.as_of
+    by_student = checker.evidence.by_student
+    intern = checker.intern
+    strings = checker.strings
+    source = stats.source
+    reader = rows.reader
+    skipped = rows.skipped
+    end = reader.line_num
+    count = used = 0
+    line = end + 1 + skipped
     try:
-        for row in rows:
+        for row in reader:
+            line = end + 1 + skipped
+            end = reader.line_num
             n = len(row)
             if n != width:
                 if n == 0 or (n == 1 and not row[0].strip()):
                     continue
                 if n < width:
-                    stats.rows += 1
+                    count += 1
                     reject(
                         stats,
-                        start_line(),
+                        line,
                         "short-row",
                         f"the row has {n} fields but the header has {width}: the file may be cut off here, "
                         "or a field with a line break lacks quotes",
@@ -159,39 +178,78 @@ def read_evidence_csv(
                     )
                     continue
                 if any(c.strip() for c in row[width:]):
-                    stats.rows += 1
+                    count += 1
                     reject(
                         stats,
-                        start_line(),
+                        line,
                         "extra-fields",
                         f"the row has {n} fields but the header has {width}: quote any field that "
                         "contains the separator",
                         tuple(row),
                     )
                     continue
-            stats.rows += 1
+            count += 1
+            raw = row[i_assess] if i_assess is not None else ""
+            assessment = strings.get(raw) or intern(raw)
+            raw = row[i_type] if i_type is not None else ""
+            kind = strings.get(raw) or intern(raw)
+            raw = row[i_scorer] if i_scorer is not None else ""
+            scorer = (strings.get(raw) or intern(raw)) if raw else ""
+            comment = row[i_comment].strip() if i_comment is not None else ""
+            student = students.get(row[i_sid])
+            target = targets.get(row[i_target])
+            if student is not None and target is not None:
+                score = target[1].get(row[i_score])
+                when = dates.get(row[i_date])
+                if score.__class__ is Decimal and when.__class__ is date and when <= as_of:  # type: ignore[operator]
+                    evidence = new_evidence(
+                        student.id,
+                        target[0],
+                        score,
+                        when,
+                        assessment,
+                        kind,  # type: ignore[arg-type]
+                        scorer or None,
+                        comment or None,
+                        source,
+                        line,
+                    )
+                    items = by_student.get(student.id)
+                    if items is None:
+                        by_student[student.id] = [evidence]
+                    else:
+                        items.append(evidence)
+                    used += 1
+                    continue
+            if not any(c.strip() for c in row):  # a spreadsheet's empty row: ,,,,,
+                count -= 1
+                continue
             add(
                 stats,
-                start_line(),
+                line,
                 row,
                 row[i_sid],
                 row[i_target],
                 row[i_score],
                 row[i_date],
-                row[i_assess].strip() if i_assess is not None else "",
-                row[i_type].strip() if i_type is not None else "",
-                row[i_scorer].strip() if i_scorer is not None else "",
-                row[i_comment].strip() if i_comment is not None else "",
+                assessment,
+                kind,
+                scorer,
+                comment,
             )
     except csv.Error as exc:
         rest = _count_rest(rows)
         report.fail_file(
             stats,
-            start_line(),
+            line,
             f"the file is not valid CSV here ({exc}); the rest of it "
             "was not read. Fix this line and run again.",
             rest + 1,
         )
+    finally:
+        rows.text.close()
+        stats.rows += count
+        stats.used += used
     return stats
 
 
@@ -218,14 +276,14 @@ def read_roster_csv(
     )
     if started is None:
         return students
-    index, _width, rows, start_line = started
+    index, _width, rows = started
     lines: dict[str, int] = {}
     dates = DateReader(mapping.date_format)
     for row in rows:
         if not row or not any(c.strip() for c in row):
             continue
         stats.rows += 1
-        line = start_line()
+        line = rows.line
         cells = {name: (row[i].strip() if i < len(row) else "") for name, i in index.items()}
         sid = cells["student_id"]
         if not sid:

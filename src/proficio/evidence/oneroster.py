@@ -8,25 +8,27 @@ A score reaches a target through a learning objective, never through a guess:
 - a result without such rows counts for a target only when its line item lists exactly one
   learning objective (``lineItemLearningObjectiveIds.csv``); otherwise it is reported.
 
-A learning objective is a target when its ID is a target code, or when the mapping file's
-``oneroster: learning_objectives:`` maps it to one (for CASE UUIDs). The assessment name is the
+A learning objective is a target when its ID is a target code, the target's CASE identifier (as
+``proficio export-case`` writes it, or as it was imported with ``import-case``), or when the
+mapping file's ``oneroster: learning_objectives:`` maps it to one. The assessment name is the
 line item's title and the evidence type its category's title.
 """
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
 from ..diagnostics import display_path
+from ..interop.case import case_identifiers
 from ..records import Student
 from .checker import RowChecker
 from .mapping import Mapping
 from .report import FileStats, ImportReport
-from .textfile import BadFile, DateReader, choose_encoding, normalise_header, open_rows
+from .textfile import BadFile, DateReader, Rows, choose_encoding, normalise_header, open_rows
 
 
 class Bundle:
@@ -51,6 +53,10 @@ class Bundle:
     def where(self, name: str) -> str:
         return f"{self.display}/{self.names.get(name.lower(), name)}"
 
+    def close(self) -> None:
+        if self.zip is not None:
+            self.zip.close()
+
     def opener(self, name: str) -> Callable[[], BinaryIO]:
         member = self.names[name.lower()]
         if self.zip is not None:
@@ -67,7 +73,7 @@ def is_oneroster(path: Path) -> bool:
     return False
 
 
-Table = tuple[dict[str, int], Iterator[list[str]], Callable[[], int]]
+Table = tuple[dict[str, int], Rows]
 
 
 def _table(
@@ -82,7 +88,7 @@ def _table(
     try:
         codec, note = choose_encoding(opener, None)
         stats.encoding, stats.encoding_note, stats.separator = codec, note, ","
-        header, rows, _, start_line = open_rows(opener, codec, lambda cells: 0, ",")
+        header, rows, _ = open_rows(opener, codec, lambda cells: 0, ",")
     except BadFile as exc:
         report.fail_file(stats, exc.line, exc.message)
         return None
@@ -103,7 +109,7 @@ def _table(
     for n in needed:
         if n not in index:
             index[n] = lower[n.lower()]
-    return index, rows, start_line
+    return index, rows
 
 
 def _cell(row: list[str], index: dict[str, int], name: str) -> str:
@@ -116,7 +122,7 @@ def _manifest(bundle: Bundle, report: ImportReport) -> dict[str, str] | None:
     table = _table(bundle, "manifest.csv", stats, report, ("propertyName", "value"))
     if table is None:
         return None
-    index, rows, _ = table
+    index, rows = table
     return {_cell(r, index, "propertyName"): _cell(r, index, "value") for r in rows if r}
 
 
@@ -128,13 +134,13 @@ def _users(
     table = _table(bundle, "users.csv", stats, report, ("sourcedId", "givenName", "familyName"))
     if table is None:
         return None
-    index, rows, start_line = table
+    index, rows = table
     roles: dict[str, set[str]] = {}
     if bundle.has("roles.csv"):
         rstats = report.add_file(bundle.where("roles.csv"), "oneroster-roles")
         rtable = _table(bundle, "roles.csv", rstats, report, ("userSourcedId", "role"))
         if rtable is not None:
-            rindex, rrows, _ = rtable
+            rindex, rrows = rtable
             for r in rrows:
                 if r and _cell(r, rindex, "status") != "tobedeleted":
                     roles.setdefault(_cell(r, rindex, "userSourcedId"), set()).add(
@@ -146,7 +152,7 @@ def _users(
     for row in rows:
         if not row or not any(c.strip() for c in row):
             continue
-        line = start_line()
+        line = rows.line
         sourced = _cell(row, index, "sourcedId")
         ids[sourced] = _cell(row, index, field) or sourced
         role = _cell(row, index, "role").lower()
@@ -168,7 +174,10 @@ def read_oneroster_roster(
     """Students from a OneRoster users.csv (role student), keyed by the school's student ID."""
     students = {} if students is None else students
     bundle = Bundle(path) if not path.name.lower().endswith(".csv") else _single(path)
-    found = _users(bundle, mapping, report, "oneroster-roster")
+    try:
+        found = _users(bundle, mapping, report, "oneroster-roster")
+    finally:
+        bundle.close()
     if found is None:
         return students
     ids, rows, stats = found
@@ -222,8 +231,18 @@ def read_oneroster_evidence(
 ) -> None:
     """Every result and learning-objective score of a OneRoster export, used or reported."""
     bundle = Bundle(path)
+    try:
+        _read_evidence(bundle, checker, report, mapping)
+    finally:
+        bundle.close()
+
+
+def _read_evidence(
+    bundle: Bundle, checker: RowChecker, report: ImportReport, mapping: Mapping
+) -> None:
     manifest = _manifest(bundle, report) if bundle.has("manifest.csv") else None
     results_stats = report.add_file(bundle.where("results.csv"), "oneroster")
+    checker.register(results_stats)
     if manifest is None:
         report.fail_file(results_stats, 0, "not a OneRoster bulk export: manifest.csv is missing.")
         return
@@ -286,6 +305,7 @@ def read_oneroster_evidence(
     rlo_index: dict[str, int] = {}
     if bundle.has("resultLearningObjectiveIds.csv"):
         rlo_stats = report.add_file(bundle.where("resultLearningObjectiveIds.csv"), "oneroster")
+        checker.register(rlo_stats)
         rtable = _table(
             bundle,
             "resultLearningObjectiveIds.csv",
@@ -294,11 +314,11 @@ def read_oneroster_evidence(
             ("resultSourcedId", "learningObjectiveId"),
         )
         if rtable:
-            rlo_index, rows, start_line = rtable
+            rlo_index, rows = rtable
             for r in rows:
                 if r and any(c.strip() for c in r):
                     per_result.setdefault(_cell(r, rlo_index, "resultSourcedId"), []).append(
-                        (start_line(), r)
+                        (rows.line, r)
                     )
     table = _table(
         bundle,
@@ -309,19 +329,22 @@ def read_oneroster_evidence(
     )
     if table is None:
         return
-    index, rows, start_line = table
+    index, rows = table
     codes = checker.targets
     lo_map = mapping.learning_objectives
+    case_ids = case_identifiers(checker.school)
 
     def target_of(objective: str) -> str | None:
         if objective in codes:
             return objective
-        return lo_map.get(objective)
+        return lo_map.get(objective) or case_ids.get(
+            objective.strip().lower().removeprefix("urn:uuid:")
+        )
 
     for row in rows:
         if not row or not any(c.strip() for c in row):
             continue
-        line = start_line()
+        line = rows.line
         results_stats.rows += 1
         rid = _cell(row, index, "sourcedId")
         los = per_result.pop(rid, [])

@@ -144,7 +144,8 @@ class ImportReport:
         """One line for the terminal: rows read, used and rejected by reason."""
         rejected = self.rejected
         parts = [
-            f"{self.rows:,} evidence rows read from {len(self.evidence_files)} "
+            f"{self.rows:,} evidence row{'s' if self.rows != 1 else ''} read from "
+            f"{len(self.evidence_files)} "
             f"file{'s' if len(self.evidence_files) != 1 else ''}",
             f"{self.used:,} used",
             f"{sum(rejected.values()):,} rejected",

@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 ENCODING_NAMES = {
     "utf-8": "utf-8-sig",
@@ -119,13 +119,35 @@ def normalise_header(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip().lower()
 
 
+class Rows:
+    """A CSV file's data rows with the line each row starts on (``line`` after each step)."""
+
+    def __init__(self, text: io.TextIOWrapper, reader: Any, skipped: int) -> None:
+        self.text = text
+        self.reader = reader
+        self.skipped = skipped
+        self.line = 0
+
+    def __iter__(self) -> Iterator[list[str]]:
+        reader = self.reader
+        end = reader.line_num
+        skipped = self.skipped
+        try:
+            for row in reader:
+                self.line = end + 1 + skipped
+                end = reader.line_num
+                yield row
+        finally:
+            self.text.close()
+
+
 def open_rows(
     opener: Callable[[], BinaryIO],
     codec: str,
     expected: Callable[[list[str]], int],
     separator: str | None = None,
-) -> tuple[list[str], Iterator[list[str]], str, Callable[[], int]]:
-    """Header, an iterator over the data rows, the separator, and the current row's first line.
+) -> tuple[list[str], Rows, str]:
+    """Header, the data rows, and the separator.
 
     Without ``separator`` the header line decides: the candidate that makes the most expected
     column names (``expected`` counts them), then the most columns.
@@ -153,20 +175,7 @@ def open_rows(
         separator = best[2]
     reader = csv.reader(itertools.chain([first], text), delimiter=separator)
     header = next(reader)
-    state = {"end": reader.line_num}
-
-    def rows() -> Iterator[list[str]]:
-        try:
-            for row in reader:
-                yield row
-                state["end"] = reader.line_num
-        finally:
-            text.close()
-
-    def start_line() -> int:
-        return state["end"] + 1 + skipped
-
-    return header, rows(), separator, start_line
+    return header, Rows(text, reader, skipped), separator
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]*)?$")

@@ -1,0 +1,590 @@
+"""A student's scored result as a 1EdTech CLR 2.0 ClrCredential (with Open Badges 3.0 inside).
+
+One ClrCredential per student. Its ClrSubject lists the school's subjects and levels as
+achievements, one AchievementCredential per scored learning target (its Achievement aligned to
+the CASE item ``export-case`` writes, a ResultDescription with one RubricCriterionLevel per score
+point of the scale, the level reached as ``achievedLevel`` and the score as a string ``value``),
+one per level completed or in progress (a ``status`` result) and one per subject (its current
+level), with ``isChildOf`` associations target -> level -> subject. Targets without a score yet
+are not listed: a CLR records what was assessed. Identifiers are UUID5s of the school, the
+student and the issue date, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from ..model import Level, School, Subject, Target, localize
+from ..records import LevelResult, StudentResult, SubjectResult, TargetResult
+from . import case
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
+OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CLR_SCHEMA = (
+    "https://purl.imsglobal.org/spec/clr/v2p0/schema/json/clr_v2p0_clrcredential_schema.json"
+)
+OB_SCHEMA = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
+)
+SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
+
+
+def _urn(value: uuid.UUID | str) -> str:
+    return f"urn:uuid:{value}"
+
+
+def _num(value: Decimal) -> str:
+    """Scores are strings in OB 3.0: 3 -> "3", 3.50 -> "3.5"."""
+    return format(value.normalize(), "f")
+
+
+def _datetime(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def issue_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class _Defs:
+    """The school's achievements, built once and shared by every student's credential."""
+
+    achievements: list[dict[str, Any]]
+    """Subjects and levels (a target's Achievement travels inside its credential)."""
+    associations: list[dict[str, Any]]
+    by_target: dict[str, dict[str, Any]]
+    by_level: dict[tuple[str, int], dict[str, Any]]
+    by_subject: dict[str, dict[str, Any]]
+    level_rd: dict[tuple[str, int], str]
+    subject_rd: dict[str, str]
+    target_rd: dict[str, tuple[str, str]]
+    """code -> (rubric level RD id, score RD id)."""
+    level_ids: dict[tuple[str, Decimal], str]
+    """(target code, score point) -> RubricCriterionLevel id."""
+    target_association: dict[str, dict[str, Any]]
+    """code -> the target's isChildOf association to its level."""
+
+
+class ClrBuilder:
+    """Builds ClrCredentials for one school; the achievement definitions are made once."""
+
+    def __init__(
+        self,
+        school: School,
+        *,
+        language: str | None = None,
+        base_uri: str | None = None,
+    ) -> None:
+        self.school = school
+        self.language = language or school.default_language
+        self.base_uri = base_uri
+        self.ns = case.school_namespace(school)
+        self.targets = {t.code: t for *_, t in school.iter_targets()}
+        # Each target's Achievement is the same in every student's record: serialised once and
+        # spliced in by ``serialize`` (the marker carries a per-run secret, so no student-supplied
+        # text can pose as one).
+        self._marker = f"@@proficio-{secrets.token_hex(12)}:"
+        self._marker_re = re.compile('"' + re.escape(self._marker) + r'([A-Za-z0-9._-]+)@@"')
+        self._achievement_json: dict[str, str] = {}
+        self.issuer = self._issuer()
+        self.defs = self._definitions()
+
+    def text(self, value: dict[str, str]) -> str:
+        return localize(value, self.language, self.school.default_language)[0]
+
+    def _issuer(self) -> dict[str, Any]:
+        school = self.school
+        profile: dict[str, Any] = {
+            "id": school.website or _urn(self.ns),
+            "type": ["Profile"],
+            "name": self.text(school.name),
+        }
+        if school.website:
+            profile["url"] = school.website
+        if school.email:
+            profile["email"] = school.email
+        if school.phone:
+            profile["phone"] = school.phone
+        if school.description:
+            profile["description"] = self.text(school.description)
+        return profile
+
+    # -- definitions -----------------------------------------------------------------------
+
+    def _alignment(
+        self, name: str, identifier: str, ref, kind: str, code: str | None, framework: str | None
+    ) -> dict[str, Any]:
+        alignment: dict[str, Any] = {
+            "type": ["Alignment"],
+            "targetType": "CFItem" if kind == "CFItems" else "CFRubricCriterionLevel",
+            "targetName": name,
+            "targetUrl": case.node_uri(self.school, identifier, kind, ref, self.base_uri),
+        }
+        if framework:
+            alignment["targetFramework"] = framework
+        if code:
+            alignment["targetCode"] = code
+        return alignment
+
+    def _definitions(self) -> _Defs:
+        school = self.school
+        achievements: list[dict[str, Any]] = []
+        associations: list[dict[str, Any]] = []
+        defs = _Defs(achievements, associations, {}, {}, {}, {}, {}, {}, {}, {})
+        for subject in school.subjects:
+            framework = self.text(subject.title)
+            sid = case.subject_item_uuid(school, subject)
+            subject_rd = _urn(uuid.uuid5(self.ns, f"rd/subject/{sid}"))
+            defs.subject_rd[subject.code] = subject_rd
+            achievement = {
+                "id": _urn(sid),
+                "type": ["Achievement"],
+                "achievementType": "ext:Subject",
+                "name": framework,
+                "description": self.text(subject.description) or framework,
+                "criteria": {
+                    "narrative": f"{framework} is divided into {len(subject.levels)} levels; a student "
+                    "completes a level by showing proficiency on its learning targets."
+                },
+                "humanCode": subject.code,
+                "alignment": [
+                    self._alignment(framework, sid, None, "CFItems", subject.code, framework)
+                ],
+                "resultDescription": [
+                    {
+                        "id": subject_rd,
+                        "type": ["ResultDescription"],
+                        "name": "Current level",
+                        "resultType": "ext:CurrentLevel",
+                        "allowedValue": [self._level_name(lv) for lv in subject.levels]
+                        + ["All levels completed"],
+                    }
+                ],
+                "inLanguage": self.language,
+            }
+            achievements.append(achievement)
+            defs.by_subject[subject.code] = achievement
+            for level in subject.levels:
+                self._level(subject, level, framework, defs)
+        return defs
+
+    def _level_name(self, level: Level) -> str:
+        return self.text(level.title) or f"Level {level.number}"
+
+    def _level(self, subject: Subject, level: Level, framework: str, defs: _Defs) -> None:
+        school = self.school
+        lid = case.level_uuid(school, subject, level)
+        name = self._level_name(level)
+        rd = _urn(uuid.uuid5(self.ns, f"rd/level/{lid}"))
+        defs.level_rd[(subject.code, level.number)] = rd
+        rule = level.completion
+        criterion = {
+            "all": "every learning target of the level is proficient",
+            "percent": f"at least {rule.percent}% of the level's learning targets are proficient",
+            "all_topics": f"in every measurement topic, at least {rule.percent}% of the targets are proficient",
+        }[rule.rule]
+        achievement = {
+            "id": _urn(lid),
+            "type": ["Achievement"],
+            "achievementType": "ext:Level",
+            "name": f"{framework}: {name}",
+            "description": self.text(level.description) or f"{name} of {framework}.",
+            "criteria": {"narrative": f"The level is complete when {criterion}."},
+            "alignment": [self._alignment(name, lid, level.case, "CFItems", level.code, framework)],
+            "resultDescription": [
+                {
+                    "id": rd,
+                    "type": ["ResultDescription"],
+                    "name": "Level status",
+                    "resultType": "Status",
+                }
+            ],
+            "inLanguage": self.language,
+        }
+        if level.code:
+            achievement["humanCode"] = level.code
+        defs.achievements.append(achievement)
+        defs.by_level[(subject.code, level.number)] = achievement
+        self._associate(achievement["id"], _urn(case.subject_item_uuid(school, subject)), defs)
+        for topic in level.topics:
+            for target in topic.targets:
+                self._target(target, achievement["id"], framework, defs)
+
+    def _associate(self, child: str, parent: str, defs: _Defs) -> None:
+        defs.associations.append(
+            {
+                "type": "Association",
+                "associationType": "isChildOf",
+                "sourceId": child,
+                "targetId": parent,
+            }
+        )
+
+    def _target(self, target: Target, level_id: str, framework: str, defs: _Defs) -> None:
+        school = self.school
+        tid = case.target_uuid(school, target)
+        scale = school.scale_of(target)
+        title = self.text(target.title)
+        level_rd = _urn(uuid.uuid5(self.ns, f"rd/rubric/{tid}"))
+        score_rd = _urn(uuid.uuid5(self.ns, f"rd/score/{tid}"))
+        levels = []
+        threshold_id = None
+        for point in reversed(scale.points):  # allowedValue and levels are ordered low to high
+            lid = case.criterion_level_uuid(school, target, point.value)
+            label = self.text(point.label)
+            own = target.rubric.get(point.value)
+            rubric_level: dict[str, Any] = {
+                "id": _urn(lid),
+                "type": ["RubricCriterionLevel"],
+                "name": label,
+                "points": _num(point.value),
+            }
+            description = self.text(own) if own else self.text(point.descriptor)
+            if description:
+                rubric_level["description"] = description
+            levels.append(rubric_level)
+            defs.level_ids[(target.code, point.value)] = rubric_level["id"]
+            if point.value == scale.threshold:
+                threshold_id = rubric_level["id"]
+        scale_title = self.text(scale.title)
+        achievement = {
+            "id": _urn(tid),
+            "type": ["Achievement"],
+            "achievementType": "Competency",
+            "name": title,
+            "description": self.text(target.description) or title,
+            "criteria": {
+                "narrative": f"Proficient when the current score reaches {_num(scale.threshold)} "
+                f"({self.text(scale.point(scale.threshold).label)}) on the {scale_title}."
+            },
+            "humanCode": target.code,
+            "alignment": [
+                self._alignment(title, tid, target.case, "CFItems", target.code, framework)
+            ],
+            "resultDescription": [
+                {
+                    "id": level_rd,
+                    "type": ["ResultDescription"],
+                    "name": f"Level on the {scale_title}",
+                    "resultType": "RubricCriterionLevel",
+                    "rubricCriterionLevel": levels,
+                    "requiredLevel": threshold_id,
+                },
+                {
+                    "id": score_rd,
+                    "type": ["ResultDescription"],
+                    "name": "Current score",
+                    "resultType": "RubricScore",
+                    "valueMin": _num(scale.minimum),
+                    "valueMax": _num(scale.maximum),
+                    "requiredValue": _num(scale.threshold),
+                },
+            ],
+            "inLanguage": self.language,
+        }
+        defs.by_target[target.code] = achievement
+        defs.target_rd[target.code] = (level_rd, score_rd)
+        defs.target_association[target.code] = {
+            "type": "Association",
+            "associationType": "isChildOf",
+            "sourceId": achievement["id"],
+            "targetId": level_id,
+        }
+
+    # -- credentials -----------------------------------------------------------------------
+
+    def build(self, result: StudentResult, issued: datetime) -> dict[str, Any]:
+        """The student's ClrCredential (unsigned), as a plain dict."""
+        return self._build(result, issued, markers=False)
+
+    def serialize(
+        self, result: StudentResult, issued: datetime, claims: Any = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Compact JSON of ``build(result, issued)`` (plus ``claims(credential)`` merged at the
+        end, for a JWT payload), made faster by reusing each target's serialised Achievement.
+        Returns the JSON and the credential with markers in place of target Achievements."""
+        credential = self._build(result, issued, markers=True)
+        data = {**credential, **claims(credential)} if claims else credential
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return self._marker_re.sub(lambda m: self._achievement(m.group(1)), text), credential
+
+    def _achievement(self, code: str) -> str:
+        cached = self._achievement_json.get(code)
+        if cached is None:
+            cached = json.dumps(
+                self.defs.by_target[code], ensure_ascii=False, separators=(",", ":")
+            )
+            self._achievement_json[code] = cached
+        return cached
+
+    def _build(self, result: StudentResult, issued: datetime, *, markers: bool) -> dict[str, Any]:
+        student = result.student
+        when = issue_time(issued)
+        base = f"clr/{student.id}/{when}"
+        identity = [
+            {
+                "type": "IdentityObject",
+                "identityType": "sisSourcedId",
+                "hashed": False,
+                "identityHash": student.id,
+            },
+            {
+                "type": "IdentityObject",
+                "identityType": "name",
+                "hashed": False,
+                "identityHash": student.full_name,
+            },
+        ]
+        credentials: list[dict[str, Any]] = []
+        associations = list(self.defs.associations)
+        subjects = {s.code: s for s in self.school.subjects}
+        for subject_result in result.subjects:
+            subject = subjects.get(subject_result.code)
+            if subject is None:
+                continue
+            credentials.append(
+                self._subject_credential(subject, subject_result, identity, base, when)
+            )
+            levels = {lv.number: lv for lv in subject.levels}
+            for level_result in subject_result.levels:
+                level = levels.get(level_result.number)
+                if level is None:
+                    continue
+                if level_result.complete or level_result.number == subject_result.current_level:
+                    credentials.append(
+                        self._level_credential(subject, level, level_result, identity, base, when)
+                    )
+                for target_result in level_result.targets:
+                    if target_result.score is not None:
+                        credentials.append(
+                            self._target_credential(target_result, identity, base, when, markers)
+                        )
+                        associations.append(self.defs.target_association[target_result.code])
+        school_name = self.text(self.school.name)
+        return {
+            "@context": [VC_CONTEXT, CLR_CONTEXT, OB_CONTEXT],
+            "id": _urn(uuid.uuid5(self.ns, base)),
+            "type": ["VerifiableCredential", "ClrCredential"],
+            "issuer": self.issuer,
+            "name": f"Comprehensive Learner Record: {student.full_name}",
+            "description": f"Learning targets, levels and subjects {student.full_name} has been scored "
+            f"on at {school_name}, with the current score and proficiency level of each.",
+            "validFrom": when,
+            "awardedDate": when,
+            "partial": False,
+            "credentialSchema": [{"id": CLR_SCHEMA, "type": SCHEMA_VALIDATOR}],
+            "credentialSubject": {
+                "type": ["ClrSubject"],
+                "identifier": identity,
+                "achievement": self.defs.achievements,
+                "verifiableCredential": credentials,
+                "association": associations,
+            },
+        }
+
+    def _credential(
+        self, key: str, name: str, subject: dict[str, Any], base: str, when: str
+    ) -> dict[str, Any]:
+        return {
+            "@context": [VC_CONTEXT, OB_CONTEXT],
+            "id": _urn(uuid.uuid5(self.ns, f"{base}/{key}")),
+            "type": ["VerifiableCredential", "AchievementCredential"],
+            "issuer": self.issuer,
+            "name": name,
+            "validFrom": when,
+            "credentialSchema": [{"id": OB_SCHEMA, "type": SCHEMA_VALIDATOR}],
+            "credentialSubject": subject,
+        }
+
+    def _target_credential(
+        self,
+        target: TargetResult,
+        identity: list[dict[str, Any]],
+        base: str,
+        when: str,
+        markers: bool,
+    ) -> dict[str, Any]:
+        achievement = self.defs.by_target[target.code]
+        level_rd, score_rd = self.defs.target_rd[target.code]
+        scale = self.school.scale_of(self.targets[target.code])
+        assert target.score is not None
+        point = scale.label_for(target.score)
+        dates = [e.date for e in target.evidence]
+        subject: dict[str, Any] = {
+            "type": ["AchievementSubject"],
+            "identifier": identity,
+            "achievement": f"{self._marker}{target.code}@@" if markers else achievement,
+            "result": [
+                {
+                    "type": ["Result"],
+                    "resultDescription": level_rd,
+                    "achievedLevel": self.defs.level_ids[(target.code, point.value)],
+                },
+                {"type": ["Result"], "resultDescription": score_rd, "value": _num(target.score)},
+            ],
+        }
+        method = target.method.method.replace("_", " ")
+        narrative = f"Current score {_num(target.score)} ({self.text(point.label)}) by {method}"
+        if dates:
+            subject["activityStartDate"] = _datetime(min(dates))
+            subject["activityEndDate"] = _datetime(max(dates))
+            narrative += f", from {len(dates)} score{'s' if len(dates) != 1 else ''} between {min(dates)} and {max(dates)}"
+        if target.proficient_since:
+            narrative += f"; proficient since {target.proficient_since}"
+        subject["narrative"] = narrative + "."
+        return self._credential(
+            f"target/{target.code}", f"{target.code}: {achievement['name']}", subject, base, when
+        )
+
+    def _level_credential(
+        self,
+        subject: Subject,
+        level: Level,
+        result: LevelResult,
+        identity: list[dict[str, Any]],
+        base: str,
+        when: str,
+    ) -> dict[str, Any]:
+        achievement = self.defs.by_level[(subject.code, level.number)]
+        status = "Completed" if result.complete else "InProgress"
+        body: dict[str, Any] = {
+            "type": ["AchievementSubject"],
+            "identifier": identity,
+            "achievement": achievement,
+            "result": [
+                {
+                    "type": ["Result"],
+                    "resultDescription": self.defs.level_rd[(subject.code, level.number)],
+                    "status": status,
+                }
+            ],
+        }
+        proficient = sum(1 for t in result.targets if t.proficient)
+        narrative = f"{proficient} of {len(result.targets)} learning targets proficient"
+        if result.complete and result.completed_on:
+            body["activityEndDate"] = _datetime(result.completed_on)
+            narrative = f"Completed on {result.completed_on}: " + narrative
+        body["narrative"] = narrative + "."
+        return self._credential(
+            f"level/{subject.code}/{level.number}", achievement["name"], body, base, when
+        )
+
+    def _subject_credential(
+        self,
+        subject: Subject,
+        result: SubjectResult,
+        identity: list[dict[str, Any]],
+        base: str,
+        when: str,
+    ) -> dict[str, Any]:
+        achievement = self.defs.by_subject[subject.code]
+        levels = {lv.number: lv for lv in subject.levels}
+        if result.current_level is None:
+            value, status = "All levels completed", "Completed"
+        else:
+            value, status = self._level_name(levels[result.current_level]), "InProgress"
+        completed = [lv for lv in result.levels if lv.complete]
+        body = {
+            "type": ["AchievementSubject"],
+            "identifier": identity,
+            "achievement": achievement,
+            "result": [
+                {
+                    "type": ["Result"],
+                    "resultDescription": self.defs.subject_rd[subject.code],
+                    "value": value,
+                    "status": status,
+                }
+            ],
+            "narrative": f"{len(completed)} of {len(result.levels)} levels completed; current level: {value}.",
+        }
+        return self._credential(f"subject/{subject.code}", achievement["name"], body, base, when)
+
+
+def student_file_name(student_id: str) -> str:
+    """A file name for a student's record that cannot escape the output folder."""
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", student_id) and ".." not in student_id:
+        return student_id
+    return "student-" + hashlib.sha256(student_id.encode("utf-8")).hexdigest()[:16]
+
+
+class ClrExportError(Exception):
+    """A record that would not validate, or two students sharing one file name: nothing of the
+    run's remaining files is written."""
+
+
+@dataclass
+class ClrExportSummary:
+    files: list[Any]
+    students: int
+    credentials: int
+    validated: int
+    """How many records were checked against the official schemas during the run."""
+    bytes: int
+
+
+def export_clrs(
+    school: School,
+    results: Any,
+    out: Any,
+    *,
+    issued: datetime,
+    key: Any = None,
+    language: str | None = None,
+    base_uri: str | None = None,
+    validate: str = "first",
+) -> ClrExportSummary:
+    """Write one ClrCredential per student into ``out``: ``<id>.json``, or ``<id>.jwt`` (a
+    signed VC-JWT) when an Ed25519 ``key`` is given. ``validate`` is ``all``, ``first`` (the
+    first record: every record has the same structure) or ``none``."""
+    from pathlib import Path
+
+    from . import signing
+    from .files import write_bytes
+
+    builder = ClrBuilder(school, language=language, base_uri=base_uri)
+    out = Path(out)
+    seen: dict[str, str] = {}
+    files = []
+    credentials = validated = size = 0
+    for n, result in enumerate(results):
+        name = student_file_name(result.student.id)
+        if name.casefold() in seen:
+            raise ClrExportError(
+                f"students '{seen[name.casefold()]}' and '{result.student.id}' would share the file "
+                f"{name}: student ids must be unique (ignoring case)."
+            )
+        seen[name.casefold()] = result.student.id
+        if key is not None:
+            payload, shape = builder.serialize(result, issued, signing.claims)
+            text = signing.sign_payload(payload, key) + "\n"
+            path = out / f"{name}.jwt"
+        else:
+            payload, shape = builder.serialize(result, issued)
+            text = payload + "\n"
+            path = out / f"{name}.json"
+        if validate == "all" or (validate == "first" and n == 0):
+            credential = builder.build(result, issued)
+            problems = signing.check_schema(credential)
+            if problems:
+                raise ClrExportError(
+                    f"the record of student '{result.student.id}' does not validate against the "
+                    f"official CLR 2.0 / OB 3.0 schemas: {'; '.join(problems[:3])}"
+                )
+            validated += 1
+        data = text.encode("utf-8")
+        write_bytes(path, data)
+        files.append(path)
+        credentials += len(shape["credentialSubject"]["verifiableCredential"])
+        size += len(data)
+    return ClrExportSummary(files, len(files), credentials, validated, size)

@@ -1,0 +1,139 @@
+"""The public curriculum site: pages generated from the content model, rendered by MkDocs.
+
+``pages.py`` writes every page of one language (engine-independent); ``plugin.py`` hands them to
+MkDocs with Material; :func:`build_site` is what ``proficio build`` calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..loader import Result, find_content
+
+DEFAULT_CONFIG = """\
+site_name: Curriculum
+docs_dir: docs
+theme:
+  name: material
+  font: false
+plugins:
+  - search
+  - proficio
+"""
+
+
+@dataclass(frozen=True)
+class SiteBuild:
+    out: Path
+    pages: dict[str, int]
+    """Curriculum pages per language, in the school's order (the default first)."""
+    seconds: float
+
+
+def build_site(
+    content: Path = Path("content"),
+    out: Path = Path("build/site"),
+    config_file: Path | None = None,
+    loaded: Result | None = None,
+) -> SiteBuild:
+    """Build the site of ``content`` into ``out`` with ``mkdocs.yml`` (or a built-in config).
+
+    The site is built next to ``out`` and moved into place when complete, so a failed build
+    leaves the previous site untouched. Raises ``mkdocs.exceptions.Abort`` on failure, after
+    MkDocs has logged why. ``loaded`` is the caller's own load of ``content``, reused if given.
+    Without ``SOURCE_DATE_EPOCH`` in the environment, the content's last commit time is used.
+    """
+    started = time.perf_counter()
+    epoch_set = "SOURCE_DATE_EPOCH" in os.environ
+    if not epoch_set and (epoch := content_epoch(content)) is not None:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        return _build(content, out, config_file, loaded, started)
+    finally:
+        if not epoch_set:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def content_epoch(content: Path) -> int | None:
+    """When the content last changed, by its last git commit: the site's date (sitemap
+    ``lastmod``) then follows the content, and rebuilding the same commit gives the same bytes.
+    ``None`` outside a git checkout (MkDocs then uses the current time)."""
+    try:
+        result = subprocess.run(
+            ["git", "log", "-1", "--format=%ct", "--", "."],
+            cwd=content,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = result.stdout.strip()
+    return int(value) if result.returncode == 0 and value.isdigit() else None
+
+
+def _build(
+    content: Path, out: Path, config_file: Path | None, loaded: Result | None, started: float
+) -> SiteBuild:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from . import plugin
+
+    if loaded is not None:
+        plugin.remember(find_content(content), loaded)
+    if config_file is None and Path("mkdocs.yml").is_file():
+        config_file = Path("mkdocs.yml")
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _show_mkdocs_warnings()
+    with tempfile.TemporaryDirectory(prefix=".site-", dir=out.parent) as tmp:
+        if config_file is None:
+            (Path(tmp) / "docs").mkdir()
+            config_file = Path(tmp) / "mkdocs.yml"
+            config_file.write_text(DEFAULT_CONFIG, encoding="utf-8")
+        staging = Path(tmp) / "site"
+        token = plugin.content_override(content.resolve())
+        try:
+            cfg = load_config(str(config_file), site_dir=str(staging))
+            cfg.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(cfg)
+            finally:
+                cfg.plugins.on_shutdown()
+        finally:
+            plugin._CONTENT_OVERRIDE.reset(token)
+        old = Path(tmp) / "old"
+        if out.exists():
+            os.replace(out, old)
+        os.replace(staging, out)
+        if old.exists():
+            shutil.rmtree(old)
+    return SiteBuild(out, dict(plugin.LAST_PAGES), time.perf_counter() - started)
+
+
+def _show_mkdocs_warnings() -> None:
+    """Outside the mkdocs command nobody prints MkDocs' messages: print its warnings, and the
+    plugin's own notes (pages built, missing translations), on stderr."""
+    logger = logging.getLogger("mkdocs")
+    if logger.handlers:
+        return
+    formatter = logging.Formatter("%(levelname)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(formatter)
+    handler.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+    notes = logging.StreamHandler()
+    notes.setFormatter(logging.Formatter("%(message)s"))
+    notes.addFilter(lambda record: record.levelno < logging.WARNING)
+    ours = logging.getLogger("mkdocs.plugins.proficio")
+    ours.setLevel(logging.INFO)
+    ours.addHandler(notes)

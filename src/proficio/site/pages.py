@@ -1,0 +1,512 @@
+"""The curriculum site's pages for one language, generated from the content model.
+
+Independent of MkDocs: a page is a path, a title, an HTML body and a table of contents, and the
+navigation is a tree of titles and paths, so another static-site engine can render the same
+pages. Every string from the content is escaped here, once: content is text, never markup.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from html import escape
+
+from ..model import (
+    Calculation,
+    CompletionRule,
+    Level,
+    Scale,
+    School,
+    Subject,
+    Target,
+    Text,
+    Topic,
+    anchor,
+    localize,
+)
+from .strings import ui
+
+SCALES_DIR = "scales"
+"""URL folder of the scale pages (a subject folder of this name would collide)."""
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    id: str
+    title: str
+    """Plain text."""
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class SitePage:
+    src_uri: str
+    """Source-style path, e.g. ``mathematics/level-1.md`` (what a Markdown engine would read)."""
+    url: str
+    """Directory-style URL relative to the language's root, e.g. ``mathematics/level-1/``."""
+    kind: str
+    """``home``, ``subject``, ``level`` or ``scale``."""
+    title: str
+    """Plain text: for the window title and the navigation."""
+    description: str
+    """Plain text: for the page's meta description."""
+    body: str
+    """HTML; all content text escaped."""
+    toc: tuple[TocEntry, ...] = ()
+    search: str | None = None
+    """A leaner HTML of the same sections for the search index (``None``: the body): a level's
+    headings, descriptions and the targets' own descriptors, without the generic descriptors
+    every target repeats (they are found once, on the scale's page) or any markup around them."""
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str
+    """Plain text."""
+    page: str | None = None
+    """``src_uri`` of the page, or ``None`` for a section."""
+    children: tuple[NavItem, ...] = ()
+
+
+@dataclass
+class SiteLanguage:
+    """Every page of the site in one language, and its navigation in reading order."""
+
+    lang: str
+    pages: list[SitePage]
+    nav: list[NavItem]
+    fallbacks: int = 0
+    """How many texts were shown in the default language for want of a translation."""
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """A link from one directory-style URL to another that works under any hosting prefix."""
+    path, _, fragment = to_url.partition("#")
+    rel = posixpath.relpath("/" + path, "/" + from_url)
+    rel = "./" if rel == "." else rel + "/"
+    return f"{rel}#{fragment}" if fragment else rel
+
+
+def subject_url(subject: Subject) -> str:
+    return f"{subject.slug}/"
+
+
+def level_url(subject: Subject, level: Level) -> str:
+    return f"{subject.slug}/{level.slug}/"
+
+
+def scale_url(scale: Scale) -> str:
+    return f"{SCALES_DIR}/{anchor(scale.id)}/"
+
+
+def target_url(subject: Subject, level: Level, target: Target) -> str:
+    """Where a target's rubric lives, relative to a language's root: stable as long as its code
+    does (transcripts and CLR records can link a target's row to it)."""
+    return f"{level_url(subject, level)}#{target.anchor}"
+
+
+def format_score(scale: Scale, value: Decimal) -> str:
+    """``3.0`` on a scale with half points, ``3`` on a whole-point scale."""
+    halves = any(p.value != p.value.to_integral() for p in scale.points)
+    return f"{value:.1f}" if halves else format(value.normalize(), "f")
+
+
+def generate(school: School, lang: str) -> SiteLanguage:
+    """All pages of ``school`` in ``lang`` (one of the school's languages)."""
+    return _Writer(school, lang).site()
+
+
+def _src(url: str) -> str:
+    return (
+        "index.md"
+        if url == ""
+        else url.rstrip("/") + (".md" if url.count("/") > 1 else "/index.md")
+    )
+
+
+@dataclass
+class _Writer:
+    school: School
+    lang: str
+    fallbacks: int = 0
+    pages: list[SitePage] = field(default_factory=list)
+    _rows: dict[str, list[tuple[Decimal, str, str, str, int, int]]] = field(default_factory=dict)
+    _labels: dict[str, dict[Decimal, str]] = field(default_factory=dict)
+    _escaped: dict[int, str] = field(default_factory=dict)
+
+    @cached_property
+    def rubric_head(self) -> str:
+        return (
+            f'<thead><tr><th scope="col">{self.ui("score")}</th>'
+            f'<th scope="col">{self.ui("meaning")}</th></tr></thead>'
+        )
+
+    # -- text --------------------------------------------------------------------------------
+
+    @property
+    def default(self) -> str:
+        return self.school.default_language
+
+    def plain(self, value: Text) -> str:
+        return localize(value, self.lang, self.default)[0]
+
+    def _note(self) -> str:
+        words, used = ui(self.lang, "not_translated")
+        mark = f' lang="{used}"' if used != self.lang else ""
+        return f' <small class="pf-untranslated"{mark}>({escape(words)})</small>'
+
+    def esc(self, value: Text) -> str:
+        """``value`` in the reader's language (or its fallback), escaped, without marking.
+
+        Memoized by object: the body and the search copy of a page escape the same texts.
+        """
+        key = id(value)
+        found = self._escaped.get(key)
+        if found is None:
+            found = self._escaped[key] = escape(localize(value, self.lang, self.default)[0])
+        return found
+
+    def text(self, value: Text) -> str:
+        """Inline HTML of ``value``; a fallback keeps its own ``lang`` and says it is one."""
+        if self.lang in value:
+            return self.esc(value)
+        words, used = localize(value, self.lang, self.default)
+        if used == self.lang or not words:
+            return escape(words)
+        self.fallbacks += 1
+        return (
+            f'<span class="pf-fallback" lang="{escape(used)}">{escape(words)}</span>{self._note()}'
+        )
+
+    def block(self, value: Text, cls: str = "") -> str:
+        """Paragraphs of ``value`` (blank lines separate them)."""
+        words, used = localize(value, self.lang, self.default)
+        if not words.strip():
+            return ""
+        paras = "".join(
+            f"<p>{escape(' '.join(p.split()))}</p>" for p in words.split("\n\n") if p.strip()
+        )
+        attrs = f' class="{cls}"' if cls else ""
+        if used == self.lang:
+            return f"<div{attrs}>{paras}</div>" if cls else paras
+        self.fallbacks += 1
+        classes = f"{cls} pf-fallback".strip()
+        return f'<div class="{classes}" lang="{escape(used)}">{paras}</div><p class="pf-untranslated-block">{self._note().strip()}</p>'
+
+    def ui(self, key: str, **values: object) -> str:
+        """One of the site's own sentences as HTML; values are HTML already."""
+        words, used = ui(self.lang, key)
+        html = escape(words).format(**values)
+        return html if used == self.lang else f'<span lang="{used}">{html}</span>'
+
+    def ui_plain(self, key: str, **values: object) -> str:
+        return ui(self.lang, key)[0].format(**values)
+
+    def count(self, key: str, n: int) -> str:
+        return self.ui(f"{key}.one" if n == 1 else f"{key}.other", n=n)
+
+    def level_title(self, level: Level) -> str:
+        return self.plain(level.title) or self.ui_plain("level_n", n=level.number)
+
+    def level_title_html(self, level: Level) -> str:
+        return self.text(level.title) if level.title else self.ui("level_n", n=level.number)
+
+    def completion(self, rule: CompletionRule) -> str:
+        return self.ui(f"completion.{rule.rule}", p=rule.percent or 100)
+
+    def calculation(self, calc: Calculation) -> str:
+        w = calc.weight or 65
+        return self.ui(f"calc.{calc.method}", w=w, rest=100 - w, n=calc.n or 1)
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def site(self) -> SiteLanguage:
+        nav: list[NavItem] = [NavItem(self.ui_plain("home"), "index.md")]
+        self.home()
+        for subject in self.school.subjects:
+            children = [NavItem(self.plain(subject.title), self.subject(subject))]
+            for level in subject.levels:
+                children.append(NavItem(self.level_title(level), self.level(subject, level)))
+            nav.append(NavItem(self.plain(subject.title), None, tuple(children)))
+        scales = [NavItem(self.plain(s.title), self.scale(s)) for s in self.used_scales()]
+        if scales:
+            nav.append(NavItem(self.ui_plain("scales"), None, tuple(scales)))
+        return SiteLanguage(self.lang, self.pages, nav, self.fallbacks)
+
+    def used_scales(self) -> list[Scale]:
+        return [self.school.scales[k] for k in sorted(self.school.scales)]
+
+    def add(
+        self,
+        url: str,
+        kind: str,
+        title: str,
+        description: str,
+        body: str,
+        toc: Iterable[TocEntry] = (),
+        search: str | None = None,
+    ) -> str:
+        src = _src(url)
+        self.pages.append(SitePage(src, url, kind, title, description, body, tuple(toc), search))
+        return src
+
+    def home(self) -> str:
+        s = self.school
+        here = ""
+        parts = [f"<h1>{self.text(s.name)}</h1>"]
+        if s.district:
+            parts.append(f'<p class="pf-lead">{self.text(s.district)}</p>')
+        parts.append(self.block(s.description))
+        parts.append(f'<h2 id="pf-subjects">{self.ui("subjects")}</h2><ul class="pf-cards">')
+        for subject in s.subjects:
+            parts.append(
+                f'<li><a href="{relative_url(here, subject_url(subject))}">'
+                f"<strong>{self.text(subject.title)}</strong></a>"
+                f' <span class="pf-counts">{self.count("levels_n", len(subject.levels))} · '
+                f"{self.count('targets_n', sum(len(lv.targets) for lv in subject.levels))}</span>"
+                f"{self.block(subject.description)}</li>"
+            )
+        parts.append("</ul>")
+        parts.append(f'<h2 id="pf-progress">{self.ui("how_progress")}</h2>')
+        parts.append(f"<p>{self.ui('progress_1')}</p><p>{self.ui('progress_2')}</p>")
+        parts.append(f"<p>{self.completion(s.completion)} {self.calculation(s.calculation)}</p>")
+        parts.append(f'<h2 id="pf-scales">{self.ui("how_scale")}</h2><p>{self.ui("scale_1")}</p>')
+        for scale in self.used_scales():
+            link = f'<a href="{relative_url(here, scale_url(scale))}">{self.text(scale.title)}</a>'
+            parts.append(f"<p>{self.threshold_sentence(scale, 'scale_threshold', link)}</p>")
+        parts.append(f"<p>{self.ui('scale_generic')}</p>")
+        contact = self.contact()
+        if contact:
+            parts.append(f'<h2 id="pf-contact">{self.ui("contact")}</h2>{contact}')
+        return self.add(
+            here,
+            "home",
+            self.plain(s.name),
+            self.plain(s.description),
+            "\n".join(parts),
+            [
+                TocEntry("pf-subjects", self.ui_plain("subjects")),
+                TocEntry("pf-progress", self.ui_plain("how_progress")),
+                TocEntry("pf-scales", self.ui_plain("how_scale")),
+            ]
+            + ([TocEntry("pf-contact", self.ui_plain("contact"))] if contact else []),
+        )
+
+    def contact(self) -> str:
+        s = self.school
+        lines = [escape(line) for line in s.address]
+        if s.phone:
+            tel = "".join(c for c in s.phone if c.isdigit() or c == "+")
+            lines.append(f'<a href="tel:{escape(tel)}">{escape(s.phone)}</a>')
+        if s.email:
+            lines.append(f'<a href="mailto:{escape(s.email)}">{escape(s.email)}</a>')
+        if s.website:
+            lines.append(f'<a href="{escape(s.website)}">{escape(s.website)}</a>')
+        return f'<address class="pf-address">{"<br>".join(lines)}</address>' if lines else ""
+
+    def threshold_sentence(self, scale: Scale, key: str, scale_html: str = "") -> str:
+        point = scale.point(scale.threshold)
+        label = self.text(point.label) if point else ""
+        return self.ui(
+            key, scale=scale_html, score=format_score(scale, scale.threshold), label=label
+        )
+
+    def subject(self, subject: Subject) -> str:
+        here = subject_url(subject)
+        scale = self.school.scales[subject.scale_id]
+        link = f'<a href="{relative_url(here, scale_url(scale))}">{self.text(scale.title)}</a>'
+        parts = [f"<h1>{self.text(subject.title)}</h1>", self.block(subject.description)]
+        parts.append(
+            f"<p>{self.ui('scale_used', scale=link)} {self.threshold_sentence(scale, 'threshold')}"
+            f" {self.calculation(subject.calculation)}</p>"
+        )
+        parts.append(f'<h2 id="pf-levels">{self.ui("levels_at_glance")}</h2><ol class="pf-levels">')
+        for level in subject.levels:
+            topics = "".join(
+                f'<li><a href="{relative_url(here, level_url(subject, level) + "#" + anchor(t.code))}">'
+                f"{self.text(t.title)}</a></li>"
+                for t in level.topics
+            )
+            parts.append(
+                f'<li><a class="pf-level-link" href="{relative_url(here, level_url(subject, level))}">'
+                f"{self.level_title_html(level)}</a>"
+                f' <span class="pf-counts">{self.count("topics_n", len(level.topics))} · '
+                f"{self.count('targets_n', len(level.targets))}</span>"
+                f"{self.block(level.description)}<ul>{topics}</ul></li>"
+            )
+        parts.append("</ol>")
+        return self.add(
+            here,
+            "subject",
+            self.plain(subject.title),
+            self.plain(subject.description),
+            "\n".join(parts),
+            [TocEntry("pf-levels", self.ui_plain("levels_at_glance"))],
+        )
+
+    def level(self, subject: Subject, level: Level) -> str:
+        here = level_url(subject, level)
+        parts = [
+            f'<p class="pf-lead"><span class="pf-print-only">{self.text(self.school.name)} · '
+            f'</span><a href="{relative_url(here, subject_url(subject))}">'
+            f"{self.text(subject.title)}</a></p>",
+            f"<h1>{self.level_title_html(level)}</h1>",
+            self.block(level.description),
+            f'<p class="pf-completion">{self.completion(level.completion)}</p>',
+        ]
+        toc = []
+        for topic in level.topics:
+            parts.append(self.topic(subject, topic))
+            toc.append(
+                TocEntry(
+                    anchor(topic.code),
+                    self.plain(topic.title),
+                    tuple(
+                        TocEntry(t.anchor, f"{t.code} {self.plain(t.title)}") for t in topic.targets
+                    ),
+                )
+            )
+        title = self.ui_plain(
+            "level_of", subject=self.plain(subject.title), level=self.level_title(level)
+        )
+        return self.add(
+            here,
+            "level",
+            title,
+            self.plain(level.description),
+            "\n".join(parts),
+            toc,
+            self.level_search(level),
+        )
+
+    def level_search(self, level: Level) -> str:
+        def para(value: Text) -> str:
+            return f"<p>{self.esc(value)}</p>" if value else ""
+
+        parts = [f"<h1>{escape(self.level_title(level))}</h1>", para(level.description)]
+        for topic in level.topics:
+            parts.append(
+                f'<h2 id="{anchor(topic.code)}">{escape(topic.code)} {self.esc(topic.title)}</h2>'
+            )
+            parts.append(para(topic.description))
+            for target in topic.targets:
+                labels = self.search_labels(self.school.scale_of(target))
+                parts.append(
+                    f'<h3 id="{target.anchor}">{escape(target.code)} {self.esc(target.title)}</h3>'
+                )
+                parts.append(para(target.description))
+                rubric = " ".join(
+                    f"{labels.get(value, '')}: {self.esc(text)}"
+                    for value, text in target.rubric.items()
+                )
+                if rubric:
+                    parts.append(f"<p>{rubric}</p>")
+        return "".join(parts)
+
+    def search_labels(self, scale: Scale) -> dict[Decimal, str]:
+        labels = self._labels.get(scale.id)
+        if labels is None:
+            labels = self._labels[scale.id] = {
+                p.value: f"{format_score(scale, p.value)} {self.esc(p.label)}" for p in scale.points
+            }
+        return labels
+
+    def topic(self, subject: Subject, topic: Topic) -> str:
+        parts = [
+            f'<section class="pf-topic"><h2 id="{anchor(topic.code)}">'
+            f'<span class="pf-code">{escape(topic.code)}</span> {self.text(topic.title)}</h2>',
+            self.block(topic.description),
+        ]
+        for target in topic.targets:
+            parts.append(self.target(target))
+        parts.append("</section>")
+        return "\n".join(parts)
+
+    def scale_rows(self, scale: Scale) -> list[tuple[Decimal, str, str, str, int, int]]:
+        """Per score point: value, row classes, row header, generic row, and how many
+        fallback texts the header and the generic row hold.
+
+        The same for every target on the scale, so written once per scale and language.
+        """
+        rows = self._rows.get(scale.id)
+        if rows is not None:
+            return rows
+        rows = []
+        badge = f'<span class="pf-badge">{self.ui("generic")}</span> '
+        for point in scale.points:
+            before = self.fallbacks
+            cls = "pf-point pf-threshold" if point.value == scale.threshold else "pf-point"
+            head = (
+                f'<th scope="row"><span class="pf-score">{format_score(scale, point.value)}</span> '
+                f'<span class="pf-label">{self.text(point.label)}</span></th>'
+            )
+            head_fallbacks = self.fallbacks - before
+            generic = (
+                self.text(point.descriptor)
+                if point.descriptor
+                else escape(self.ui_plain("no_descriptor"))
+            )
+            row = f'<tr class="{cls} pf-generic">{head}<td>{badge}{generic}</td></tr>'
+            rows.append((point.value, cls, head, row, head_fallbacks, self.fallbacks - before))
+            self.fallbacks = before
+        self._rows[scale.id] = rows
+        return rows
+
+    def target(self, target: Target) -> str:
+        rows = []
+        scale = self.school.scale_of(target)
+        for value, cls, head, generic_row, head_fb, row_fb in self.scale_rows(scale):
+            own = target.rubric.get(value)
+            if own:
+                rows.append(f'<tr class="{cls} pf-own">{head}<td>{self.text(own)}</td></tr>')
+                self.fallbacks += head_fb
+            else:
+                rows.append(generic_row)
+                self.fallbacks += row_fb
+        return (
+            f'<article class="pf-target"><h3 id="{target.anchor}">'
+            f'<span class="pf-code">{escape(target.code)}</span> {self.text(target.title)}</h3>'
+            f"{self.block(target.description, 'pf-description')}"
+            f'<table class="pf-rubric"><caption>{self.ui("rubric_caption", code=escape(target.code))}</caption>'
+            f"{self.rubric_head}<tbody>{''.join(rows)}</tbody></table></article>"
+        )
+
+    def scale(self, scale: Scale) -> str:
+        here = scale_url(scale)
+        parts = [f"<h1>{self.text(scale.title)}</h1>", self.block(scale.description)]
+        parts.append(f"<p>{self.threshold_sentence(scale, 'threshold')}</p>")
+        if len(scale.allowed) != len(scale.points):
+            points = ", ".join(format_score(scale, v) for v in scale.allowed)
+            parts.append(f"<p>{self.ui('recorded', points=points)}</p>")
+        rows = []
+        for point in scale.points:
+            cls = "pf-point pf-threshold" if point.value == scale.threshold else "pf-point"
+            rows.append(
+                f'<tr class="{cls}"><th scope="row"><span class="pf-score">'
+                f"{format_score(scale, point.value)}</span> "
+                f'<span class="pf-label">{self.text(point.label)}</span></th>'
+                f"<td>{self.text(point.descriptor)}</td></tr>"
+            )
+        parts.append(
+            f'<h2 id="pf-points">{self.ui("all_points")}</h2>'
+            f'<table class="pf-rubric pf-legend"><thead><tr><th scope="col">{self.ui("score")}</th>'
+            f'<th scope="col">{self.ui("meaning")}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+        )
+        users = [s for s in self.school.subjects if s.scale_id == scale.id]
+        if users:
+            links = ", ".join(
+                f'<a href="{relative_url(here, subject_url(s))}">{self.text(s.title)}</a>'
+                for s in users
+            )
+            parts.append(f'<p class="pf-used-by">{self.ui("subjects")}: {links}</p>')
+        return self.add(
+            here,
+            "scale",
+            self.plain(scale.title),
+            self.plain(scale.description),
+            "\n".join(parts),
+            [TocEntry("pf-points", self.ui_plain("all_points"))],
+        )

@@ -1,0 +1,474 @@
+"""The ``proficio`` MkDocs plugin: the curriculum pages, one full site per offered language.
+
+Kept thin on purpose: ``pages.py`` writes the pages; this module only hands them to MkDocs.
+The default language is built at the site's root by ``mkdocs build`` itself; each other language
+is a second MkDocs build into ``<site_dir>/<lang>/``, started after the first one finishes, with
+Material's UI strings and search in that language. Building each language on its own (instead of
+mixing them in one build) gives every page the right ``<html lang>`` and each language its own,
+smaller search index.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import gc
+import logging
+import os
+import time
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import material
+from mkdocs.commands.build import build
+from mkdocs.config import config_options as c
+from mkdocs.config import load_config
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from ..loader import Result, find_content, load
+from ..model import School
+from .pages import SCALES_DIR, NavItem, SiteLanguage, SitePage, TocEntry, generate, relative_url
+from .strings import language_name, ui
+
+log = get_plugin_logger(__name__)
+
+THEME_DIR = Path(__file__).parent / "theme"
+MATERIAL_LANGUAGES = Path(material.__file__).parent / "templates" / "partials" / "languages"
+
+
+@dataclass(frozen=True)
+class _Nested:
+    """What the root build tells the build of another language."""
+
+    lang: str
+    content: Path
+
+
+_NESTED: contextvars.ContextVar[_Nested | None] = contextvars.ContextVar(
+    "proficio_nested", default=None
+)
+_CONTENT_OVERRIDE: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
+    "proficio_content", default=None
+)
+
+_cache: dict[Path, tuple[tuple[tuple[str, int, int], ...], Result]] = {}
+
+
+@dataclass
+class Timings:
+    """Seconds the plugin spent in its own work, per build run (read by the benchmark)."""
+
+    load: float = 0.0
+    generate: float = 0.0
+    hooks: float = 0.0
+
+    @property
+    def total(self) -> float:
+        return self.load + self.generate + self.hooks
+
+
+TIMINGS = Timings()
+
+LAST_PAGES: dict[str, int] = {}
+"""Curriculum pages per language of the last build (for ``proficio build``'s summary)."""
+
+
+def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+def load_content(root: Path) -> Result:
+    """Load once per change of the content folder: each language's build reuses the result."""
+    started = time.perf_counter()
+    root = root.resolve()
+    sig = _signature(root) if root.is_dir() else ()
+    hit = _cache.get(root)
+    if hit is not None and hit[0] == sig:
+        result = hit[1]
+    else:
+        # The loader allocates hundreds of thousands of small objects that all stay alive:
+        # cyclic garbage collection during the load finds nothing to free and costs ~20%.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            result = load(root)
+        finally:
+            if enabled:
+                gc.enable()
+        _cache[root] = (sig, result)
+    TIMINGS.load += time.perf_counter() - started
+    return result
+
+
+def material_language(lang: str) -> str:
+    """Material's interface language for ``lang``: itself, its base language, else English."""
+    for candidate in (lang, lang.split("-")[0]):
+        if (MATERIAL_LANGUAGES / f"{candidate}.html").is_file():
+            return candidate
+    return "en"
+
+
+def remember(root: Path, result: Result) -> None:
+    """Reuse a load the caller already made (``proficio build`` validates before building)."""
+    root = root.resolve()
+    _cache[root] = (_signature(root), result)
+
+
+def content_override(path: Path | None) -> contextvars.Token:
+    """Let a caller (``proficio build``) point the plugin at another content folder."""
+    return _CONTENT_OVERRIDE.set(path)
+
+
+class ProficioPluginConfig(Config):
+    content = c.Type(str, default="content")
+    """The school's content folder, relative to mkdocs.yml."""
+
+
+class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.site: SiteLanguage | None = None
+        self.school: School | None = None
+        self.root = Path("content")
+        self.nested: _Nested | None = None
+        self.by_src: dict[str, SitePage] = {}
+        self.full_content: dict[str, str] = {}
+        self.fallback_pages: dict[str, str] = {}
+
+    # -- configuration -------------------------------------------------------------------------
+
+    def content_root(self, config: MkDocsConfig) -> Path:
+        nested = _NESTED.get()
+        if nested is not None:
+            return nested.content
+        override = _CONTENT_OVERRIDE.get()
+        if override is not None:
+            return find_content(override)
+        base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        return find_content(base / self.config.content)
+
+    @event_priority(100)  # before the search plugin reads the theme's language
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if config.theme.name != "material":
+            raise PluginError(
+                f"The proficio plugin needs theme 'material' (mkdocs-material), not '{config.theme.name}'."
+            )
+        self.nested = _NESTED.get()
+        self.root = self.content_root(config)
+        result = load_content(self.root)
+        if result.errors or result.school is None:
+            raise PluginError(
+                "The school's content has errors; the site was not built:\n"
+                + "\n".join(str(d) for d in result.errors)
+            )
+        school = self.school = result.school
+        lang = self.nested.lang if self.nested else school.default_language
+        started = time.perf_counter()
+        self.site = generate(school, lang)
+        TIMINGS.generate += time.perf_counter() - started
+        self.by_src = {p.src_uri: p for p in self.site.pages}
+        if not self.nested:
+            LAST_PAGES.clear()
+        LAST_PAGES[lang] = len(self.site.pages)
+        if not self.nested:
+            missing = [d for d in result.warnings if d.code == "missing-translation"]
+            if missing:
+                log.info(
+                    "Missing translations (readers see the default language, marked as not yet "
+                    "translated):\n  "
+                    + "\n  ".join(f"{d.file}:{d.line}:{d.column}: {d.message}" for d in missing)
+                )
+            for d in result.warnings:
+                if d.code != "missing-translation":
+                    log.warning(str(d))
+        collisions = [s for s in school.subjects if s.slug == SCALES_DIR]
+        if collisions:
+            raise PluginError(
+                f"{collisions[0].source}: the subject folder '{SCALES_DIR}' would share its address "
+                f"with the site's page of proficiency scales. Rename the folder."
+            )
+
+        config.site_name = escape(school.text(school.name, lang))
+        if not config.site_description:
+            config.site_description = escape(school.text(school.description, lang)) or None
+        config.theme["language"] = material_language(lang)
+        if config.theme["language"] != lang:
+            log.info(
+                f"Material for MkDocs has no interface strings in '{lang}': its menus and "
+                f"search labels show in {config.theme['language']} on the '{lang}' site."
+            )
+        config.extra["proficio_lang"] = lang
+        config.theme["font"] = False
+        if str(THEME_DIR) not in config.theme.dirs:
+            config.theme.dirs.insert(0, str(THEME_DIR))
+        features = list(config.theme.get("features") or [])
+        for feature in ("navigation.indexes", "navigation.prune", "navigation.footer"):
+            if feature not in features:
+                features.append(feature)
+        config.theme["features"] = features
+        # A truthy non-list makes Material include our per-page language menu
+        # (partials/alternate.html) without writing <link rel="alternate"> tags, which would
+        # make its script fetch every language's sitemap to rewrite the menu's links.
+        config.extra["alternate"] = len(school.languages) > 1
+        config.extra["generator"] = False
+        if "assets/proficio/site.css" not in config.extra_css:
+            config.extra_css = [*config.extra_css, "assets/proficio/site.css"]
+        config.use_directory_urls = True
+        config.nav = self.nav_config(self.site.nav)
+        if config.site_url:
+            root = config.site_url.rstrip("/") + "/"
+            config.extra["proficio_roots"] = [
+                (code, root if code == school.default_language else f"{root}{code}/")
+                for code in school.languages
+            ]
+            if self.nested:
+                config.site_url = f"{root}{lang}/"
+        return config
+
+    def nav_config(self, items: list[NavItem]) -> list[Any]:
+        """Navigation in level order, titles escaped (Material prints them as HTML)."""
+        out: list[Any] = []
+        for item in items:
+            value = item.page if item.page is not None else self.nav_config(list(item.children))
+            out.append({escape(item.title): value})
+        return out
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        started = time.perf_counter()
+        assert self.site is not None and self.school is not None
+        self.hand_written(files, config)
+        for page in self.site.pages:
+            existing = files.get_file_from_path(page.src_uri)
+            if existing is not None:
+                raise PluginError(
+                    f"{config.docs_dir}/{page.src_uri} has the address of a generated curriculum "
+                    "page. Rename or remove it."
+                )
+            files.append(File.generated(config, page.src_uri, content=""))
+        if self.school is not None and self.school.logo is not None:
+            logo = f"assets/proficio/logo{self.school.logo.suffix}"
+            files.append(File.generated(config, logo, abs_src_path=str(self.school.logo)))
+            config.theme["logo"] = logo
+            config.theme["favicon"] = logo
+        TIMINGS.hooks += time.perf_counter() - started
+        return files
+
+    def hand_written(self, files: Files, config: MkDocsConfig) -> None:
+        """Pages written in docs/: ``about.md`` in every language, or ``about.es.md`` for one.
+
+        Each language's site gets the page in its language, else the default language's (marked
+        with its ``lang`` and a "not yet translated" note), at the same address ``about/``.
+        """
+        assert self.school is not None and self.site is not None
+        pages = [f for f in files if f.is_documentation_page()]
+        chosen = choose_versions([f.src_uri for f in pages], self.site.lang, self.school.languages)
+        by_uri = {f.src_uri: f for f in pages}
+        for f in pages:
+            files.remove(f)
+        self.fallback_pages = {}
+        for stem, (uri, text_lang) in sorted(chosen.items()):
+            source = by_uri[uri]
+            if uri == stem:
+                files.append(source)
+            else:
+                files.append(File.generated(config, stem, abs_src_path=source.abs_src_path))
+            if text_lang not in (None, self.site.lang):
+                self.fallback_pages[stem] = text_lang
+        extra = [stem for stem in sorted(chosen) if stem not in self.by_src]
+        if extra and isinstance(config.nav, list):
+            config.nav = [*config.nav, *extra]
+
+    def on_page_markdown(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        spec = self.by_src.get(page.file.src_uri)
+        if spec is None:
+            return None
+        page.meta["title"] = escape(spec.title)
+        if spec.description:
+            page.meta["description"] = escape(" ".join(spec.description.split()))
+        return ""
+
+    def on_page_content(
+        self, html: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        spec = self.by_src.get(page.file.src_uri)
+        if spec is None:
+            text_lang = self.fallback_pages.get(page.file.src_uri)
+            if text_lang is None or self.site is None:
+                return None
+            words, used = ui(self.site.lang, "not_translated")
+            mark = f' lang="{used}"' if used != self.site.lang else ""
+            return (
+                f'<p class="pf-untranslated-block"><small class="pf-untranslated"{mark}>'
+                f'({escape(words)})</small></p><div lang="{escape(text_lang)}">{html}</div>'
+            )
+        started = time.perf_counter()
+        page.toc = get_toc([_toc_token(e, 2) for e in spec.toc])
+        page.present_anchor_ids = {e.id for e in _walk(spec.toc)}
+        TIMINGS.hooks += time.perf_counter() - started
+        return spec.body
+
+    @event_priority(50)
+    def _search_sees_lean_html(
+        self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any]:
+        """The search plugin indexes ``page.content`` in this event: give it the lean version.
+
+        Parsing every rubric cell of a 5,000-target school was half of the build, and the
+        generic descriptors repeated under every target made the index heavy for phones.
+        """
+        spec = self.by_src.get(page.file.src_uri)
+        if spec is not None and spec.search is not None:
+            self.full_content[page.file.src_uri] = page.content or ""
+            page.content = spec.search
+        context["proficio_alternates"] = self.alternates(page.url)
+        return context
+
+    @event_priority(-50)
+    def _pages_get_full_html(
+        self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any]:
+        full = self.full_content.pop(page.file.src_uri, None)
+        if full is not None:
+            page.content = full
+        return context
+
+    on_page_context = CombinedEvent(_search_sees_lean_html, _pages_get_full_html)
+
+    def alternates(self, url: str) -> list[dict[str, str]]:
+        """The same page in every language, as links relative to the page (any hosting prefix)."""
+        if self.school is None or self.site is None:
+            return []
+        default = self.school.default_language
+        here = url if self.site.lang == default else f"{self.site.lang}/{url}"
+        out = []
+        for lang in self.school.languages:
+            there = url if lang == default else f"{lang}/{url}"
+            out.append(
+                {
+                    "lang": lang,
+                    "name": escape(language_name(lang)),
+                    "link": relative_url(here, there),
+                    "current": "true" if lang == self.site.lang else "",
+                }
+            )
+        return out
+
+    # -- the other languages -------------------------------------------------------------------
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.nested or self.school is None:
+            return
+        assert self.site is not None
+        languages = self.school.languages
+        log.info(
+            f"Built the '{self.site.lang}' site: {len(self.site.pages)} curriculum pages"
+            + (f", {self.site.fallbacks} texts shown untranslated" if self.site.fallbacks else "")
+        )
+        for lang in languages[1:]:
+            self.build_language(config, lang)
+
+    def build_language(self, config: MkDocsConfig, lang: str) -> None:
+        if not config.config_file_path:
+            raise PluginError(
+                "The proficio plugin needs mkdocs.yml as a file to build other languages."
+            )
+        token = _NESTED.set(_Nested(lang, self.root))
+        mkdocs_log = logging.getLogger("mkdocs.commands.build")
+        quiet = _Quiet()
+        mkdocs_log.addFilter(quiet)
+        try:
+            cfg = load_config(
+                config.config_file_path,
+                site_dir=os.path.join(config.site_dir, lang),
+                site_url=config.site_url or None,
+                strict=config.strict,
+            )
+            cfg.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(cfg)
+            finally:
+                cfg.plugins.on_shutdown()
+            plugin = cfg.plugins.get("proficio")
+            if isinstance(plugin, ProficioPlugin) and plugin.site is not None:
+                log.info(
+                    f"Built the '{lang}' site in {lang}/: {len(plugin.site.pages)} curriculum pages"
+                    + (
+                        f", {plugin.site.fallbacks} texts shown in '{self.school.default_language}' until translated"
+                        if plugin.site.fallbacks and self.school
+                        else ""
+                    )
+                )
+        finally:
+            mkdocs_log.removeFilter(quiet)
+            _NESTED.reset(token)
+
+    def on_serve(
+        self, server: LiveReloadServer, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        server.watch(str(self.root))
+        return server
+
+
+def choose_versions(
+    uris: list[str], lang: str, languages: list[str]
+) -> dict[str, tuple[str, str | None]]:
+    """For each hand-written page, the file to show in ``lang``, and the language it is in.
+
+    ``about.es.md`` is the Spanish version of ``about.md``; ``None`` means "not marked" (a file
+    without a language suffix). Preference: ``lang``, the unmarked file, the default language.
+    """
+    versions: dict[str, dict[str | None, str]] = {}
+    for uri in uris:
+        base, _, ext = uri.rpartition(".")
+        stem, _sep, suffix = base.rpartition(".")
+        if stem and suffix in languages and "/" not in suffix:
+            versions.setdefault(f"{stem}.{ext}", {})[suffix] = uri
+        else:
+            versions.setdefault(uri, {})[None] = uri
+    chosen: dict[str, tuple[str, str | None]] = {}
+    for stem, by_lang in versions.items():
+        for candidate in (lang, None, *languages):
+            if candidate in by_lang:
+                chosen[stem] = (by_lang[candidate], candidate)
+                break
+    return chosen
+
+
+class _Quiet(logging.Filter):
+    """Drop MkDocs' per-build chatter for the extra language builds."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        return not msg.startswith(
+            ("Cleaning site directory", "Building documentation to directory")
+        )
+
+
+def _toc_token(entry: TocEntry, level: int) -> dict[str, Any]:
+    return {
+        "level": level,
+        "id": entry.id,
+        "name": escape(entry.title),
+        "children": [_toc_token(child, level + 1) for child in entry.children],
+    }
+
+
+def _walk(entries: tuple[TocEntry, ...]):
+    for e in entries:
+        yield e
+        yield from _walk(e.children)
