@@ -113,3 +113,30 @@ def test_the_github_actions_example_shards_and_verifies():
     assert any(s.get("uses", "").startswith("actions/upload-artifact") for s in render["steps"])
     assert verify["needs"] == "render"
     assert any("proficio verify-manifests" in str(s.get("run", "")) for s in verify["steps"])
+
+
+def test_every_target_link_lands_on_its_rubric_on_the_built_site(tmp_path, monkeypatch):
+    """The PDFs and the site share one URL scheme: each link's page exists and has the anchor."""
+    from urllib.parse import urlsplit
+
+    from proficio.site import build_site
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    site = tmp_path / "site"
+    build_site(CONTENT, site)
+    code, output = run(*base(tmp_path / "t"), "--students", "S000004", "--kind", "progress")
+    assert code == 0, output
+    links = set()
+    for page in PdfReader(tmp_path / "t" / "S000004.pdf").pages:
+        for annot in page.get("/Annots", []):
+            action = annot.get_object().get("/A")
+            if action and "/URI" in action:
+                links.add(str(action["/URI"]))
+    assert links and all(
+        u.startswith("https://curriculum.riverbend.example.org/es/") for u in links
+    )
+    for url in sorted(links):
+        parts = urlsplit(url)
+        html = site / parts.path.lstrip("/") / "index.html"
+        assert html.is_file(), url
+        assert f'id="{parts.fragment}"' in html.read_text(encoding="utf-8"), url
