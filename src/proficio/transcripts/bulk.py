@@ -19,7 +19,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -95,21 +95,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.reason is None
-
-
-@dataclass
-class Summary:
-    issued: list[Outcome] = field(default_factory=list)
-    failed: list[Outcome] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def pages(self) -> int:
-        return sum(o.pages or 0 for o in self.issued)
-
-    @property
-    def bytes(self) -> int:
-        return sum(o.bytes or 0 for o in self.issued)
 
 
 class Interrupted(Exception):
@@ -387,10 +372,3 @@ def _pool_run(
             for p in procs:
                 p.join(5)
     return outcomes
-
-
-def manifest_entry(o: Outcome, kind: str) -> dict[str, Any]:
-    d = asdict(o)
-    del d["reason"]
-    d["kind"] = kind
-    return d
