@@ -196,6 +196,17 @@ def test_alias_bomb(school: Path) -> None:
     ]
 
 
+def test_unsafe_tag_is_refused(school: Path) -> None:
+    edit(
+        school, "subjects/math/subject.yaml", "scale: four", "scale: !!python/object:os.system four"
+    )
+    assert errors(school) == [
+        "content/subjects/math/subject.yaml:3:8: YAML value not allowed: could not determine a "
+        "constructor for the tag 'tag:yaml.org,2002:python/object:os.system'. Content files hold "
+        "plain text, numbers and lists only; remove the '!!' tag."
+    ]
+
+
 def test_empty_file(school: Path) -> None:
     (school / "subjects/math/level-2.yaml").write_text("# nothing yet\n", encoding="utf-8")
     assert errors(school) == [
