@@ -107,6 +107,11 @@ CASES = {
         "content/subjects/math/level-1.yaml:1:8: 'level' should be a whole number, not the text "
         "'one'.",
     ),
+    "text of the wrong type": (
+        "subjects/math/subject.yaml", "title: {en: Mathematics, es: Matemáticas}", "title: 3",
+        "content/subjects/math/subject.yaml:2:8: 'title' should be text, or a map of language "
+        "code to text such as {en: ..., es: ...}, not the number 3.",
+    ),
     "unknown field (typo)": (
         LEVEL1,
         "  - code: MA.L1.WN\n    title:",

@@ -177,6 +177,10 @@ def _diagnose(doc: YamlDocument, error: ValidationError) -> Diagnostic:
             "empty-value",
             key=True,
         )
+    if v == "type" and expected:
+        return doc.diagnostic(
+            path, f"{where} should be {expected}, not {_describe(error.instance)}.", "wrong-type"
+        )
     if v == "type":
         wanted = schema["type"]
         names = [wanted] if isinstance(wanted, str) else wanted
