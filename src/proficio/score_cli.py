@@ -12,67 +12,21 @@ import click
 from .diagnostics import display_path
 from .evidence import MappingError, load, load_mapping, write_issues
 from .evidence.mapping import Mapping
+from .evidence.options import evidence_options
 from .evidence.textfile import encoding_codec
 from .loader import load as load_content
 from .proficiency import score_students
 from .scored import write_scores
 
 
-def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date as YYYY-MM-DD.") from None
-
-
 @click.command()
-@click.option(
-    "--roster",
-    "rosters",
-    multiple=True,
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Roster CSV (student_id,given_name,family_name,...) or OneRoster users.csv, folder or zip. Repeatable.",
-)
-@click.option(
-    "--evidence",
-    "evidence",
-    multiple=True,
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Evidence CSV, or a OneRoster 1.2 export (folder or zip). Repeatable; read in this order.",
-)
-@click.option(
-    "--content",
-    default="content",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="The school's content folder.",
-)
+@evidence_options()
 @click.option(
     "--out",
     default="build",
     show_default=True,
     type=click.Path(path_type=Path),
     help="Output folder: scores/ and reports/ are written inside it.",
-)
-@click.option(
-    "--mapping",
-    "mapping_path",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="YAML file with the gradebook's column names, date format, separator, encoding.",
-)
-@click.option(
-    "--encoding", help="Encoding of the CSV files (utf-8, windows-1252); default: detected."
-)
-@click.option(
-    "--as-of",
-    "as_of",
-    callback=_as_of,
-    metavar="YYYY-MM-DD",
-    help="The run's date (YYYY-MM-DD): later dates are rejected. Default: SOURCE_DATE_EPOCH, else today.",
 )
 @click.option(
     "--strict", is_flag=True, help="Fail (exit 1, no scores written) if any row is rejected."

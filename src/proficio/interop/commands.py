@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 
 import click
 
 from ..diagnostics import ContentError
+from ..evidence.options import evidence_options
 from ..loader import find_content, load_school
 
 
@@ -247,29 +249,7 @@ def _issued(value: str | None):
 
 
 @click.command("export-clr")
-@click.option(
-    "--roster",
-    "rosters",
-    multiple=True,
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Roster CSV or OneRoster users.csv (folder or zip). Repeatable.",
-)
-@click.option(
-    "--evidence",
-    "evidence",
-    multiple=True,
-    required=True,
-    type=click.Path(path_type=Path),
-    help="Evidence CSV, or a OneRoster 1.2 export (folder or zip). Repeatable.",
-)
-@click.option(
-    "--content",
-    default="content",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="The school's content folder.",
-)
+@evidence_options()
 @click.option(
     "--out",
     default="build/clr",
@@ -277,14 +257,6 @@ def _issued(value: str | None):
     type=click.Path(path_type=Path),
     help="Folder for the records: <student id>.json, or .jwt when signed.",
 )
-@click.option(
-    "--mapping",
-    "mapping_path",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="YAML file with the gradebook's column names, date format, separator, encoding.",
-)
-@click.option("--encoding", help="Encoding of the CSV files (default: detected).")
-@click.option("--as-of", "as_of", help="The scoring date (YYYY-MM-DD): later evidence is rejected.")
 @click.option(
     "--issued", help="Issue date-time of the records (default: SOURCE_DATE_EPOCH, else now)."
 )
@@ -312,7 +284,7 @@ def export_clr(
     out: Path,
     mapping_path: Path | None,
     encoding: str | None,
-    as_of: str | None,
+    as_of: date | None,
     issued: str | None,
     key_path: Path | None,
     language: str | None,
@@ -327,7 +299,6 @@ def export_clr(
     """
     import os
     import time
-    from datetime import date
 
     from ..diagnostics import display_path
     from ..evidence import MappingError, load, load_mapping, write_issues
@@ -351,12 +322,7 @@ def export_clr(
             key = signing.load_private_key(key_path, password.encode() if password else None)
         except signing.SigningError as exc:
             raise click.ClickException(str(exc)) from exc
-    try:
-        day = date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        raise click.BadParameter(
-            f"'{as_of}' is not a date as YYYY-MM-DD.", param_hint="--as-of"
-        ) from None
+    day = as_of
     try:
         mapping = load_mapping(mapping_path) if mapping_path else Mapping()
     except MappingError as exc:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from ..evidence.options import evidence_options
 from ..model import School
 from ..records import Student, StudentResult
 from . import manifest
@@ -151,28 +152,7 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
 
 
 @click.command("transcripts")
-@click.option(
-    "--roster",
-    "rosters",
-    multiple=True,
-    required=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Roster CSV, or OneRoster users.csv, folder or zip. Repeatable.",
-)
-@click.option(
-    "--evidence",
-    multiple=True,
-    required=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Evidence CSV, or a OneRoster 1.2 export (folder or zip). Repeatable; read in this order.",
-)
-@click.option(
-    "--content",
-    default="content",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="The school's content folder.",
-)
+@evidence_options(as_of=False)
 @click.option(
     "--out",
     type=click.Path(path_type=Path),
@@ -219,14 +199,6 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
     type=click.Path(path_type=Path),
     help="Also write one PDF of all documents, for printing (not an archival copy).",
 )
-@click.option(
-    "--mapping",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="YAML file with the gradebook's column names, date format, separator, encoding.",
-)
-@click.option(
-    "--encoding", help="Encoding of the CSV files (utf-8, windows-1252); default: detected."
-)
 @click.option("--strict", is_flag=True, help="Make nothing if any evidence row is rejected.")
 def transcripts_command(
     rosters: tuple[Path, ...],
@@ -242,7 +214,7 @@ def transcripts_command(
     issue_date: datetime | None,
     language: str | None,
     combined: Path | None,
-    mapping: Path | None,
+    mapping_path: Path | None,
     encoding: str | None,
     strict: bool,
 ) -> None:
@@ -263,7 +235,7 @@ def transcripts_command(
         list(rosters),
         list(evidence),
         issued,
-        mapping=mapping,
+        mapping=mapping_path,
         encoding=encoding,
         strict=strict,
         issues=out / "evidence-issues.csv",
