@@ -10,11 +10,9 @@ from pathlib import Path
 import click
 
 from .diagnostics import display_path
-from .evidence import MappingError, load, load_mapping, write_issues
-from .evidence.mapping import Mapping
-from .evidence.options import evidence_options
+from .evidence import load, write_issues
+from .evidence.options import evidence_options, mapping_or_exit, school_or_exit
 from .evidence.textfile import encoding_codec
-from .loader import load as load_content
 from .proficiency import score_students
 from .scored import write_scores
 
@@ -53,18 +51,8 @@ def score(
             encoding_codec(encoding)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--encoding") from None
-    result = load_content(content)
-    if result.errors or result.school is None:
-        for d in result.errors:
-            click.echo(str(d), err=True)
-        raise click.ClickException(
-            f"{len(result.errors)} errors in {content}: fix them first (proficio validate)."
-        )
-    school = result.school
-    try:
-        mapping = load_mapping(mapping_path) if mapping_path else Mapping()
-    except MappingError as exc:
-        raise click.ClickException(str(exc)) from None
+    school = school_or_exit(content)
+    mapping = mapping_or_exit(mapping_path)
     imported = load(
         list(rosters), list(evidence), school, mapping=mapping, encoding=encoding, as_of=as_of
     )

@@ -13,6 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
+from ..loader import find_content
+from ..loader import load as load_content
+from ..model import School
+from .mapping import Mapping, MappingError, load_mapping
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -83,3 +88,24 @@ def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
         return command
 
     return apply
+
+
+def school_or_exit(content: Path) -> School:
+    """The validated school, or a click error after printing every content error."""
+    result = load_content(find_content(content))
+    if result.errors or result.school is None:
+        for d in result.errors:
+            click.echo(str(d), err=True)
+        n = len(result.errors)
+        raise click.ClickException(
+            f"{n} error{'s' if n != 1 else ''} in {content}: fix them first (proficio validate)."
+        )
+    return result.school
+
+
+def mapping_or_exit(path: Path | None) -> Mapping:
+    """The gradebook column mapping from ``--mapping``, or the native layout without one."""
+    try:
+        return load_mapping(path) if path else Mapping()
+    except MappingError as exc:
+        raise click.ClickException(str(exc)) from None

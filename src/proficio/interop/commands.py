@@ -9,21 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..diagnostics import ContentError
-from ..evidence.options import evidence_options
-from ..loader import find_content, load_school
-
-
-def _school(content: Path):
-    try:
-        return load_school(find_content(content))
-    except ContentError as exc:
-        for d in exc.diagnostics:
-            if d.is_error:
-                click.echo(str(d), err=True)
-        raise click.ClickException(
-            f"{content} has errors; fix them first (see `proficio validate {content}`)."
-        ) from exc
+from ..evidence.options import evidence_options, mapping_or_exit, school_or_exit
+from ..loader import find_content
 
 
 @click.command("import-case")
@@ -163,7 +150,7 @@ def export_case(content: Path, out: Path, language: str | None, base_uri: str | 
     """
     from .case import ExportError, export_school
 
-    school = _school(content)
+    school = school_or_exit(content)
     try:
         packages = export_school(school, out, language=language, base_uri=base_uri)
     except ExportError as exc:
@@ -301,14 +288,13 @@ def export_clr(
     import time
 
     from ..diagnostics import display_path
-    from ..evidence import MappingError, load, load_mapping, write_issues
-    from ..evidence.mapping import Mapping
+    from ..evidence import load, write_issues
     from ..proficiency import score_students
     from . import signing
     from .clr import ClrExportError, export_clrs
 
     started = time.perf_counter()
-    school = _school(content)
+    school = school_or_exit(content)
     if language and language not in school.languages:
         raise click.BadParameter(
             f"'{language}' is not offered by the school ({', '.join(school.languages)}).",
@@ -323,10 +309,7 @@ def export_clr(
         except signing.SigningError as exc:
             raise click.ClickException(str(exc)) from exc
     day = as_of
-    try:
-        mapping = load_mapping(mapping_path) if mapping_path else Mapping()
-    except MappingError as exc:
-        raise click.ClickException(str(exc)) from None
+    mapping = mapping_or_exit(mapping_path)
     imported = load(
         list(rosters), list(evidence), school, mapping=mapping, encoding=encoding, as_of=day
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..evidence.options import evidence_options
+from ..evidence.options import evidence_options, mapping_or_exit, school_or_exit
 from ..model import School
 from ..records import Student, StudentResult
 from . import manifest
@@ -77,23 +77,11 @@ def load_inputs(
     the run before anything is rendered.
     """
     from ..diagnostics import display_path
-    from ..evidence import MappingError, load, load_mapping, write_issues
-    from ..evidence.mapping import Mapping
-    from ..loader import load as load_content
+    from ..evidence import load, write_issues
     from ..proficiency import Scorer, score_student
 
-    result = load_content(content)
-    if result.errors or result.school is None:
-        for d in result.errors:
-            click.echo(str(d), err=True)
-        raise click.ClickException(
-            f"{len(result.errors)} errors in {content}: fix them first (proficio validate)."
-        )
-    school = result.school
-    try:
-        columns = load_mapping(mapping) if mapping else Mapping()
-    except MappingError as exc:
-        raise click.ClickException(str(exc)) from None
+    school = school_or_exit(content)
+    columns = mapping_or_exit(mapping)
     imported = load(rosters, evidence, school, mapping=columns, encoding=encoding, as_of=issued)
     report = imported.report
     if issues is not None:
