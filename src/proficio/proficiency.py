@@ -235,15 +235,22 @@ def score_students(
     """
     scorer = school if isinstance(school, Scorer) else Scorer(school)
     students = list(students)
-    grouped = getattr(evidence, "by_student", None)
-    if grouped is None:
-        grouped = {}
+    rows_of = getattr(evidence, "for_student", None)
+    if rows_of is not None:
+        with_rows = list(evidence.student_ids())  # type: ignore[attr-defined]
+    else:
+        grouped: dict[str, list[Evidence]] = {}
         for e in evidence:  # type: ignore[union-attr]
             grouped.setdefault(e.student_id, []).append(e)
+        with_rows = list(grouped)
+
+        def rows_of(student_id: str) -> list[Evidence]:
+            return grouped.get(student_id, [])
+
     known = {s.id for s in students}
-    strangers = [sid for sid in grouped if sid not in known]
+    strangers = [sid for sid in with_rows if sid not in known]
     if strangers:
         raise ValueError(
             f"evidence for {len(strangers)} students not in the roster, e.g. {strangers[0]!r}"
         )
-    return (scorer.score(s, grouped.get(s.id, ())) for s in students)
+    return (scorer.score(s, rows_of(s.id)) for s in students)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from array import array
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -78,23 +79,135 @@ def new_evidence(
 
 
 class EvidenceSet:
-    """The used evidence, grouped by student in the order it was read.
+    """The used evidence, grouped by student in the order it was read, packed small.
 
-    Iterating gives every Evidence; ``by_student`` is what ``score_students`` reads directly.
+    An Evidence object costs about 230 bytes; a run over a district's export holds millions.
+    Each row is kept instead as nine integers in one ``array`` per student (indexes into shared
+    tables of texts and scores, the date's ordinal, the line): about 40 bytes a row, so memory
+    stays low however many students a transcript run covers. ``for_student`` unpacks one
+    student's rows, as Evidence, when that student is scored.
     """
 
+    WIDTH = 9
+    """target, score, date, assessment, type, scorer, comment, source, line"""
+
     def __init__(self) -> None:
-        self.by_student: dict[str, list[Evidence]] = {}
+        self.packed: dict[str, array[int]] = {}
+        self._texts: list[str | None] = [None]
+        self._text_ids: dict[str | None, int] = {None: 0}
+        self._scores: list[Decimal] = []
+        self._score_ids: dict[int, int] = {}
+        self._days: dict[int, date] = {}
 
-    def __iter__(self) -> Iterator[Evidence]:
-        for items in self.by_student.values():
-            yield from items
+    def add(
+        self,
+        student_id: str,
+        target: str,
+        score: Decimal,
+        when: date,
+        assessment: str,
+        kind: str,
+        scorer: str | None,
+        comment: str | None,
+        source: str,
+        line: int,
+    ) -> None:
+        """Keep one row. ``score`` is one of its scale's point objects (what the checker
+        returns), so the score table holds one entry per point, not per row."""
+        ids = self._text_ids
+        s = self._score_ids.get(id(score))
+        if s is None:
+            s = self._score_ids[id(score)] = len(self._scores)
+            self._scores.append(score)
+        row = (
+            ids.get(target) or self._text(target),
+            s,
+            when.toordinal(),
+            ids.get(assessment) or self._text(assessment),
+            ids.get(kind) or self._text(kind),
+            0 if scorer is None else ids.get(scorer) or self._text(scorer),
+            0 if comment is None else ids.get(comment) or self._text(comment),
+            ids.get(source) or self._text(source),
+            line,
+        )
+        rows = self.packed.get(student_id)
+        if rows is None:
+            self.packed[student_id] = array("i", row)
+        else:
+            rows.extend(row)
 
-    def __len__(self) -> int:
-        return sum(len(items) for items in self.by_student.values())
+    def _text(self, value: str) -> int:
+        i = self._text_ids.get(value)
+        if i is None:
+            i = self._text_ids[value] = len(self._texts)
+            self._texts.append(value)
+        return i
+
+    def _day(self, ordinal: int) -> date:
+        day = self._days.get(ordinal)
+        if day is None:
+            day = self._days[ordinal] = date.fromordinal(ordinal)
+        return day
 
     def for_student(self, student_id: str) -> list[Evidence]:
-        return self.by_student.get(student_id, [])
+        """The student's rows as Evidence, in the order they were read."""
+        rows = self.packed.get(student_id)
+        if not rows:
+            return []
+        texts, scores, days, day = self._texts, self._scores, self._days, self._day
+        it = iter(rows)
+        return [
+            new_evidence(
+                student_id,
+                texts[t],  # type: ignore[arg-type]
+                scores[s],
+                days.get(d) or day(d),
+                texts[a],  # type: ignore[arg-type]
+                texts[k],  # type: ignore[arg-type]
+                texts[sc],
+                texts[c],
+                texts[src],  # type: ignore[arg-type]
+                line,
+            )
+            for t, s, d, a, k, sc, c, src, line in zip(
+                it, it, it, it, it, it, it, it, it, strict=True
+            )
+        ]
+
+    def replace(self, student_id: str, items: list[Evidence]) -> None:
+        """Keep exactly ``items`` for the student (after duplicates are taken out)."""
+        del self.packed[student_id]
+        for e in items:
+            self.add(
+                student_id,
+                e.target,
+                e.score,
+                e.date,
+                e.assessment,
+                e.type,
+                e.scorer,
+                e.comment,
+                e.source,
+                e.line,
+            )
+
+    def student_ids(self) -> Iterator[str]:
+        """Students with at least one row, in the order first seen."""
+        return iter(self.packed)
+
+    def has_repeats(self, student_id: str) -> bool:
+        """Whether two of the student's rows share target, assessment and date."""
+        rows = self.packed[student_id]
+        w = self.WIDTH
+        n = len(rows) // w
+        return n > 1 and len(set(zip(rows[0::w], rows[3::w], rows[2::w], strict=True))) < n
+
+    def __iter__(self) -> Iterator[Evidence]:
+        for student_id in self.packed:
+            yield from self.for_student(student_id)
+
+    def __len__(self) -> int:
+        return sum(len(rows) for rows in self.packed.values()) // self.WIDTH
 
 
 class RowChecker:
@@ -188,7 +301,7 @@ class RowChecker:
                 "future-date",
                 f"date {when} is after {self.as_of}, the date of this run: correct the date (or use --as-of)",
             )
-        evidence = new_evidence(
+        self.evidence.add(
             student.id,
             code,
             score,  # type: ignore[arg-type]
@@ -200,11 +313,6 @@ class RowChecker:
             stats.source,
             line,
         )
-        items = self.evidence.by_student.get(student.id)
-        if items is None:
-            self.evidence.by_student[student.id] = [evidence]
-        else:
-            items.append(evidence)
         stats.used += 1
         return True
 
@@ -268,9 +376,9 @@ class RowChecker:
         is used, since the tool cannot know which is right.
         """
         stats = self._stats
-        for sid, items in self.evidence.by_student.items():
-            if len(items) < 2:
-                continue
+        evidence = self.evidence
+        for sid in [sid for sid in evidence.student_ids() if evidence.has_repeats(sid)]:
+            items = evidence.for_student(sid)
             seen: dict[tuple[str, str, date], int] = {}
             groups: dict[int, list[int]] = {}
             for i, e in enumerate(items):
@@ -308,8 +416,8 @@ class RowChecker:
                             f"{_where(rows[0], e)}: counted once",
                         )
                     dropped.update(members[1:])
-            self.evidence.by_student[sid] = [e for i, e in enumerate(items) if i not in dropped]
-        return self.evidence
+            evidence.replace(sid, [e for i, e in enumerate(items) if i not in dropped])
+        return evidence
 
     def _drop(self, stats: FileStats, e: Evidence, reason: str, message: str) -> None:
         stats.used -= 1

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from ..diagnostics import display_path
 from ..records import Student
-from .checker import RowChecker, new_evidence
+from .checker import RowChecker
 from .mapping import (
     EVIDENCE_COLUMNS,
     EVIDENCE_REQUIRED,
@@ -149,7 +149,7 @@ def read_evidence_csv(
     targets = checker.targets
     dates = checker.dates.cache
     as_of = checker.as_of
-    by_student = checker.evidence.by_student
+    keep = checker.evidence.add
     intern = checker.intern
     strings = checker.strings
     source = stats.source
@@ -202,7 +202,7 @@ def read_evidence_csv(
                 score = target[1].get(row[i_score])
                 when = dates.get(row[i_date])
                 if score.__class__ is Decimal and when.__class__ is date and when <= as_of:  # type: ignore[operator]
-                    evidence = new_evidence(
+                    keep(
                         student.id,
                         target[0],
                         score,
@@ -214,11 +214,6 @@ def read_evidence_csv(
                         source,
                         line,
                     )
-                    items = by_student.get(student.id)
-                    if items is None:
-                        by_student[student.id] = [evidence]
-                    else:
-                        items.append(evidence)
                     used += 1
                     continue
             if not any(c.strip() for c in row):  # a spreadsheet's empty row: ,,,,,
