@@ -12,7 +12,7 @@
     for result in score_students(school, imported.students, imported.evidence):
         ...
 
-Readers stream their files; the used rows are kept grouped by student (about 200 bytes each).
+Readers stream their files; the used rows are kept grouped by student, packed (about 40 bytes each).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""The command-line options every evidence-consuming command shares, declared once.
+"""What every evidence-consuming command shares: its options, and how it imports.
 
 ``proficio score``, ``export-clr`` and ``transcripts`` read the same exports the same way, so a
-registrar learns one set of flags and each command gets the same parsing and help text.
+registrar learns one set of flags, sees the same import report, and gets the same rule for when
+a command makes nothing: a file that cannot be read, or with ``--strict`` any rejected row.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from typing import Any, TypeVar
 
 import click
 
+from ..diagnostics import display_path
 from ..loader import find_content
 from ..loader import load as load_content
 from ..model import School
+from . import Imported, load, write_issues
 from .mapping import Mapping, MappingError, load_mapping
+from .textfile import encoding_codec
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +32,15 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date as YYYY-MM-DD.") from None
+
+
+def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        try:
+            encoding_codec(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
 
 
 def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
@@ -67,6 +80,7 @@ def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
         ),
         click.option(
             "--encoding",
+            callback=_encoding,
             help="Encoding of the CSV files (utf-8, windows-1252); default: detected.",
         ),
     ]
@@ -109,3 +123,42 @@ def mapping_or_exit(path: Path | None) -> Mapping:
         return load_mapping(path) if path else Mapping()
     except MappingError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def import_or_exit(
+    school: School,
+    rosters: list[Path],
+    evidence: list[Path],
+    *,
+    mapping: Mapping,
+    encoding: str | None,
+    as_of: date | None,
+    issues: Path | None,
+    strict: bool,
+    nothing: str,
+) -> Imported:
+    """Import roster and evidence, list every rejected row in ``issues`` (a CSV), and print the
+    summary; stop the command before any output when a file cannot be read or, with ``strict``,
+    when any row was rejected. ``nothing`` names what is then not written ("scores", "documents").
+    """
+    imported = load(rosters, evidence, school, mapping=mapping, encoding=encoding, as_of=as_of)
+    report = imported.report
+    if issues is not None:
+        write_issues(report, issues)
+    for f in report.files:
+        if f.kind in ("evidence", "roster") and f.encoding:
+            sep = {",": "comma", ";": "semicolon", "\t": "tab"}.get(f.separator, f.separator)
+            click.echo(f"  {f.source}: {f.encoding_note}, {sep}-separated")
+    for problem in report.file_errors:
+        where = f"{problem.source}:{problem.line}" if problem.line else problem.source
+        click.echo(f"{where}: {problem.message}", err=True)
+    click.echo(report.summary())
+    details = f" Details: {display_path(issues)}" if issues is not None else ""
+    if report.file_errors:
+        n = len(report.file_errors)
+        raise click.ClickException(
+            f"No {nothing} written: {n} file{'s' if n != 1 else ''} could not be read.{details}"
+        )
+    if strict and report.has_rejections:
+        raise click.ClickException(f"No {nothing} written (--strict): rows were rejected.{details}")
+    return imported

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..evidence.options import evidence_options, mapping_or_exit, school_or_exit
+from ..evidence.options import evidence_options, import_or_exit, mapping_or_exit, school_or_exit
 from ..loader import find_content
 
 
@@ -288,7 +288,6 @@ def export_clr(
     import time
 
     from ..diagnostics import display_path
-    from ..evidence import load, write_issues
     from ..proficiency import score_students
     from . import signing
     from .clr import ClrExportError, export_clrs
@@ -308,25 +307,17 @@ def export_clr(
             key = signing.load_private_key(key_path, password.encode() if password else None)
         except signing.SigningError as exc:
             raise click.ClickException(str(exc)) from exc
-    day = as_of
-    mapping = mapping_or_exit(mapping_path)
-    imported = load(
-        list(rosters), list(evidence), school, mapping=mapping, encoding=encoding, as_of=day
+    imported = import_or_exit(
+        school,
+        list(rosters),
+        list(evidence),
+        mapping=mapping_or_exit(mapping_path),
+        encoding=encoding,
+        as_of=as_of,
+        issues=out.parent / "reports" / "evidence-issues.csv",
+        strict=strict,
+        nothing="learner records",
     )
-    report = imported.report
-    issues_path = out.parent / "reports" / "evidence-issues.csv"
-    write_issues(report, issues_path)
-    click.echo(report.summary())
-    if report.file_errors:
-        for issue in report.file_errors:
-            click.echo(f"{issue.source}:{issue.line}: {issue.message}", err=True)
-        raise click.ClickException(
-            f"no records written: a file could not be read. Details: {display_path(issues_path)}"
-        )
-    if strict and report.has_rejections:
-        raise click.ClickException(
-            f"no records written (--strict): rows were rejected. Details: {display_path(issues_path)}"
-        )
     results = score_students(school, imported.students, imported.evidence)
     try:
         summary = export_clrs(

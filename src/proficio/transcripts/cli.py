@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..evidence.options import evidence_options, mapping_or_exit, school_or_exit
+from ..evidence.options import evidence_options, import_or_exit, mapping_or_exit, school_or_exit
 from ..model import School
 from ..records import Student, StudentResult
 from . import manifest
@@ -56,7 +56,6 @@ class Inputs:
     school: School
     students: list[Student]
     score: Score
-    summary: str
 
 
 def load_inputs(
@@ -76,33 +75,27 @@ def load_inputs(
     ``issues`` (CSV) when given; unreadable files (or, with ``strict``, any rejected row) stop
     the run before anything is rendered.
     """
-    from ..diagnostics import display_path
-    from ..evidence import load, write_issues
     from ..proficiency import Scorer, score_student
 
     school = school_or_exit(content)
-    columns = mapping_or_exit(mapping)
-    imported = load(rosters, evidence, school, mapping=columns, encoding=encoding, as_of=issued)
-    report = imported.report
-    if issues is not None:
-        write_issues(report, issues)
-    where = f" Details: {display_path(issues)}" if issues is not None else ""
-    for problem in report.file_errors:
-        at = f"{problem.source}:{problem.line}" if problem.line else problem.source
-        click.echo(f"{at}: {problem.message}", err=True)
-    if report.file_errors:
-        raise click.ClickException(
-            f"No documents made: {len(report.file_errors)} file(s) could not be read.{where}"
-        )
-    if strict and report.has_rejections:
-        raise click.ClickException(f"No documents made (--strict): rows were rejected.{where}")
+    imported = import_or_exit(
+        school,
+        rosters,
+        evidence,
+        mapping=mapping_or_exit(mapping),
+        encoding=encoding,
+        as_of=issued,
+        issues=issues,
+        strict=strict,
+        nothing="documents",
+    )
     scorer = Scorer(school)
     found = imported.evidence
 
     def score(students: list[Student]) -> Iterable[StudentResult]:
         return (score_student(scorer, s, found.for_student(s.id)) for s in students)
 
-    return Inputs(school, imported.students, score, report.summary())
+    return Inputs(school, imported.students, score)
 
 
 def build_example_transcripts(content: Path, out: Path) -> None:
@@ -119,8 +112,8 @@ def build_example_transcripts(content: Path, out: Path) -> None:
     if not (roster.is_file() and evidence.is_file()):
         return
     issued = issue_date_of(None)
+    click.echo("Example transcripts:")
     inputs = load_inputs(content, [roster], [evidence], issued)
-    click.echo(f"Example transcripts: {inputs.summary}")
     run = issue(inputs.school, inputs.students, inputs.score, Options(issued=issued), out)
     report(run, "transcript")
     if run.failed:
@@ -228,7 +221,6 @@ def transcripts_command(
         strict=strict,
         issues=out / "evidence-issues.csv",
     )
-    click.echo(inputs.summary)
     school = inputs.school
     if language and language not in school.languages:
         raise click.UsageError(
