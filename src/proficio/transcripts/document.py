@@ -97,6 +97,9 @@ class Catalog:
     subjects: dict[str, Subject] = field(default_factory=dict)
     _common: dict[str, dict[str, Any]] = field(default_factory=dict)
     _text: dict[tuple[int, str], str] = field(default_factory=dict)
+    _fixed: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    _shown_scores: dict[tuple[str, Decimal, str], tuple[str, str]] = field(default_factory=dict)
+    _dates: dict[tuple[date, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for subject, level, topic, target in self.school.iter_targets():
@@ -322,19 +325,38 @@ class Catalog:
         return {"title": self.text(subject.title, lang), "completed": completed, "current": current}
 
     def _target(self, tr: TargetResult, lang: str) -> dict[str, Any]:
-        info = self.targets[tr.code]
-        scale = self.school.scale_of(info.target)
-        score = None if tr.score is None else score_text(tr.score)
-        return {
-            "code": tr.code,
-            "title": self.text(info.target.title, lang),
-            "url": self.url(info.subject, info.level, tr.code, lang),
-            "score": score,
-            "label": "" if tr.score is None else self.text(scale.label_for(tr.score).label, lang),
-            "count": str(tr.evidence_count) if tr.evidence_count else "–",
-            "last": strings.short_date(tr.last_date, lang) if tr.last_date else "–",
-            "proficient": tr.proficient,
-        }
+        # Thousands of students share each target and each score: build those parts once.
+        key = (tr.code, lang)
+        fixed = self._fixed.get(key)
+        if fixed is None:
+            info = self.targets[tr.code]
+            fixed = self._fixed[key] = {
+                "code": tr.code,
+                "title": self.text(info.target.title, lang),
+                "url": self.url(info.subject, info.level, tr.code, lang),
+            }
+        row = dict(fixed)
+        if tr.score is None:
+            row.update(score=None, label="")
+        else:
+            scored = (tr.code, tr.score, lang)
+            shown = self._shown_scores.get(scored)
+            if shown is None:
+                scale = self.school.scale_of(self.targets[tr.code].target)
+                label = self.text(scale.label_for(tr.score).label, lang)
+                shown = self._shown_scores[scored] = (score_text(tr.score), label)
+            row["score"], row["label"] = shown
+        row["count"] = str(tr.evidence_count) if tr.evidence_count else "–"
+        row["last"] = self._date(tr.last_date, lang) if tr.last_date else "–"
+        row["proficient"] = tr.proficient
+        return row
+
+    def _date(self, day: date, lang: str) -> str:
+        key = (day, lang)
+        text = self._dates.get(key)
+        if text is None:
+            text = self._dates[key] = strings.short_date(day, lang)
+        return text
 
     def _shown(self, sr: SubjectResult) -> list[LevelResult]:
         """Levels a transcript lists: completed ones, the current one, and any with evidence."""
