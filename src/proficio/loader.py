@@ -458,6 +458,7 @@ class _Loader:
                 gp: PathKey = (*tp, "targets", gi)
                 scale_id = g.get("scale", subject.scale_id)
                 scale = scales.get(scale_id)
+                scale_points = {p.value for p in scale.points} if scale is not None else set()
                 if "scale" in g and scale is None:
                     self.unknown_scale(doc, (*gp, "scale"), scale_id, scales)
                 rubric: dict[Decimal, Text] = {}
@@ -467,7 +468,7 @@ class _Loader:
                         point = Decimal(key)
                     except InvalidOperation:  # the schema's pattern already reported it
                         continue
-                    if scale is not None and point not in [p.value for p in scale.points]:
+                    if scale is not None and point not in scale_points:
                         self.error(
                             doc,
                             rp,
@@ -475,7 +476,7 @@ class _Loader:
                             "not-a-point",
                             key=True,
                         )
-                    if any(point == k for k in rubric):
+                    if point in rubric:  # equal Decimals hash alike: 4 and 4.0 collide
                         self.error(
                             doc,
                             rp,

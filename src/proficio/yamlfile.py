@@ -25,6 +25,9 @@ MAX_NODES = 200_000
 PathKey = tuple[str | int, ...]
 
 
+_Scalar, _Sequence, _Mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
 
 
@@ -49,15 +52,13 @@ class _Loader(_Base):
         pass
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode:
+        if kind is _Scalar:
             if implicit[0]:
-                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1] or "", ()):
+                for tag, regexp in _IMPLICIT.get(value[:1], ()):
                     if regexp.match(value):
                         return tag
-            return "tag:yaml.org,2002:str"
-        if kind is yaml.SequenceNode:
-            return "tag:yaml.org,2002:seq"
-        return "tag:yaml.org,2002:map"
+            return _STR
+        return _SEQ if kind is _Sequence else _MAP
 
 
 def _check_aliases(text: str) -> None:
@@ -80,6 +81,8 @@ def _check_aliases(text: str) -> None:
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+_IMPLICIT: dict[str, list[tuple[str, re.Pattern]]] = _Loader.yaml_implicit_resolvers
+"""Resolvers by a plain scalar's first character ("" for an empty scalar)."""
 
 
 class _Refused(Exception):
@@ -236,7 +239,6 @@ def _yaml_hint(problem: str, text: str, mark: yaml.Mark | None) -> str:
     return "Check the indentation and quotes on this line and the one above."
 
 
-_Scalar, _Sequence, _Mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
 _MERGE = "tag:yaml.org,2002:merge"
 _PLAIN_TEXT = frozenset(("tag:yaml.org,2002:str", _MERGE))
 """Tags kept as text: a ``<<`` that is a value, not a merge key, is just the text ``<<``."""
