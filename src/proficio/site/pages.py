@@ -164,7 +164,8 @@ class _Writer:
         return self.school.default_language
 
     def plain(self, value: Text) -> str:
-        return localize(value, self.lang, self.default)[0]
+        text = value.get(self.lang)  # the common case, without building localize()'s pair
+        return text if text is not None else localize(value, self.lang, self.default)[0]
 
     @cached_property
     def note(self) -> str:
@@ -196,12 +197,16 @@ class _Writer:
         )
 
     def block(self, value: Text, cls: str = "") -> str:
-        """Paragraphs of ``value`` (blank lines separate them)."""
+        """Paragraphs of ``value`` (blank lines separate them).
+
+        Split after escaping (escaping leaves whitespace alone), so the escaped text is the one
+        the search copy of the page uses too.
+        """
         words, used = localize(value, self.lang, self.default)
         if not words.strip():
             return ""
         paras = "".join(
-            f"<p>{escape(' '.join(p.split()))}</p>" for p in words.split("\n\n") if p.strip()
+            f"<p>{' '.join(p.split())}</p>" for p in self.esc(value).split("\n\n") if p.strip()
         )
         attrs = f' class="{cls}"' if cls else ""
         if used == self.lang:
@@ -379,9 +384,10 @@ class _Writer:
             self.block(level.description),
             f'<p class="pf-completion">{self.completion(level.completion)}</p>',
         ]
+        search = [f"<h1>{escape(self.level_title(level))}</h1>", self.para(level.description)]
         toc = []
         for topic in level.topics:
-            parts.append(self.topic(subject, topic))
+            parts.append(self.topic(subject, topic, search))
             toc.append(
                 TocEntry(
                     anchor(topic.code),
@@ -401,32 +407,12 @@ class _Writer:
             self.plain(level.description),
             "\n".join(parts),
             toc,
-            self.level_search(level),
+            "".join(search),
         )
 
-    def level_search(self, level: Level) -> str:
-        def para(value: Text) -> str:
-            return f"<p>{self.esc(value)}</p>" if value else ""
-
-        parts = [f"<h1>{escape(self.level_title(level))}</h1>", para(level.description)]
-        for topic in level.topics:
-            parts.append(
-                f'<h2 id="{anchor(topic.code)}">{code_html(topic.code)} {self.esc(topic.title)}</h2>'
-            )
-            parts.append(para(topic.description))
-            for target in topic.targets:
-                labels = self.search_labels(self.school.scale_of(target))
-                parts.append(
-                    f'<h3 id="{target.anchor}">{code_html(target.code)} {self.esc(target.title)}</h3>'
-                )
-                parts.append(para(target.description))
-                rubric = " ".join(
-                    f"{labels.get(value, '')}: {self.esc(text)}"
-                    for value, text in target.rubric.items()
-                )
-                if rubric:
-                    parts.append(f"<p>{rubric}</p>")
-        return "".join(parts)
+    def para(self, value: Text) -> str:
+        """A text as one paragraph of a page's search copy (no marking of fallbacks)."""
+        return f"<p>{self.esc(value)}</p>" if value else ""
 
     def search_labels(self, scale: Scale) -> dict[Decimal, str]:
         labels = self._labels.get(scale.id)
@@ -436,14 +422,19 @@ class _Writer:
             }
         return labels
 
-    def topic(self, subject: Subject, topic: Topic) -> str:
+    def topic(self, subject: Subject, topic: Topic, search: list[str]) -> str:
+        """The topic's section of its level page; its search copy is added to ``search`` in the
+        same pass (the copy reuses the section's escaped texts)."""
+        code, id_ = code_html(topic.code), anchor(topic.code)
         parts = [
-            f'<section class="pf-topic"><h2 id="{anchor(topic.code)}">'
-            f'<span class="pf-code">{code_html(topic.code)}</span> {self.text(topic.title)}</h2>',
+            f'<section class="pf-topic"><h2 id="{id_}">'
+            f'<span class="pf-code">{code}</span> {self.text(topic.title)}</h2>',
             self.block(topic.description),
         ]
+        search.append(f'<h2 id="{id_}">{code} {self.esc(topic.title)}</h2>')
+        search.append(self.para(topic.description))
         for target in topic.targets:
-            parts.append(self.target(target))
+            parts.append(self.target(target, search))
         parts.append("</section>")
         return "\n".join(parts)
 
@@ -478,12 +469,13 @@ class _Writer:
         self._rows[scale.id] = rows
         return rows
 
-    def target(self, target: Target) -> str:
+    def target(self, target: Target, search: list[str]) -> str:
+        """The target's rubric article; its search copy is added to ``search``: the descriptors
+        of its own, each after its score and label, without the generic ones."""
+        scale = self.school.scale_of(target)
         rows = []
         rubric = target.rubric
-        for value, own_row, generic_row, head_fb, row_fb in self.scale_rows(
-            self.school.scale_of(target)
-        ):
+        for value, own_row, generic_row, head_fb, row_fb in self.scale_rows(scale):
             own = rubric.get(value)
             if own:
                 rows.append(f"{own_row}{self.text(own)}</td></tr>")
@@ -491,9 +483,17 @@ class _Writer:
             else:
                 rows.append(generic_row)
                 self.fallbacks += row_fb
-        code = code_html(target.code)
+        code, id_ = code_html(target.code), target.anchor
+        labels = self.search_labels(scale)
+        search.append(f'<h3 id="{id_}">{code} {self.esc(target.title)}</h3>')
+        search.append(self.para(target.description))
+        if rubric:
+            own_texts = " ".join(
+                f"{labels.get(value, '')}: {self.esc(text)}" for value, text in rubric.items()
+            )
+            search.append(f"<p>{own_texts}</p>")
         return (
-            f'<article class="pf-target"><h3 id="{target.anchor}">'
+            f'<article class="pf-target"><h3 id="{id_}">'
             f'<span class="pf-code">{code}</span> {self.text(target.title)}</h3>'
             f"{self.block(target.description, 'pf-description')}"
             f'<table class="pf-rubric"><caption>{self.ui("rubric_caption", code=code)}</caption>'
