@@ -317,8 +317,9 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
                 f'({escape(words)})</small></p><div lang="{escape(text_lang)}">{html}</div>'
             )
         started = time.perf_counter()
-        page.toc = get_toc([_toc_token(e, 2) for e in spec.toc])
-        page.present_anchor_ids = {e.id for e in _walk(spec.toc)}
+        ids: set[str] = set()
+        page.toc = get_toc(_toc_tokens(spec.toc, 2, ids))
+        page.present_anchor_ids = ids
         TIMINGS.hooks += time.perf_counter() - started
         return spec.body
 
@@ -459,16 +460,17 @@ class _Quiet(logging.Filter):
         )
 
 
-def _toc_token(entry: TocEntry, level: int) -> dict[str, Any]:
-    return {
-        "level": level,
-        "id": entry.id,
-        "name": escape(entry.title),
-        "children": [_toc_token(child, level + 1) for child in entry.children],
-    }
-
-
-def _walk(entries: tuple[TocEntry, ...]):
-    for e in entries:
-        yield e
-        yield from _walk(e.children)
+def _toc_tokens(entries: tuple[TocEntry, ...], level: int, ids: set[str]) -> list[dict[str, Any]]:
+    """MkDocs' table-of-contents tokens of ``entries``, collecting their anchors in ``ids``."""
+    tokens = []
+    for entry in entries:
+        ids.add(entry.id)
+        tokens.append(
+            {
+                "level": level,
+                "id": entry.id,
+                "name": escape(entry.title),
+                "children": _toc_tokens(entry.children, level + 1, ids),
+            }
+        )
+    return tokens
