@@ -9,6 +9,7 @@ string.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,7 +185,8 @@ def read_yaml(path: Path) -> tuple[YamlDocument | None, list[Diagnostic]]:
             "not-utf8",
         )
 
-    loader = _Loader(text)
+    # The same UTF-8 bytes libyaml would get from ``text``, without encoding it again.
+    loader = _Loader(raw.removeprefix(codecs.BOM_UTF8))
     try:
         _check_aliases(text)
         node = loader.get_single_node()
