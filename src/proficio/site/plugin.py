@@ -14,6 +14,7 @@ import contextvars
 import gc
 import logging
 import os
+import stat
 import time
 from dataclasses import dataclass
 from html import escape
@@ -83,8 +84,17 @@ LAST_PAGES: dict[str, int] = {}
 
 
 def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
-    files = sorted(p for p in root.rglob("*") if p.is_file())
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    """Every file's path, modification time and size (one ``stat`` per entry: each language's
+    build checks it)."""
+    files = []
+    for p in sorted(root.rglob("*")):
+        try:
+            st = p.stat()
+        except OSError:  # e.g. a broken link, as is_file() would say
+            continue
+        if stat.S_ISREG(st.st_mode):
+            files.append((str(p), st.st_mtime_ns, st.st_size))
+    return tuple(files)
 
 
 def load_content(root: Path) -> Result:
