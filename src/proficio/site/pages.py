@@ -179,9 +179,10 @@ class _Writer:
 
         Memoized by object: the body and the search copy of a page escape the same texts.
         """
-        found = self._escaped.get(id(value))
+        key = id(value)
+        found = self._escaped.get(key)
         if found is None:
-            found = self._escaped[id(value)] = escape(self.plain(value))
+            found = self._escaped[key] = escape(self.plain(value))
         return found
 
     def text(self, value: Text) -> str:
