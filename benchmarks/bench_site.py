@@ -3,6 +3,7 @@ heavy its pages are for a family on a phone.
 
     python benchmarks/bench_site.py                  # example school, 10x copy, 5,000 targets
     python benchmarks/bench_site.py --targets 20000  # another synthetic size instead of 5,000
+    python benchmarks/bench_site.py --only synthetic --repeat 3  # just the 5,000, three builds
 
 Each build runs in its own process (no warm caches, its own peak memory), with the repository's
 mkdocs.yml, as ``proficio build`` runs it. "Proficio" is the plugin's own work in that same
@@ -25,6 +26,7 @@ from pathlib import Path
 import click
 
 ROOT = Path(__file__).resolve().parents[1]
+SCHOOLS = ("example", "10x", "synthetic")
 
 
 def gz(data: bytes) -> int:
@@ -136,24 +138,53 @@ def report(name: str, info: dict) -> None:
 @click.command()
 @click.option("--targets", default=5000, show_default=True, help="Size of the synthetic school.")
 @click.option("--seed", default=1, show_default=True)
+@click.option(
+    "--only",
+    "schools",
+    multiple=True,
+    type=click.Choice(SCHOOLS),
+    help="Build only these schools (repeatable); all three by default.",
+)
+@click.option(
+    "--repeat",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Builds per school (the machine is shared: look at the spread).",
+)
 @click.option("--child", nargs=2, type=click.Path(path_type=Path), hidden=True)
-def main(targets: int, seed: int, child: tuple[Path, Path] | None) -> None:
+def main(
+    targets: int,
+    seed: int,
+    schools: tuple[str, ...],
+    repeat: int,
+    child: tuple[Path, Path] | None,
+) -> None:
     if child:
         print(json.dumps(one_build(*child)))
         return
     from proficio import load_school
     from proficio.synthetic import write_school
 
+    schools = schools or SCHOOLS
     example = ROOT / "content"
-    report("example school", run_child(example))
-    example_targets = sum(1 for _ in load_school(example).iter_targets())
     with tempfile.TemporaryDirectory(prefix="bench-school-") as tmp:
-        ten = write_school(Path(tmp) / "ten", targets=10 * example_targets, seed=seed)
-        report("synthetic school 10x the example", run_child(ten))
-        big = write_school(
-            Path(tmp) / "big", targets=targets, languages=("en", "es", "vi"), seed=seed
-        )
-        report(f"synthetic school of {targets:,} targets", run_child(big))
+        for school in SCHOOLS:
+            if school not in schools:
+                continue
+            if school == "example":
+                name, content = "example school", example
+            elif school == "10x":
+                example_targets = sum(1 for _ in load_school(example).iter_targets())
+                name = "synthetic school 10x the example"
+                content = write_school(Path(tmp) / "ten", targets=10 * example_targets, seed=seed)
+            else:
+                name = f"synthetic school of {targets:,} targets"
+                content = write_school(
+                    Path(tmp) / "big", targets=targets, languages=("en", "es", "vi"), seed=seed
+                )
+            for _ in range(repeat):
+                report(name, run_child(content))
 
 
 if __name__ == "__main__":

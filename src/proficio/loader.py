@@ -15,9 +15,10 @@ cannot express (codes unique across files, references, scale points, languages, 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +107,8 @@ class _Loader:
         self.diags: list[Diagnostic] = []
         self.languages: list[str] = []
         self.files: list[Path] = []
-        # (doc, path, text) of every text field, checked for languages once the school is known
-        self.texts: list[tuple[YamlDocument, PathKey, Text]] = []
+        # (path, text) of every text field of a document being built, checked when it is done
+        self.texts: dict[YamlDocument, list[tuple[PathKey, Text]]] = {}
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -147,7 +148,7 @@ class _Loader:
             if isinstance(value, str)
             else dict(value)
         )
-        self.texts.append((doc, path, text))
+        self.texts.setdefault(doc, []).append((path, text))
         return text
 
     def source(self, doc: YamlDocument, path: PathKey = ()) -> Source:
@@ -221,6 +222,8 @@ class _Loader:
         if school_doc is not None:
             self.languages = list(school_doc.data["languages"])
         school = self.build_school(school_doc)
+        if school_doc is not None:
+            self.done(school_doc)
         scales = self.build_scales()
         subjects = self.build_subjects(school, scales)
         if school is not None:
@@ -228,8 +231,13 @@ class _Loader:
             school.subjects = subjects
             school.files = list(self.files)
             self.check_codes(school)
-            self.check_languages()
         return Result(school, sorted(self.diags))
+
+    def done(self, doc: YamlDocument) -> None:
+        """Check a built document's texts, then let its YAML nodes go: positions are looked up
+        in them, and holding every file's nodes until the end would weigh on a large school."""
+        self.check_languages(doc, self.texts.pop(doc, []))
+        doc.release()
 
     def build_school(self, doc: YamlDocument | None) -> School | None:
         if doc is None:
@@ -325,88 +333,98 @@ class _Loader:
                 calculation=self.calculation(doc, ("calculation",), d.get("calculation")),
                 source=self.source(doc),
             )
+            self.done(doc)
         return scales
 
     def build_subjects(self, school: School | None, scales: dict[str, Scale]) -> list[Subject]:
         subjects: list[Subject] = []
-        folder_docs: dict[Path, YamlDocument | None] = {}
-        levels_by_folder: dict[Path, list[tuple[Path, YamlDocument]]] = {}
-        unreadable: set[Path] = set()  # folders with a level file that failed to load
-        for path, kind in content_files(self.root):
-            if kind == "subject":
-                folder_docs[path.parent] = self.read(path, kind)
-                levels_by_folder[path.parent] = []
-            elif kind == "level":
-                if not LEVEL_FILE.match(path.name):
-                    self.diags.append(
-                        Diagnostic(
-                            display_path(path),
-                            0,
-                            0,
-                            f"'{path.name}' is not a level file name. Name level files level-1.yaml, level-2.yaml, ... (other files do not belong in a subject folder).",
-                            "error",
-                            "bad-file-name",
-                        )
-                    )
-                    continue
-                doc = self.read(path, kind)
-                if doc is None:
-                    unreadable.add(path.parent)
-                else:
-                    levels_by_folder[path.parent].append((path, doc))
-        default_calc = school.calculation if school else DEFAULT_CALCULATION
-        default_completion = school.completion if school else DEFAULT_COMPLETION
-        for folder, doc in folder_docs.items():
-            if doc is None:
-                continue
-            d = doc.data
-            slug = folder.name
-            if slug in self.languages:
-                self.error(
-                    doc,
-                    (),
-                    f"the subject folder is named '{slug}', which is also a language code of the school; the site would mix them up. Rename the folder.",
-                    "bad-file-name",
-                )
-            if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-                self.error(
-                    doc,
-                    (),
-                    f"subject folder '{slug}' becomes the page address: use lowercase letters, digits and dashes (e.g. 'english-language-arts').",
-                    "bad-file-name",
-                )
-            scale = scales.get(d["scale"])
-            if scale is None:
-                self.unknown_scale(doc, ("scale",), d["scale"], scales)
-            calc = (
-                self.calculation(doc, ("calculation",), d.get("calculation"))
-                or (scale and scale.calculation)
-                or default_calc
-            )
-            completion = (
-                self.completion(doc, ("completion",), d.get("completion")) or default_completion
-            )
-            subject = Subject(
-                code=d["code"],
-                slug=slug,
-                title=self.text(doc, ("title",), d["title"]),
-                description=self.text(doc, ("description",), d.get("description")),
-                order=d.get("order"),
-                scale_id=d["scale"],
-                calculation=calc,
-                completion=completion,
-                levels=[],
-                source=self.source(doc),
-                case=_case(d),
-            )
-            for path, level_doc in levels_by_folder[folder]:
-                subject.levels.append(self.build_level(path, level_doc, subject, scales))
-            if folder not in unreadable:  # a broken file's level is not a gap
-                self.check_level_order(subject, folder)
-            subject.levels.sort(key=lambda lv: lv.number)
-            subjects.append(subject)
+        files = ((p, k) for p, k in content_files(self.root) if k in ("subject", "level"))
+        for folder, group in groupby(files, key=lambda file: file[0].parent):
+            subject = self.build_subject(folder, group, school, scales)
+            if subject is not None:
+                subjects.append(subject)
         subjects.sort(key=lambda s: (s.order is None, s.order or 0, s.slug))
         return subjects
+
+    def build_subject(
+        self,
+        folder: Path,
+        files: Iterable[tuple[Path, str]],
+        school: School | None,
+        scales: dict[str, Scale],
+    ) -> Subject | None:
+        """One subject folder, read and built before the next (only its nodes are held)."""
+        doc: YamlDocument | None = None
+        level_docs: list[tuple[Path, YamlDocument]] = []
+        unreadable = False  # a level file failed to load
+        for path, kind in files:
+            if kind == "subject":
+                doc = self.read(path, kind)
+            elif not LEVEL_FILE.match(path.name):
+                self.diags.append(
+                    Diagnostic(
+                        display_path(path),
+                        0,
+                        0,
+                        f"'{path.name}' is not a level file name. Name level files level-1.yaml, level-2.yaml, ... (other files do not belong in a subject folder).",
+                        "error",
+                        "bad-file-name",
+                    )
+                )
+            elif (level_doc := self.read(path, kind)) is None:
+                unreadable = True
+            else:
+                level_docs.append((path, level_doc))
+        if doc is None:
+            return None
+        d = doc.data
+        slug = folder.name
+        if slug in self.languages:
+            self.error(
+                doc,
+                (),
+                f"the subject folder is named '{slug}', which is also a language code of the school; the site would mix them up. Rename the folder.",
+                "bad-file-name",
+            )
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+            self.error(
+                doc,
+                (),
+                f"subject folder '{slug}' becomes the page address: use lowercase letters, digits and dashes (e.g. 'english-language-arts').",
+                "bad-file-name",
+            )
+        scale = scales.get(d["scale"])
+        if scale is None:
+            self.unknown_scale(doc, ("scale",), d["scale"], scales)
+        calc = (
+            self.calculation(doc, ("calculation",), d.get("calculation"))
+            or (scale and scale.calculation)
+            or (school.calculation if school else DEFAULT_CALCULATION)
+        )
+        completion = self.completion(doc, ("completion",), d.get("completion")) or (
+            school.completion if school else DEFAULT_COMPLETION
+        )
+        subject = Subject(
+            code=d["code"],
+            slug=slug,
+            title=self.text(doc, ("title",), d["title"]),
+            description=self.text(doc, ("description",), d.get("description")),
+            order=d.get("order"),
+            scale_id=d["scale"],
+            calculation=calc,
+            completion=completion,
+            levels=[],
+            source=self.source(doc),
+            case=_case(d),
+        )
+        self.done(doc)
+        for path, level_doc in level_docs:
+            subject.levels.append(self.build_level(path, level_doc, subject, scales))
+            self.done(level_doc)
+        if not unreadable:  # a broken file's level is not a gap
+            self.check_level_order(subject, folder)
+        subject.levels.sort(key=lambda lv: lv.number)
+        return subject
 
     def unknown_scale(
         self, doc: YamlDocument, path: PathKey, name: str, scales: dict[str, Scale]
@@ -440,6 +458,7 @@ class _Loader:
                 gp: PathKey = (*tp, "targets", gi)
                 scale_id = g.get("scale", subject.scale_id)
                 scale = scales.get(scale_id)
+                scale_points = {p.value for p in scale.points} if scale is not None else set()
                 if "scale" in g and scale is None:
                     self.unknown_scale(doc, (*gp, "scale"), scale_id, scales)
                 rubric: dict[Decimal, Text] = {}
@@ -449,7 +468,7 @@ class _Loader:
                         point = Decimal(key)
                     except InvalidOperation:  # the schema's pattern already reported it
                         continue
-                    if scale is not None and point not in [p.value for p in scale.points]:
+                    if scale is not None and point not in scale_points:
                         self.error(
                             doc,
                             rp,
@@ -457,7 +476,7 @@ class _Loader:
                             "not-a-point",
                             key=True,
                         )
-                    if any(point == k for k in rubric):
+                    if point in rubric:  # equal Decimals hash alike: 4 and 4.0 collide
                         self.error(
                             doc,
                             rp,
@@ -579,13 +598,13 @@ class _Loader:
                     for target in topic.targets:
                         claim(target.code, "learning target", target.source)
 
-    def check_languages(self) -> None:
+    def check_languages(self, doc: YamlDocument, texts: list[tuple[PathKey, Text]]) -> None:
         offered = self.languages
         if not offered:
             return
         default = offered[0]
-        missing: dict[tuple[YamlDocument, str], list[PathKey]] = {}
-        for doc, path, text in self.texts:
+        missing: dict[str, list[PathKey]] = {}
+        for path, text in texts:
             for lang in text:
                 if lang not in offered:
                     self.error(
@@ -604,13 +623,13 @@ class _Loader:
                 )
             for lang in offered[1:]:
                 if lang not in text:
-                    missing.setdefault((doc, lang), []).append(path)
-        for (doc, lang), paths in missing.items():
+                    missing.setdefault(lang, []).append(path)
+        for lang, paths in missing.items():
             line, column = min(doc.where(p) for p in paths)
             n = len(paths)
             self.diags.append(
                 Diagnostic(
-                    display_path(doc.path),
+                    str(doc.shown),
                     line,
                     column,
                     f"{n} text{'s' if n != 1 else ''} not translated to '{lang}' (the first is here); readers of '{lang}' see the '{default}' text instead.",

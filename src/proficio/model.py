@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 Text = dict[str, str]
@@ -104,11 +105,13 @@ class Scale:
         return self.points[-1]
 
 
+@cache
 def anchor(code: str) -> str:
     """The URL fragment of a code on the site (``MA.L3.FR.2`` -> ``ma-l3-fr-2``).
 
     Built from the stable code, never the title, so links from transcripts and assignments keep
-    working when a title changes. Transcripts and the site both use this one function.
+    working when a title changes. Transcripts and the site both use this one function. Cached:
+    the loader's uniqueness check and every language's pages ask for the same codes.
     """
     return re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")
 

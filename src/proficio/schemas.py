@@ -69,7 +69,9 @@ def _fast_check(kind: str) -> Any:
     store = _store()
     schema = _inline(store[f"{kind}.schema.json"], store[f"{kind}.schema.json"], store)
     schema["$schema"] = "http://json-schema.org/draft-07/schema#"
-    return fastjsonschema.compile(schema)
+    # Only yes/no is needed here: without the per-rule error details the generated code is a
+    # third of the size and compiles ~3x faster (a fixed cost of every load).
+    return fastjsonschema.compile(schema, detailed_exceptions=False)
 
 
 @cache

@@ -9,6 +9,7 @@ string.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,9 @@ MAX_NODES = 200_000
 
 PathKey = tuple[str | int, ...]
 
+
+_Scalar, _Sequence, _Mapping = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
 
@@ -49,15 +53,13 @@ class _Loader(_Base):
         pass
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is yaml.ScalarNode:
+        if kind is _Scalar:
             if implicit[0]:
-                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1] or "", ()):
+                for tag, regexp in _IMPLICIT.get(value[:1], ()):
                     if regexp.match(value):
                         return tag
-            return "tag:yaml.org,2002:str"
-        if kind is yaml.SequenceNode:
-            return "tag:yaml.org,2002:seq"
-        return "tag:yaml.org,2002:map"
+            return _STR
+        return _SEQ if kind is _Sequence else _MAP
 
 
 def _check_aliases(text: str) -> None:
@@ -80,6 +82,8 @@ def _check_aliases(text: str) -> None:
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+_IMPLICIT: dict[str, list[tuple[str, re.Pattern]]] = _Loader.yaml_implicit_resolvers
+"""Resolvers by a plain scalar's first character ("" for an empty scalar)."""
 
 
 class _Refused(Exception):
@@ -92,31 +96,53 @@ class _Refused(Exception):
 
 @dataclass(eq=False)
 class YamlDocument:
-    """A parsed file: its data as plain JSON-like values and the position of every node."""
+    """A parsed file: its data as plain JSON-like values, and its composed nodes for positions.
+
+    Positions are looked up in the node tree only when something asks for one (a diagnostic, a
+    model object's source): recording every node's position up front was a fifth of a large
+    school's load, for lookups that touch a few nodes per target.
+    """
 
     path: Path
-    data: Any
-    marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    """Value positions (1-based line, column) by JSON path."""
-    key_marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    """Positions of mapping keys by the JSON path of their value."""
-    shown: Path = field(init=False)
-    """The path as messages show it (computed once: resolving paths is slow)."""
-
-    def __post_init__(self) -> None:
-        self.shown = Path(display_path(self.path))
+    shown: Path
+    """The path as messages show it (computed once per file: resolving paths is slow)."""
+    data: Any = None
+    root: yaml.Node | None = field(default=None, repr=False)
+    """The composed node of the file (the same node graph ``data`` was built from)."""
 
     def where(self, path: PathKey, *, key: bool = False) -> tuple[int, int]:
-        """The closest known position of ``path`` (walking up to a parent if needed)."""
-        table = self.key_marks if key else self.marks
-        p = tuple(path)
-        while p:
-            if p in table:
-                return table[p]
-            if p in self.marks:
-                return self.marks[p]
-            p = p[:-1]
-        return self.marks.get((), (1, 1))
+        """The position (1-based line, column) of the value at ``path``, or of its key.
+
+        A path that does not exist in the file is placed at its closest existing parent, so a
+        message about a missing field points at the mapping that lacks it.
+        """
+        node = self.root
+        if node is None:
+            raise RuntimeError(f"positions in {self.shown} asked for after release()")
+        mark = node.start_mark
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.value == step:
+                        node = value_node
+                        mark = key_node.start_mark if key else node.start_mark
+                        break
+                else:
+                    break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and type(step) is int
+                and 0 <= step < len(node.value)
+            ):
+                node = node.value[step]
+                mark = node.start_mark
+            else:
+                break
+        return (mark.line + 1, mark.column + 1)
+
+    def release(self) -> None:
+        """Drop the nodes (most of a file's memory) once no position will be asked for."""
+        self.root = None
 
     def diagnostic(
         self, path: PathKey, message: str, code: str, *, key: bool = False, severity: str = "error"
@@ -159,7 +185,8 @@ def read_yaml(path: Path) -> tuple[YamlDocument | None, list[Diagnostic]]:
             "not-utf8",
         )
 
-    loader = _Loader(text)
+    # The same UTF-8 bytes libyaml would get from ``text``, without encoding it again.
+    loader = _Loader(raw.removeprefix(codecs.BOM_UTF8))
     try:
         _check_aliases(text)
         node = loader.get_single_node()
@@ -184,9 +211,9 @@ def read_yaml(path: Path) -> tuple[YamlDocument | None, list[Diagnostic]]:
     if node is None:
         return refuse(1, 1, "the file is empty. Fill it in, or delete it.", "empty-file")
 
-    doc = YamlDocument(path, None)
+    doc = YamlDocument(path, Path(shown), root=node)
     try:
-        doc.data = _Builder(loader, doc).build(node, ())
+        doc.data = _Builder(loader).build(node)
     except _Refused as exc:
         mark = exc.mark
         return refuse(
@@ -214,56 +241,56 @@ def _yaml_hint(problem: str, text: str, mark: yaml.Mark | None) -> str:
     return "Check the indentation and quotes on this line and the one above."
 
 
-_PLAIN_TEXT = frozenset(("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge"))
+_MERGE = "tag:yaml.org,2002:merge"
+_PLAIN_TEXT = frozenset(("tag:yaml.org,2002:str", _MERGE))
 """Tags kept as text: a ``<<`` that is a value, not a merge key, is just the text ``<<``."""
 
 
 class _Builder:
-    """Turns composed nodes into plain values, recording marks and refusing duplicate keys."""
+    """Turns composed nodes into plain values, refusing duplicate keys and alias bombs."""
 
-    def __init__(self, loader: _Loader, doc: YamlDocument) -> None:
+    def __init__(self, loader: _Loader) -> None:
         self.loader = loader
-        self.doc = doc
         self.count = 0
 
-    def build(self, node: yaml.Node, path: PathKey) -> Any:
+    def build(self, node: yaml.Node) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _Refused(
-                node.start_mark,
-                f"the file expands to more than {MAX_NODES:,} values (YAML aliases repeating "
-                "other aliases?). Write the content out without aliases.",
-                "too-many-nodes",
-            )
-        self.doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            result: dict[str, Any] = {}
-            first_seen: dict[str, yaml.Node] = {}
-            if any(k.tag == "tag:yaml.org,2002:merge" for k, _ in node.value):
+            raise self.too_many(node)
+        if isinstance(node, _Mapping):
+            if any(k.tag == _MERGE for k, _ in node.value):
                 self.loader.flatten_mapping(node)
+            result: dict[str, Any] = {}
             for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
+                if key_node.__class__ is not _Scalar:
                     raise _Refused(key_node.start_mark, "a key must be plain text.", "bad-key")
                 key = key_node.value
-                if key in first_seen:
-                    earlier = first_seen[key].start_mark.line + 1
-                    raise _Refused(
-                        key_node.start_mark,
-                        f"duplicate key '{key}' (first given on line {earlier}). YAML would "
-                        "silently keep only the last one: remove or rename one of them.",
-                        "duplicate-key",
-                    )
-                first_seen[key] = key_node
-                child = (*path, key)
-                self.doc.key_marks[child] = (
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                )
-                result[key] = self.build(value_node, child)
+                if key in result:
+                    raise self.duplicate(node, key_node)
+                # Plain text, most values, is taken inline: a call per node is measurable.
+                if value_node.__class__ is _Scalar and value_node.tag in _PLAIN_TEXT:
+                    self.count += 1
+                    if self.count > MAX_NODES:
+                        raise self.too_many(value_node)
+                    result[key] = value_node.value
+                else:
+                    result[key] = self.build(value_node)
             return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        if node.tag in _PLAIN_TEXT:  # most scalars: skip the constructor machinery
+        if isinstance(node, _Sequence):
+            return [self.build(item) for item in node.value]
+        return self.scalar(node)
+
+    @staticmethod
+    def too_many(node: yaml.Node) -> _Refused:
+        return _Refused(
+            node.start_mark,
+            f"the file expands to more than {MAX_NODES:,} values (YAML aliases repeating "
+            "other aliases?). Write the content out without aliases.",
+            "too-many-nodes",
+        )
+
+    def scalar(self, node: yaml.Node) -> Any:
+        if node.tag in _PLAIN_TEXT:
             return node.value
         value = self.loader.construct_object(node, deep=True)
         if isinstance(value, float) and value != value:  # .nan
@@ -271,3 +298,14 @@ class _Builder:
         if isinstance(value, bytes):
             raise _Refused(node.start_mark, "binary values are not allowed here.", "bad-value")
         return value
+
+    @staticmethod
+    def duplicate(mapping: yaml.MappingNode, key_node: yaml.ScalarNode) -> _Refused:
+        first = next(k for k, _ in mapping.value if k.value == key_node.value)
+        earlier = first.start_mark.line + 1
+        return _Refused(
+            key_node.start_mark,
+            f"duplicate key '{key_node.value}' (first given on line {earlier}). YAML would "
+            "silently keep only the last one: remove or rename one of them.",
+            "duplicate-key",
+        )

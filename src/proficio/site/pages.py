@@ -11,7 +11,7 @@ import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import escape
 
 from ..model import (
@@ -85,9 +85,15 @@ class SiteLanguage:
 def relative_url(from_url: str, to_url: str) -> str:
     """A link from one directory-style URL to another that works under any hosting prefix."""
     path, _, fragment = to_url.partition("#")
-    rel = posixpath.relpath("/" + path, "/" + from_url)
-    rel = "./" if rel == "." else rel + "/"
+    rel = _relative_dir(from_url, path)
     return f"{rel}#{fragment}" if fragment else rel
+
+
+@lru_cache(maxsize=65536)
+def _relative_dir(from_url: str, to_url: str) -> str:
+    """Cached: every language's pages, and their language menus, link between the same URLs."""
+    rel = posixpath.relpath("/" + to_url, "/" + from_url)
+    return "./" if rel == "." else rel + "/"
 
 
 def subject_url(subject: Subject) -> str:
@@ -106,6 +112,12 @@ def target_url(subject: Subject, level: Level, target: Target) -> str:
     """Where a target's rubric lives, relative to a language's root: stable as long as its code
     does (transcripts and CLR records can link a target's row to it)."""
     return f"{level_url(subject, level)}#{target.anchor}"
+
+
+@lru_cache(maxsize=65536)
+def code_html(code: str) -> str:
+    """A code as HTML: escaped once for every page and language that shows it."""
+    return escape(code)
 
 
 def format_score(scale: Scale, value: Decimal) -> str:
@@ -133,9 +145,10 @@ class _Writer:
     lang: str
     fallbacks: int = 0
     pages: list[SitePage] = field(default_factory=list)
-    _rows: dict[str, list[tuple[Decimal, str, str, str, int, int]]] = field(default_factory=dict)
+    _rows: dict[str, list[tuple[Decimal, str, str, int, int]]] = field(default_factory=dict)
     _labels: dict[str, dict[Decimal, str]] = field(default_factory=dict)
     _escaped: dict[int, str] = field(default_factory=dict)
+    _ui: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def rubric_head(self) -> str:
@@ -146,14 +159,17 @@ class _Writer:
 
     # -- text --------------------------------------------------------------------------------
 
-    @property
+    @cached_property
     def default(self) -> str:
         return self.school.default_language
 
     def plain(self, value: Text) -> str:
-        return localize(value, self.lang, self.default)[0]
+        text = value.get(self.lang)  # the common case, without building localize()'s pair
+        return text if text is not None else localize(value, self.lang, self.default)[0]
 
-    def _note(self) -> str:
+    @cached_property
+    def note(self) -> str:
+        """The "not yet translated" mark after a fallback text."""
         words, used = ui(self.lang, "not_translated")
         mark = f' lang="{used}"' if used != self.lang else ""
         return f' <small class="pf-untranslated"{mark}>({escape(words)})</small>'
@@ -166,7 +182,7 @@ class _Writer:
         key = id(value)
         found = self._escaped.get(key)
         if found is None:
-            found = self._escaped[key] = escape(localize(value, self.lang, self.default)[0])
+            found = self._escaped[key] = escape(self.plain(value))
         return found
 
     def text(self, value: Text) -> str:
@@ -178,29 +194,41 @@ class _Writer:
             return escape(words)
         self.fallbacks += 1
         return (
-            f'<span class="pf-fallback" lang="{escape(used)}">{escape(words)}</span>{self._note()}'
+            f'<span class="pf-fallback" lang="{escape(used)}">{self.esc(value)}</span>{self.note}'
         )
 
     def block(self, value: Text, cls: str = "") -> str:
-        """Paragraphs of ``value`` (blank lines separate them)."""
+        """Paragraphs of ``value`` (blank lines separate them).
+
+        Split after escaping (escaping leaves whitespace alone), so the escaped text is the one
+        the search copy of the page uses too.
+        """
         words, used = localize(value, self.lang, self.default)
         if not words.strip():
             return ""
         paras = "".join(
-            f"<p>{escape(' '.join(p.split()))}</p>" for p in words.split("\n\n") if p.strip()
+            f"<p>{' '.join(p.split())}</p>" for p in self.esc(value).split("\n\n") if p.strip()
         )
         attrs = f' class="{cls}"' if cls else ""
         if used == self.lang:
             return f"<div{attrs}>{paras}</div>" if cls else paras
         self.fallbacks += 1
         classes = f"{cls} pf-fallback".strip()
-        return f'<div class="{classes}" lang="{escape(used)}">{paras}</div><p class="pf-untranslated-block">{self._note().strip()}</p>'
+        return f'<div class="{classes}" lang="{escape(used)}">{paras}</div><p class="pf-untranslated-block">{self.note.strip()}</p>'
 
     def ui(self, key: str, **values: object) -> str:
-        """One of the site's own sentences as HTML; values are HTML already."""
-        words, used = ui(self.lang, key)
-        html = escape(words).format(**values)
-        return html if used == self.lang else f'<span lang="{used}">{html}</span>'
+        """One of the site's own sentences as HTML; values are HTML already.
+
+        The escaped sentence is kept per key: some are written once per target.
+        """
+        template = self._ui.get(key)
+        if template is None:
+            words, used = ui(self.lang, key)
+            template = escape(words)
+            if used != self.lang:
+                template = f'<span lang="{used}">{template}</span>'
+            self._ui[key] = template
+        return template.format(**values)
 
     def ui_plain(self, key: str, **values: object) -> str:
         return ui(self.lang, key)[0].format(**values)
@@ -357,9 +385,10 @@ class _Writer:
             self.block(level.description),
             f'<p class="pf-completion">{self.completion(level.completion)}</p>',
         ]
+        search = [f"<h1>{escape(self.level_title(level))}</h1>", self.para(level.description)]
         toc = []
         for topic in level.topics:
-            parts.append(self.topic(subject, topic))
+            parts.append(self.topic(subject, topic, search))
             toc.append(
                 TocEntry(
                     anchor(topic.code),
@@ -379,32 +408,12 @@ class _Writer:
             self.plain(level.description),
             "\n".join(parts),
             toc,
-            self.level_search(level),
+            "".join(search),
         )
 
-    def level_search(self, level: Level) -> str:
-        def para(value: Text) -> str:
-            return f"<p>{self.esc(value)}</p>" if value else ""
-
-        parts = [f"<h1>{escape(self.level_title(level))}</h1>", para(level.description)]
-        for topic in level.topics:
-            parts.append(
-                f'<h2 id="{anchor(topic.code)}">{escape(topic.code)} {self.esc(topic.title)}</h2>'
-            )
-            parts.append(para(topic.description))
-            for target in topic.targets:
-                labels = self.search_labels(self.school.scale_of(target))
-                parts.append(
-                    f'<h3 id="{target.anchor}">{escape(target.code)} {self.esc(target.title)}</h3>'
-                )
-                parts.append(para(target.description))
-                rubric = " ".join(
-                    f"{labels.get(value, '')}: {self.esc(text)}"
-                    for value, text in target.rubric.items()
-                )
-                if rubric:
-                    parts.append(f"<p>{rubric}</p>")
-        return "".join(parts)
+    def para(self, value: Text) -> str:
+        """A text as one paragraph of a page's search copy (no marking of fallbacks)."""
+        return f"<p>{self.esc(value)}</p>" if value else ""
 
     def search_labels(self, scale: Scale) -> dict[Decimal, str]:
         labels = self._labels.get(scale.id)
@@ -414,20 +423,25 @@ class _Writer:
             }
         return labels
 
-    def topic(self, subject: Subject, topic: Topic) -> str:
+    def topic(self, subject: Subject, topic: Topic, search: list[str]) -> str:
+        """The topic's section of its level page; its search copy is added to ``search`` in the
+        same pass (the copy reuses the section's escaped texts)."""
+        code, id_ = code_html(topic.code), anchor(topic.code)
         parts = [
-            f'<section class="pf-topic"><h2 id="{anchor(topic.code)}">'
-            f'<span class="pf-code">{escape(topic.code)}</span> {self.text(topic.title)}</h2>',
+            f'<section class="pf-topic"><h2 id="{id_}">'
+            f'<span class="pf-code">{code}</span> {self.text(topic.title)}</h2>',
             self.block(topic.description),
         ]
+        search.append(f'<h2 id="{id_}">{code} {self.esc(topic.title)}</h2>')
+        search.append(self.para(topic.description))
         for target in topic.targets:
-            parts.append(self.target(target))
+            parts.append(self.target(target, search))
         parts.append("</section>")
         return "\n".join(parts)
 
-    def scale_rows(self, scale: Scale) -> list[tuple[Decimal, str, str, str, int, int]]:
-        """Per score point: value, row classes, row header, generic row, and how many
-        fallback texts the header and the generic row hold.
+    def scale_rows(self, scale: Scale) -> list[tuple[Decimal, str, str, int, int]]:
+        """Per score point: value, the start of a row with the target's own descriptor, the row
+        with the generic one, and how many fallback texts the header and the generic row hold.
 
         The same for every target on the scale, so written once per scale and language.
         """
@@ -449,28 +463,41 @@ class _Writer:
                 if point.descriptor
                 else escape(self.ui_plain("no_descriptor"))
             )
+            own = f'<tr class="{cls} pf-own">{head}<td>'
             row = f'<tr class="{cls} pf-generic">{head}<td>{badge}{generic}</td></tr>'
-            rows.append((point.value, cls, head, row, head_fallbacks, self.fallbacks - before))
+            rows.append((point.value, own, row, head_fallbacks, self.fallbacks - before))
             self.fallbacks = before
         self._rows[scale.id] = rows
         return rows
 
-    def target(self, target: Target) -> str:
-        rows = []
+    def target(self, target: Target, search: list[str]) -> str:
+        """The target's rubric article; its search copy is added to ``search``: the descriptors
+        of its own, each after its score and label, without the generic ones."""
         scale = self.school.scale_of(target)
-        for value, cls, head, generic_row, head_fb, row_fb in self.scale_rows(scale):
-            own = target.rubric.get(value)
+        rows = []
+        rubric = target.rubric
+        for value, own_row, generic_row, head_fb, row_fb in self.scale_rows(scale):
+            own = rubric.get(value)
             if own:
-                rows.append(f'<tr class="{cls} pf-own">{head}<td>{self.text(own)}</td></tr>')
+                rows.append(f"{own_row}{self.text(own)}</td></tr>")
                 self.fallbacks += head_fb
             else:
                 rows.append(generic_row)
                 self.fallbacks += row_fb
+        code, id_ = code_html(target.code), target.anchor
+        labels = self.search_labels(scale)
+        search.append(f'<h3 id="{id_}">{code} {self.esc(target.title)}</h3>')
+        search.append(self.para(target.description))
+        if rubric:
+            own_texts = " ".join(
+                f"{labels.get(value, '')}: {self.esc(text)}" for value, text in rubric.items()
+            )
+            search.append(f"<p>{own_texts}</p>")
         return (
-            f'<article class="pf-target"><h3 id="{target.anchor}">'
-            f'<span class="pf-code">{escape(target.code)}</span> {self.text(target.title)}</h3>'
+            f'<article class="pf-target"><h3 id="{id_}">'
+            f'<span class="pf-code">{code}</span> {self.text(target.title)}</h3>'
             f"{self.block(target.description, 'pf-description')}"
-            f'<table class="pf-rubric"><caption>{self.ui("rubric_caption", code=escape(target.code))}</caption>'
+            f'<table class="pf-rubric"><caption>{self.ui("rubric_caption", code=code)}</caption>'
             f"{self.rubric_head}<tbody>{''.join(rows)}</tbody></table></article>"
         )
 

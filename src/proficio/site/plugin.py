@@ -14,6 +14,7 @@ import contextvars
 import gc
 import logging
 import os
+import stat
 import time
 from dataclasses import dataclass
 from html import escape
@@ -83,8 +84,17 @@ LAST_PAGES: dict[str, int] = {}
 
 
 def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
-    files = sorted(p for p in root.rglob("*") if p.is_file())
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    """Every file's path, modification time and size (one ``stat`` per entry: each language's
+    build checks it)."""
+    files = []
+    for p in sorted(root.rglob("*")):
+        try:
+            st = p.stat()
+        except OSError:  # e.g. a broken link, as is_file() would say
+            continue
+        if stat.S_ISREG(st.st_mode):
+            files.append((str(p), st.st_mtime_ns, st.st_size))
+    return tuple(files)
 
 
 def load_content(root: Path) -> Result:
@@ -317,8 +327,9 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
                 f'({escape(words)})</small></p><div lang="{escape(text_lang)}">{html}</div>'
             )
         started = time.perf_counter()
-        page.toc = get_toc([_toc_token(e, 2) for e in spec.toc])
-        page.present_anchor_ids = {e.id for e in _walk(spec.toc)}
+        ids: set[str] = set()
+        page.toc = get_toc(_toc_tokens(spec.toc, 2, ids))
+        page.present_anchor_ids = ids
         TIMINGS.hooks += time.perf_counter() - started
         return spec.body
 
@@ -459,16 +470,17 @@ class _Quiet(logging.Filter):
         )
 
 
-def _toc_token(entry: TocEntry, level: int) -> dict[str, Any]:
-    return {
-        "level": level,
-        "id": entry.id,
-        "name": escape(entry.title),
-        "children": [_toc_token(child, level + 1) for child in entry.children],
-    }
-
-
-def _walk(entries: tuple[TocEntry, ...]):
-    for e in entries:
-        yield e
-        yield from _walk(e.children)
+def _toc_tokens(entries: tuple[TocEntry, ...], level: int, ids: set[str]) -> list[dict[str, Any]]:
+    """MkDocs' table-of-contents tokens of ``entries``, collecting their anchors in ``ids``."""
+    tokens = []
+    for entry in entries:
+        ids.add(entry.id)
+        tokens.append(
+            {
+                "level": level,
+                "id": entry.id,
+                "name": escape(entry.title),
+                "children": _toc_tokens(entry.children, level + 1, ids),
+            }
+        )
+    return tokens
