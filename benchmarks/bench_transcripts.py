@@ -16,6 +16,8 @@ writes a synthetic school, roster and evidence (not timed), then measures in the
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import multiprocessing
 import os
@@ -129,7 +131,8 @@ def prepare_documents(content: Path, roster: Path, evidence: Path, docs: Path) -
     from proficio.transcripts.cli import load_inputs
     from proficio.transcripts.document import Catalog, Options
 
-    inputs = load_inputs(content, [roster], [evidence], _date())
+    with contextlib.redirect_stdout(io.StringIO()):  # the import summary; the table is stdout
+        inputs = load_inputs(content, [roster], [evidence], _date())
     school, students, score = inputs.school, inputs.students, inputs.score
     catalog = Catalog(school, Options(issued=_date()))
     rows = n = 0
