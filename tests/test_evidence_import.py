@@ -337,3 +337,45 @@ def test_fast_evidence_is_the_same_record():
     assert dataclasses.asdict(fast) == dataclasses.asdict(slow)
     with pytest.raises(dataclasses.FrozenInstanceError):
         fast.score = Decimal("4")  # type: ignore[misc]
+
+
+def test_packed_evidence_gives_back_the_same_records_in_order():
+    from proficio.evidence.checker import EvidenceSet
+    from proficio.records import Evidence
+
+    three, three_and_a_half = Decimal("3"), Decimal("3.5")
+    rows = [
+        Evidence(
+            "S1", "MA.L1.A.1", three, date(2026, 1, 5), "Quiz", "test", None, None, "e.csv", 2
+        ),
+        Evidence(
+            "S2", "MA.L1.A.2", three_and_a_half, date(2025, 9, 1), "", "", "Ms. K", "ok", "e.csv", 3
+        ),
+        Evidence(
+            "S1",
+            "MA.L1.A.2",
+            three_and_a_half,
+            date(2026, 2, 1),
+            "Quiz",
+            "test",
+            "Ms. K",
+            "b",
+            "f.csv",
+            9,
+        ),
+    ]
+    packed = EvidenceSet()
+    for e in rows:
+        packed.add(
+            e.student_id, e.target, e.score, e.date, e.assessment, e.type, e.scorer, e.comment,
+            e.source, e.line,
+        )  # fmt: skip
+    assert packed.for_student("S1") == [rows[0], rows[2]]
+    assert packed.for_student("S2") == [rows[1]]
+    assert packed.for_student("S3") == []
+    assert list(packed) == [rows[0], rows[2], rows[1]] and len(packed) == 3
+    assert packed.for_student("S1")[1].score is three_and_a_half
+    assert not packed.has_repeats("S1")
+    packed.replace("S1", [rows[2]])
+    assert list(packed.student_ids()) == ["S1", "S2"]
+    assert packed.for_student("S1") == [rows[2]]

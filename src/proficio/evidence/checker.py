@@ -114,12 +114,31 @@ class EvidenceSet:
     ) -> None:
         """Keep one row. ``score`` is one of its scale's point objects (what the checker
         returns), so the score table holds one entry per point, not per row."""
+        row = self._pack(target, score, when, assessment, kind, scorer, comment, source, line)
+        rows = self.packed.get(student_id)
+        if rows is None:
+            self.packed[student_id] = array("i", row)
+        else:
+            rows.extend(row)
+
+    def _pack(
+        self,
+        target: str,
+        score: Decimal,
+        when: date,
+        assessment: str,
+        kind: str,
+        scorer: str | None,
+        comment: str | None,
+        source: str,
+        line: int,
+    ) -> tuple[int, ...]:
         ids = self._text_ids
         s = self._score_ids.get(id(score))
         if s is None:
             s = self._score_ids[id(score)] = len(self._scores)
             self._scores.append(score)
-        row = (
+        return (
             ids.get(target) or self._text(target),
             s,
             when.toordinal(),
@@ -130,11 +149,6 @@ class EvidenceSet:
             ids.get(source) or self._text(source),
             line,
         )
-        rows = self.packed.get(student_id)
-        if rows is None:
-            self.packed[student_id] = array("i", row)
-        else:
-            rows.extend(row)
 
     def _text(self, value: str) -> int:
         i = self._text_ids.get(value)
@@ -175,21 +189,24 @@ class EvidenceSet:
         ]
 
     def replace(self, student_id: str, items: list[Evidence]) -> None:
-        """Keep exactly ``items`` for the student (after duplicates are taken out)."""
-        del self.packed[student_id]
+        """Keep exactly ``items`` for the student (after duplicates are taken out); the student
+        keeps their place in the order."""
+        rows = array("i")
         for e in items:
-            self.add(
-                student_id,
-                e.target,
-                e.score,
-                e.date,
-                e.assessment,
-                e.type,
-                e.scorer,
-                e.comment,
-                e.source,
-                e.line,
+            rows.extend(
+                self._pack(
+                    e.target,
+                    e.score,
+                    e.date,
+                    e.assessment,
+                    e.type,
+                    e.scorer,
+                    e.comment,
+                    e.source,
+                    e.line,
+                )
             )
+        self.packed[student_id] = rows
 
     def student_ids(self) -> Iterator[str]:
         """Students with at least one row, in the order first seen."""
