@@ -13,6 +13,7 @@ from array import array
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from operator import attrgetter
 
 from ..model import School
 from ..records import Evidence, Student
@@ -38,6 +39,8 @@ _FAST = (
     and not hasattr(Evidence, "__slots__")
 )
 _new = object.__new__
+_PACKED = attrgetter(*_FIELDS[1:])
+"""An Evidence's fields as ``EvidenceSet._pack`` takes them (all but the student)."""
 
 
 def new_evidence(
@@ -193,19 +196,7 @@ class EvidenceSet:
         keeps their place in the order."""
         rows = array("i")
         for e in items:
-            rows.extend(
-                self._pack(
-                    e.target,
-                    e.score,
-                    e.date,
-                    e.assessment,
-                    e.type,
-                    e.scorer,
-                    e.comment,
-                    e.source,
-                    e.line,
-                )
-            )
+            rows.extend(self._pack(*_PACKED(e)))
         self.packed[student_id] = rows
 
     def student_ids(self) -> Iterator[str]:
