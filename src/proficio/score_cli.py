@@ -23,9 +23,6 @@ from .scored import write_scores
     type=click.Path(path_type=Path),
     help="Output folder: scores/ and reports/ are written inside it.",
 )
-@click.option(
-    "--strict", is_flag=True, help="Fail (exit 1, no scores written) if any row is rejected."
-)
 def score(
     rosters: tuple[Path, ...],
     evidence: tuple[Path, ...],

@@ -18,21 +18,11 @@ from operator import attrgetter
 from ..model import School
 from ..records import Evidence, Student
 from ..scoring import format_number
+from .mapping import EVIDENCE_COLUMNS
 from .report import FileStats, ImportReport
 from .textfile import DateReader
 
-_FIELDS = (
-    "student_id",
-    "target",
-    "score",
-    "date",
-    "assessment",
-    "type",
-    "scorer",
-    "comment",
-    "source",
-    "line",
-)
+_FIELDS = (*EVIDENCE_COLUMNS, "source", "line")
 _FAST = (
     tuple(f.name for f in dataclasses.fields(Evidence)) == _FIELDS
     and not hasattr(Evidence, "__post_init__")

@@ -44,8 +44,9 @@ def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
-    """``--roster``, ``--evidence``, ``--content``, ``--mapping``, ``--encoding`` (and ``--as-of``),
-    passed as ``rosters``, ``evidence``, ``content``, ``mapping_path``, ``encoding``, ``as_of``."""
+    """``--roster``, ``--evidence``, ``--content``, ``--mapping``, ``--encoding``, ``--strict``
+    (and ``--as-of``), passed as ``rosters``, ``evidence``, ``content``, ``mapping_path``,
+    ``encoding``, ``strict``, ``as_of``: the options :func:`import_or_exit` takes."""
     options = [
         click.option(
             "--roster",
@@ -82,6 +83,12 @@ def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
             "--encoding",
             callback=_encoding,
             help="Encoding of the CSV files (utf-8, windows-1252); default: detected.",
+        ),
+        click.option(
+            "--strict",
+            is_flag=True,
+            help="Write nothing (exit 1) if any evidence row is rejected; the issues report "
+            "lists them.",
         ),
     ]
     if as_of:

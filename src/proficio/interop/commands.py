@@ -263,7 +263,6 @@ def _issued(value: str | None):
     help="Check records against the official CLR 2.0 / OB 3.0 schemas: the first (every record "
     "has the same structure), all of them (slower), or none.",
 )
-@click.option("--strict", is_flag=True, help="Write nothing if any evidence row was rejected.")
 def export_clr(
     rosters: tuple[Path, ...],
     evidence: tuple[Path, ...],

@@ -180,7 +180,6 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
     type=click.Path(path_type=Path),
     help="Also write one PDF of all documents, for printing (not an archival copy).",
 )
-@click.option("--strict", is_flag=True, help="Make nothing if any evidence row is rejected.")
 def transcripts_command(
     rosters: tuple[Path, ...],
     evidence: tuple[Path, ...],
