@@ -108,7 +108,9 @@ CASES = {
         "'one'.",
     ),
     "text of the wrong type": (
-        "subjects/math/subject.yaml", "title: {en: Mathematics, es: Matemáticas}", "title: 3",
+        "subjects/math/subject.yaml",
+        "title: {en: Mathematics, es: Matemáticas}",
+        "title: 3",
         "content/subjects/math/subject.yaml:2:8: 'title' should be text, or a map of language "
         "code to text such as {en: ..., es: ...}, not the number 3.",
     ),
@@ -291,3 +293,30 @@ def test_new_scaffolds_a_valid_school(tmp_path: Path) -> None:
     assert (tmp_path / "s/schemas/level.schema.json").is_file()
     again = runner.invoke(main, ["new", str(tmp_path / "s")])
     assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_a_large_school_loads_the_same_in_two_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large schools load half their subjects in a forked process: the model and every
+    diagnostic (with its file and line) must be what one process gives."""
+    from proficio import loader
+
+    root = tmp_path / "content"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "content", root)
+    monkeypatch.chdir(tmp_path)
+    for subject in ("mathematics", "science", "welding", "english-language-arts"):
+        edit(root, f"subjects/{subject}/level-2.yaml", "level: 2", "level: 3")
+    monkeypatch.setattr(loader, "PARALLEL_MIN_BYTES", 10**12)
+    serial = load(root)
+    monkeypatch.setattr(loader, "PARALLEL_MIN_BYTES", 0)
+    folders = [(p, [(p / "subject.yaml", "subject")]) for p in sorted(root.glob("subjects/*"))]
+    mine, theirs = loader._share(folders)
+    assert loader._can_fork() and mine and theirs
+    parallel = load(root)
+    assert {d.file.split("/")[2] for d in serial.errors} == {
+        p.name for p in root.glob("subjects/*")
+    }
+    assert parallel.diagnostics == serial.diagnostics
+    assert parallel.school == serial.school
+    assert parallel.school.files == serial.school.files
