@@ -301,6 +301,7 @@ def test_a_large_school_loads_the_same_in_two_processes(
     """Large schools load half their subjects in a forked process: the model and every
     diagnostic (with its file and line) must be what one process gives."""
     from proficio import loader
+    from proficio.forking import can_fork
 
     root = tmp_path / "content"
     shutil.copytree(Path(__file__).resolve().parents[1] / "content", root)
@@ -312,7 +313,7 @@ def test_a_large_school_loads_the_same_in_two_processes(
     monkeypatch.setattr(loader, "PARALLEL_MIN_BYTES", 0)
     folders = [(p, [(p / "subject.yaml", "subject")]) for p in sorted(root.glob("subjects/*"))]
     mine, theirs = loader._share(folders)
-    assert loader._can_fork() and mine and theirs
+    assert can_fork() and mine and theirs
     parallel = load(root)
     assert {d.file.split("/")[2] for d in serial.errors} == {
         p.name for p in root.glob("subjects/*")

@@ -232,9 +232,30 @@ def test_pages_load_nothing_from_other_hosts(example_site: Path) -> None:
         assert "fonts.googleapis" not in path.read_text(encoding="utf-8")
 
 
-def test_two_builds_are_byte_identical(example_site: Path, tmp_path: Path) -> None:
+def test_two_builds_are_byte_identical(
+    example_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second build forks as a large school's does (half the YAML read, and the other
+    languages' pages written, in a second process): not one byte may differ."""
+    from proficio import loader
+    from proficio.forking import can_fork
+    from proficio.site import plugin
+
+    assert can_fork()
+    monkeypatch.setattr(plugin, "_cache", {})
+    monkeypatch.setattr(loader, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(plugin, "AHEAD_MIN_TARGETS", 0)
+    written_ahead = []
+    site_for = plugin.site_for
+
+    def spy(school: School, lang: str) -> plugin.SiteLanguage:
+        written_ahead.append(lang in plugin._ahead)
+        return site_for(school, lang)
+
+    monkeypatch.setattr(plugin, "site_for", spy)
     again = tmp_path / "again"
     build(REPO / "content", again)
+    assert written_ahead == [False, True, True]
     cmp = filecmp.dircmp(example_site, again)
 
     def differences(c: filecmp.dircmp) -> list[str]:

@@ -37,6 +37,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from ..forking import Forked, can_fork
 from ..loader import Result, find_content, load
 from ..model import School
 from .pages import SCALES_DIR, NavItem, SiteLanguage, SitePage, TocEntry, generate, relative_url
@@ -137,6 +138,38 @@ def load_content(root: Path) -> Result:
     return result
 
 
+AHEAD_MIN_TARGETS = 1000
+"""Schools smaller than this write all their pages in less time than a fork costs."""
+
+_ahead: dict[str, tuple[School, Forked[dict[str, SiteLanguage]]]] = {}
+
+
+def generate_ahead(school: School, languages: list[str]) -> None:
+    """Start writing the other languages' pages in a second process, on a large school.
+
+    The child works while MkDocs renders the first language on this core; each later language's
+    build then only unpickles its pages (a tenth of the time it takes to write them)."""
+    for _, job in _ahead.values():
+        job.cancel()
+    _ahead.clear()
+    big = sum(1 for _ in school.iter_targets()) >= AHEAD_MIN_TARGETS
+    if languages and big and can_fork():
+        job = Forked(_generate_all, school, languages)
+        _ahead.update((lang, (school, job)) for lang in languages)
+
+
+def _generate_all(school: School, languages: list[str]) -> dict[str, SiteLanguage]:
+    return {lang: generate(school, lang) for lang in languages}
+
+
+def site_for(school: School, lang: str) -> SiteLanguage:
+    """``school``'s pages in ``lang``: written ahead by :func:`generate_ahead`, or now."""
+    school_ahead, job = _ahead.pop(lang, (None, None))
+    if job is not None and school_ahead is school:
+        return job.result()[lang]
+    return generate(school, lang)
+
+
 def material_language(lang: str) -> str:
     """Material's interface language for ``lang``: itself, its base language, else English."""
     for candidate in (lang, lang.split("-")[0]):
@@ -202,7 +235,9 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
         school = self.school = result.school
         lang = self.nested.lang if self.nested else school.default_language
         started = time.perf_counter()
-        self.site = generate(school, lang)
+        if not self.nested:
+            generate_ahead(school, school.languages[1:])
+        self.site = site_for(school, lang)
         TIMINGS.generate += time.perf_counter() - started
         self.by_src = {p.src_uri: p for p in self.site.pages}
         if not self.nested:
