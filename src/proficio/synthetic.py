@@ -40,59 +40,32 @@ import yaml
 from .model import Scale, School
 
 __all__ = [
-    "EVIDENCE_HEADER",
-    "ROSTER_HEADER",
-    "SCHOOL_YEAR",
-    "main",
-    "roster_rows",
-    "school_days",
-    "school_shape",
-    "score_text",
-    "write_evidence",
-    "write_roster",
-    "write_school",
+    "EVIDENCE_HEADER", "ROSTER_HEADER", "SCHOOL_YEAR", "main", "roster_rows", "school_days",
+    "school_shape", "score_text", "write_evidence", "write_roster", "write_school",
 ]
 
 ROSTER_HEADER = (
-    "student_id",
-    "given_name",
-    "family_name",
-    "preferred_name",
-    "graduation_year",
-    "birth_date",
+    "student_id", "given_name", "family_name", "preferred_name", "graduation_year", "birth_date",
     "language",
 )
 EVIDENCE_HEADER = (
-    "student_id",
-    "target",
-    "score",
-    "date",
-    "assessment",
-    "type",
-    "scorer",
-    "comment",
+    "student_id", "target", "score", "date", "assessment", "type", "scorer", "comment",
 )
 SCHOOL_YEAR = (date(2025, 8, 25), date(2026, 6, 12))
 """First and last day of the school year the evidence falls in (fixed: files must not depend on
 the day they are generated)."""
 NO_SCHOOL = (
-    (date(2025, 9, 1), date(2025, 9, 1)),  # Labor Day
+    (date(2025, 9, 1), date(2025, 9, 1)),      # Labor Day
     (date(2025, 11, 24), date(2025, 11, 28)),  # Thanksgiving week
-    (date(2025, 12, 22), date(2026, 1, 2)),  # winter break
-    (date(2026, 1, 19), date(2026, 1, 19)),  # Martin Luther King Jr. Day
-    (date(2026, 2, 16), date(2026, 2, 16)),  # Presidents' Day
-    (date(2026, 3, 23), date(2026, 3, 27)),  # spring break
-    (date(2026, 5, 25), date(2026, 5, 25)),  # Memorial Day
+    (date(2025, 12, 22), date(2026, 1, 2)),    # winter break
+    (date(2026, 1, 19), date(2026, 1, 19)),    # Martin Luther King Jr. Day
+    (date(2026, 2, 16), date(2026, 2, 16)),    # Presidents' Day
+    (date(2026, 3, 23), date(2026, 3, 27)),    # spring break
+    (date(2026, 5, 25), date(2026, 5, 25)),    # Memorial Day
 )
 GRADUATION_YEARS = (2027, 2028, 2029, 2030, 2031)
 EVIDENCE_TYPES = (
-    "test",
-    "quiz",
-    "project",
-    "observation",
-    "conversation",
-    "portfolio",
-    "performance task",
+    "test", "quiz", "project", "observation", "conversation", "portfolio", "performance task",
 )
 
 # --------------------------------------------------------------------------------------------
@@ -127,8 +100,7 @@ LEXICONS: dict[str, Lexicon] = {
             "accurate, clearly, several, key, simple, complex, written, visual, everyday, using,"
             "with, and, the, a, of, in, for, from, between, each, two, different"
         ),
-        "I can",
-        "Level",
+        "I can", "Level",
     ),
     "es": Lexicon(
         _split(
@@ -143,8 +115,7 @@ LEXICONS: dict[str, Lexicon] = {
             "sencillo, complejo, escrito, visual, cotidiano, según, con, y, el, la, de, en, para,"
             "entre, cada, dos, distintos, también, mediante"
         ),
-        "Puedo",
-        "Nivel",
+        "Puedo", "Nivel",
     ),
     "vi": Lexicon(
         _split(
@@ -159,8 +130,7 @@ LEXICONS: dict[str, Lexicon] = {
             "rõ ràng, nhiều, then chốt, đơn giản, phức tạp, viết, trực quan, hằng ngày, bằng,"
             "với, và, của, trong, cho, từ, giữa, mỗi, hai, khác nhau"
         ),
-        "Em có thể",
-        "Cấp độ",
+        "Em có thể", "Cấp độ",
     ),
 }
 
@@ -174,41 +144,16 @@ _SCRIPTS: dict[str, tuple[str, str, str, str]] = {
     "greek": ("βγδζθκλμνξπρστφχ", "αεηιουω", " ", "."),
     "hebrew": ("בגדהזחטכלמנסעפצקרשת", "וי", " ", "."),
     "devanagari": ("कखगचजटडतदनपबमयरलवसह", "ािीुूेोै", " ", "।"),
-    "han": (
-        "学习数理解释证据模型能量图表比较描述测量估计问题方法结构系统变化关系文本作者主题人物"
-        "分析设计评价应用计算分数角度体积密度力运动细胞气候地图文化经济",
-        "",
-        "",
-        "。",
-    ),
-    "hangul": (
-        "가나다라마바사아자하고노도로모보소오조호구누두루무부수우주기니디리미비시이지히는을를에의한서"
-        "면게학습생각문제해결방법자료설명비교측정",
-        "",
-        " ",
-        ".",
-    ),
+    "han": ("学习数理解释证据模型能量图表比较描述测量估计问题方法结构系统变化关系文本作者主题人物"
+            "分析设计评价应用计算分数角度体积密度力运动细胞气候地图文化经济", "", "", "。"),
+    "hangul": ("가나다라마바사아자하고노도로모보소오조호구누두루무부수우주기니디리미비시이지히는을를에의한서"
+               "면게학습생각문제해결방법자료설명비교측정", "", " ", "."),
 }
 _SCRIPT_OF = {
-    "ar": "arabic",
-    "fa": "arabic",
-    "ur": "arabic",
-    "ps": "arabic",
-    "ru": "cyrillic",
-    "uk": "cyrillic",
-    "bg": "cyrillic",
-    "sr": "cyrillic",
-    "mk": "cyrillic",
-    "el": "greek",
-    "he": "hebrew",
-    "yi": "hebrew",
-    "hi": "devanagari",
-    "mr": "devanagari",
-    "ne": "devanagari",
-    "zh": "han",
-    "ja": "han",
-    "yue": "han",
-    "ko": "hangul",
+    "ar": "arabic", "fa": "arabic", "ur": "arabic", "ps": "arabic",
+    "ru": "cyrillic", "uk": "cyrillic", "bg": "cyrillic", "sr": "cyrillic", "mk": "cyrillic",
+    "el": "greek", "he": "hebrew", "yi": "hebrew", "hi": "devanagari", "mr": "devanagari",
+    "ne": "devanagari", "zh": "han", "ja": "han", "yue": "han", "ko": "hangul",
 }
 
 
@@ -261,18 +206,16 @@ def target_title(rng: random.Random, lex: Lexicon) -> str:
     return f"{lex.i_can}{lex.joiner}{words}{lex.end}"
 
 
-def texts(
-    rng: random.Random, languages: Sequence[str], make: Callable[..., str], *args: Any
-) -> dict[str, str]:
+def texts(rng: random.Random, languages: Sequence[str], make: Callable[..., str], *args: Any) -> dict[str, str]:
     """The same kind of text in every language (each language its own words)."""
     return {lang: make(rng, lexicon(lang), *args) for lang in languages}
 
 
-def _known(
-    table: Mapping[str, str], rng: random.Random, languages: Sequence[str]
-) -> dict[str, str]:
+def _known(table: Mapping[str, str], rng: random.Random, languages: Sequence[str]) -> dict[str, str]:
     """Real text where we have it, word-like text in the other languages."""
-    return {lang: table.get(lang) or phrase(rng, lexicon(lang), 2, 4) for lang in languages}
+    return {
+        lang: table.get(lang) or phrase(rng, lexicon(lang), 2, 4) for lang in languages
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,240 +230,121 @@ class SubjectSpec:
 
 
 SUBJECTS = (
-    SubjectSpec(
-        "mathematics", {"en": "Mathematics", "es": "Matemáticas", "vi": "Toán học"}, "marzano-4"
-    ),
-    SubjectSpec(
-        "english-language-arts",
-        {
-            "en": "English Language Arts",
-            "es": "Artes del Lenguaje en Inglés",
-            "vi": "Ngữ văn tiếng Anh",
-        },
-        "marzano-4",
-    ),
-    SubjectSpec(
-        "welding-technology",
-        {"en": "Welding Technology", "es": "Tecnología de Soldadura", "vi": "Công nghệ Hàn"},
-        "cte-5",
-    ),
+    SubjectSpec("mathematics", {"en": "Mathematics", "es": "Matemáticas", "vi": "Toán học"},
+                "marzano-4"),
+    SubjectSpec("english-language-arts", {"en": "English Language Arts",
+                "es": "Artes del Lenguaje en Inglés", "vi": "Ngữ văn tiếng Anh"}, "marzano-4"),
+    SubjectSpec("welding-technology", {"en": "Welding Technology",
+                "es": "Tecnología de Soldadura", "vi": "Công nghệ Hàn"}, "cte-5"),
     SubjectSpec("science", {"en": "Science", "es": "Ciencias", "vi": "Khoa học"}, "marzano-4"),
-    SubjectSpec(
-        "social-studies",
-        {"en": "Social Studies", "es": "Estudios Sociales", "vi": "Nghiên cứu Xã hội"},
-        "marzano-4",
-    ),
-    SubjectSpec(
-        "world-languages",
-        {"en": "World Languages", "es": "Lenguas del Mundo", "vi": "Ngoại ngữ"},
-        "marzano-4",
-    ),
-    SubjectSpec(
-        "visual-arts", {"en": "Visual Arts", "es": "Artes Visuales", "vi": "Mỹ thuật"}, "marzano-4"
-    ),
-    SubjectSpec(
-        "computer-science",
-        {"en": "Computer Science", "es": "Ciencias de la Computación", "vi": "Khoa học Máy tính"},
-        "marzano-4",
-    ),
-    SubjectSpec(
-        "engineering-design",
-        {"en": "Engineering Design", "es": "Diseño de Ingeniería", "vi": "Thiết kế Kỹ thuật"},
-        "cte-5",
-    ),
-    SubjectSpec(
-        "health-and-wellness",
-        {"en": "Health and Wellness", "es": "Salud y Bienestar", "vi": "Sức khỏe"},
-        "marzano-4",
-    ),
+    SubjectSpec("social-studies", {"en": "Social Studies", "es": "Estudios Sociales",
+                "vi": "Nghiên cứu Xã hội"}, "marzano-4"),
+    SubjectSpec("world-languages", {"en": "World Languages", "es": "Lenguas del Mundo",
+                "vi": "Ngoại ngữ"}, "marzano-4"),
+    SubjectSpec("visual-arts", {"en": "Visual Arts", "es": "Artes Visuales", "vi": "Mỹ thuật"},
+                "marzano-4"),
+    SubjectSpec("computer-science", {"en": "Computer Science",
+                "es": "Ciencias de la Computación", "vi": "Khoa học Máy tính"}, "marzano-4"),
+    SubjectSpec("engineering-design", {"en": "Engineering Design",
+                "es": "Diseño de Ingeniería", "vi": "Thiết kế Kỹ thuật"}, "cte-5"),
+    SubjectSpec("health-and-wellness", {"en": "Health and Wellness", "es": "Salud y Bienestar",
+                "vi": "Sức khỏe"}, "marzano-4"),
     SubjectSpec("music", {"en": "Music", "es": "Música", "vi": "Âm nhạc"}, "marzano-4"),
-    SubjectSpec(
-        "financial-literacy",
-        {"en": "Financial Literacy", "es": "Educación Financiera", "vi": "Hiểu biết Tài chính"},
-        "marzano-4",
-    ),
+    SubjectSpec("financial-literacy", {"en": "Financial Literacy",
+                "es": "Educación Financiera", "vi": "Hiểu biết Tài chính"}, "marzano-4"),
 )
 
 _MARZANO = (
     # value, label en/es/vi, descriptor en/es/vi
-    (
-        4.0,
-        ("Beyond proficient", "Más allá del dominio", "Vượt mức thành thạo"),
-        (
-            "Goes beyond what was taught, making in-depth inferences and applications.",
-            "Va más allá de lo enseñado, con inferencias y aplicaciones profundas.",
-            "Vượt ra ngoài những gì đã được dạy, suy luận và vận dụng sâu sắc.",
-        ),
-    ),
-    (
-        3.5,
-        ("Proficient, working beyond", "Dominio, avanzando más allá", "Thành thạo, đang vượt lên"),
-        (
-            "Everything at 3.0, plus partial success at 4.0.",
-            "Todo lo del 3.0, y éxito parcial en el 4.0.",
-            "Đạt mọi yêu cầu của mức 3.0 và thành công một phần ở mức 4.0.",
-        ),
-    ),
-    (
-        3.0,
-        ("Proficient", "Dominio", "Thành thạo"),
-        (
-            "Meets the learning target itself, with no major errors or omissions.",
-            "Cumple la meta de aprendizaje, sin errores ni omisiones importantes.",
-            "Đạt được chính mục tiêu học tập, không có lỗi lớn.",
-        ),
-    ),
-    (
-        2.5,
-        (
-            "Developing, working toward proficient",
-            "En desarrollo, avanzando hacia el dominio",
-            "Đang phát triển, tiến tới thành thạo",
-        ),
-        (
-            "Everything at 2.0, plus partial success at 3.0.",
-            "Todo lo del 2.0, y éxito parcial en el 3.0.",
-            "Đạt mọi yêu cầu của mức 2.0 và thành công một phần ở mức 3.0.",
-        ),
-    ),
-    (
-        2.0,
-        ("Developing", "En desarrollo", "Đang phát triển"),
-        (
-            "Knows the simpler details and processes, but makes major errors on the target itself.",
-            "Conoce los detalles y procesos más sencillos, pero comete errores importantes en la meta.",
-            "Nắm được các chi tiết và quy trình đơn giản nhưng còn lỗi lớn ở chính mục tiêu.",
-        ),
-    ),
-    (
-        1.5,
-        (
-            "Beginning, working toward developing",
-            "Inicial, avanzando hacia el desarrollo",
-            "Mới bắt đầu, tiến tới phát triển",
-        ),
-        (
-            "Partial success at 2.0, and partial success at 3.0 with help.",
-            "Éxito parcial en el 2.0, y éxito parcial en el 3.0 con ayuda.",
-            "Thành công một phần ở mức 2.0, và ở mức 3.0 khi có trợ giúp.",
-        ),
-    ),
-    (
-        1.0,
-        ("Beginning", "Inicial", "Mới bắt đầu"),
-        (
-            "With help, partial success at 2.0 and 3.0.",
-            "Con ayuda, éxito parcial en el 2.0 y el 3.0.",
-            "Khi có trợ giúp, thành công một phần ở mức 2.0 và 3.0.",
-        ),
-    ),
-    (
-        0.5,
-        ("Beginning with help", "Inicial con ayuda", "Mới bắt đầu, cần trợ giúp"),
-        (
-            "With help, partial success at 2.0 only.",
-            "Con ayuda, éxito parcial solo en el 2.0.",
-            "Khi có trợ giúp, chỉ thành công một phần ở mức 2.0.",
-        ),
-    ),
-    (
-        0.0,
-        ("No evidence yet", "Aún sin evidencia", "Chưa có bằng chứng"),
-        (
-            "Even with help, no success yet.",
-            "Incluso con ayuda, todavía sin éxito.",
-            "Ngay cả khi có trợ giúp, vẫn chưa thành công.",
-        ),
-    ),
+    (4.0, ("Beyond proficient", "Más allá del dominio", "Vượt mức thành thạo"),
+     ("Goes beyond what was taught, making in-depth inferences and applications.",
+      "Va más allá de lo enseñado, con inferencias y aplicaciones profundas.",
+      "Vượt ra ngoài những gì đã được dạy, suy luận và vận dụng sâu sắc.")),
+    (3.5, ("Proficient, working beyond", "Dominio, avanzando más allá",
+           "Thành thạo, đang vượt lên"),
+     ("Everything at 3.0, plus partial success at 4.0.",
+      "Todo lo del 3.0, y éxito parcial en el 4.0.",
+      "Đạt mọi yêu cầu của mức 3.0 và thành công một phần ở mức 4.0.")),
+    (3.0, ("Proficient", "Dominio", "Thành thạo"),
+     ("Meets the learning target itself, with no major errors or omissions.",
+      "Cumple la meta de aprendizaje, sin errores ni omisiones importantes.",
+      "Đạt được chính mục tiêu học tập, không có lỗi lớn.")),
+    (2.5, ("Developing, working toward proficient", "En desarrollo, avanzando hacia el dominio",
+           "Đang phát triển, tiến tới thành thạo"),
+     ("Everything at 2.0, plus partial success at 3.0.",
+      "Todo lo del 2.0, y éxito parcial en el 3.0.",
+      "Đạt mọi yêu cầu của mức 2.0 và thành công một phần ở mức 3.0.")),
+    (2.0, ("Developing", "En desarrollo", "Đang phát triển"),
+     ("Knows the simpler details and processes, but makes major errors on the target itself.",
+      "Conoce los detalles y procesos más sencillos, pero comete errores importantes en la meta.",
+      "Nắm được các chi tiết và quy trình đơn giản nhưng còn lỗi lớn ở chính mục tiêu.")),
+    (1.5, ("Beginning, working toward developing", "Inicial, avanzando hacia el desarrollo",
+           "Mới bắt đầu, tiến tới phát triển"),
+     ("Partial success at 2.0, and partial success at 3.0 with help.",
+      "Éxito parcial en el 2.0, y éxito parcial en el 3.0 con ayuda.",
+      "Thành công một phần ở mức 2.0, và ở mức 3.0 khi có trợ giúp.")),
+    (1.0, ("Beginning", "Inicial", "Mới bắt đầu"),
+     ("With help, partial success at 2.0 and 3.0.",
+      "Con ayuda, éxito parcial en el 2.0 y el 3.0.",
+      "Khi có trợ giúp, thành công một phần ở mức 2.0 và 3.0.")),
+    (0.5, ("Beginning with help", "Inicial con ayuda", "Mới bắt đầu, cần trợ giúp"),
+     ("With help, partial success at 2.0 only.",
+      "Con ayuda, éxito parcial solo en el 2.0.",
+      "Khi có trợ giúp, chỉ thành công một phần ở mức 2.0.")),
+    (0.0, ("No evidence yet", "Aún sin evidencia", "Chưa có bằng chứng"),
+     ("Even with help, no success yet.",
+      "Incluso con ayuda, todavía sin éxito.",
+      "Ngay cả khi có trợ giúp, vẫn chưa thành công.")),
 )
 _CTE = (
-    (
-        5,
-        ("Advanced", "Avanzado", "Nâng cao"),
-        (
-            "Performs the skill independently to industry standard and can adapt or teach it.",
-            "Realiza la destreza de forma independiente según la norma de la industria y puede "
-            "adaptarla o enseñarla.",
-            "Thực hiện kỹ năng độc lập theo tiêu chuẩn ngành và có thể điều chỉnh hoặc hướng dẫn.",
-        ),
-    ),
-    (
-        4,
-        (
-            "Proficient, industry ready",
-            "Competente, listo para la industria",
-            "Thành thạo, sẵn sàng làm việc",
-        ),
-        (
-            "Performs the skill independently and safely, to industry standard.",
-            "Realiza la destreza de forma independiente y segura, según la norma de la industria.",
-            "Thực hiện kỹ năng độc lập, an toàn, đạt tiêu chuẩn ngành.",
-        ),
-    ),
-    (
-        3,
-        ("Developing", "En desarrollo", "Đang phát triển"),
-        (
-            "Performs the skill with occasional guidance; minor errors affect quality.",
-            "Realiza la destreza con orientación ocasional; errores menores afectan la calidad.",
-            "Thực hiện kỹ năng khi thỉnh thoảng được hướng dẫn; lỗi nhỏ ảnh hưởng chất lượng.",
-        ),
-    ),
-    (
-        2,
-        ("Beginning", "Inicial", "Mới bắt đầu"),
-        (
-            "Performs parts of the skill under direct supervision.",
-            "Realiza partes de la destreza bajo supervisión directa.",
-            "Thực hiện được một phần kỹ năng dưới sự giám sát trực tiếp.",
-        ),
-    ),
-    (
-        1,
-        ("Not yet", "Todavía no", "Chưa đạt"),
-        (
-            "Cannot yet perform the skill safely, even with help.",
-            "Todavía no realiza la destreza con seguridad, ni siquiera con ayuda.",
-            "Chưa thực hiện được kỹ năng một cách an toàn, kể cả khi có trợ giúp.",
-        ),
-    ),
+    (5, ("Advanced", "Avanzado", "Nâng cao"),
+     ("Performs the skill independently to industry standard and can adapt or teach it.",
+      "Realiza la destreza de forma independiente según la norma de la industria y puede "
+      "adaptarla o enseñarla.",
+      "Thực hiện kỹ năng độc lập theo tiêu chuẩn ngành và có thể điều chỉnh hoặc hướng dẫn.")),
+    (4, ("Proficient, industry ready", "Competente, listo para la industria",
+         "Thành thạo, sẵn sàng làm việc"),
+     ("Performs the skill independently and safely, to industry standard.",
+      "Realiza la destreza de forma independiente y segura, según la norma de la industria.",
+      "Thực hiện kỹ năng độc lập, an toàn, đạt tiêu chuẩn ngành.")),
+    (3, ("Developing", "En desarrollo", "Đang phát triển"),
+     ("Performs the skill with occasional guidance; minor errors affect quality.",
+      "Realiza la destreza con orientación ocasional; errores menores afectan la calidad.",
+      "Thực hiện kỹ năng khi thỉnh thoảng được hướng dẫn; lỗi nhỏ ảnh hưởng chất lượng.")),
+    (2, ("Beginning", "Inicial", "Mới bắt đầu"),
+     ("Performs parts of the skill under direct supervision.",
+      "Realiza partes de la destreza bajo supervisión directa.",
+      "Thực hiện được một phần kỹ năng dưới sự giám sát trực tiếp.")),
+    (1, ("Not yet", "Todavía no", "Chưa đạt"),
+     ("Cannot yet perform the skill safely, even with help.",
+      "Todavía no realiza la destreza con seguridad, ni siquiera con ayuda.",
+      "Chưa thực hiện được kỹ năng một cách an toàn, kể cả khi có trợ giúp.")),
 )
 _FIXED = {
-    "school": {
-        "en": "Proficio Synthetic Academy",
-        "es": "Academia Sintética Proficio",
-        "vi": "Học viện Mô phỏng Proficio",
-    },
+    "school": {"en": "Proficio Synthetic Academy", "es": "Academia Sintética Proficio",
+               "vi": "Học viện Mô phỏng Proficio"},
     "short": {"en": "Synthetic Academy", "es": "Academia Sintética", "vi": "Học viện Mô phỏng"},
-    "district": {
-        "en": "Synthetic Unified School District",
-        "es": "Distrito Escolar Unificado Sintético",
-        "vi": "Khu Học chánh Thống nhất Mô phỏng",
-    },
+    "district": {"en": "Synthetic Unified School District",
+                 "es": "Distrito Escolar Unificado Sintético",
+                 "vi": "Khu Học chánh Thống nhất Mô phỏng"},
     "registrar": {"en": "Registrar", "es": "Registradora", "vi": "Cán bộ học vụ"},
-    "marzano": {
-        "en": "Proficiency scale 0–4",
-        "es": "Escala de dominio 0–4",
-        "vi": "Thang đo thành thạo 0–4",
-    },
-    "cte": {
-        "en": "Career and technical scale 1–5",
-        "es": "Escala técnico-profesional 1–5",
-        "vi": "Thang đo nghề nghiệp 1–5",
-    },
+    "marzano": {"en": "Proficiency scale 0–4", "es": "Escala de dominio 0–4",
+                "vi": "Thang đo thành thạo 0–4"},
+    "cte": {"en": "Career and technical scale 1–5", "es": "Escala técnico-profesional 1–5",
+            "vi": "Thang đo nghề nghiệp 1–5"},
 }
 _LANG_INDEX = {"en": 0, "es": 1, "vi": 2}
 _SVG = {
     "logo.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">'
-    '<circle cx="50" cy="50" r="46" fill="#1f5f8b"/><path d="M30 70 50 28 70 70z" '
-    'fill="#fff"/></svg>\n',
+                '<circle cx="50" cy="50" r="46" fill="#1f5f8b"/><path d="M30 70 50 28 70 70z" '
+                'fill="#fff"/></svg>\n',
     "seal.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">'
-    '<circle cx="50" cy="50" r="46" fill="none" stroke="#8b1f1f" stroke-width="4"/>'
-    '<circle cx="50" cy="50" r="36" fill="none" stroke="#8b1f1f" stroke-width="2"/>'
-    "</svg>\n",
+                '<circle cx="50" cy="50" r="46" fill="none" stroke="#8b1f1f" stroke-width="4"/>'
+                '<circle cx="50" cy="50" r="36" fill="none" stroke="#8b1f1f" stroke-width="2"/>'
+                '</svg>\n',
     "signature.svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 60">'
-    '<path d="M10 45c20-40 30 10 45-15s25 20 40 0 30-10 95 5" fill="none" '
-    'stroke="#123" stroke-width="2"/></svg>\n',
+                     '<path d="M10 45c20-40 30 10 45-15s25 20 40 0 30-10 95 5" fill="none" '
+                     'stroke="#123" stroke-width="2"/></svg>\n',
 }
 
 
@@ -533,29 +357,21 @@ def scale_docs(languages: Sequence[str], rng: random.Random) -> dict[str, dict]:
 
     def points(table: tuple) -> list[dict]:
         return [
-            {
-                "value": v,
-                "label": _localized(label, rng, languages),
-                "descriptor": _localized(desc, rng, languages),
-            }
+            {"value": v, "label": _localized(label, rng, languages),
+             "descriptor": _localized(desc, rng, languages)}
             for v, label, desc in table
         ]
 
     return {
         "marzano-4": {
-            "id": "marzano-4",
-            "title": _known(_FIXED["marzano"], rng, languages),
+            "id": "marzano-4", "title": _known(_FIXED["marzano"], rng, languages),
             "description": texts(rng, languages, paragraph, 20, 35),
-            "threshold": 3.0,
-            "points": points(_MARZANO),
+            "threshold": 3.0, "points": points(_MARZANO),
         },
         "cte-5": {
-            "id": "cte-5",
-            "title": _known(_FIXED["cte"], rng, languages),
+            "id": "cte-5", "title": _known(_FIXED["cte"], rng, languages),
             "description": texts(rng, languages, paragraph, 20, 35),
-            "threshold": 4,
-            "allowed": [5, 4, 3, 2, 1],
-            "points": points(_CTE),
+            "threshold": 4, "allowed": [5, 4, 3, 2, 1], "points": points(_CTE),
             "calculation": {"method": "n_mastery", "n": 2},
         },
     }
@@ -574,11 +390,8 @@ def school_doc(languages: Sequence[str], rng: random.Random) -> dict:
         "school_code": "000000",
         "logo": "assets/logo.svg",
         "languages": list(languages),
-        "registrar": {
-            "name": "Rowan Ellery",
-            "title": _known(_FIXED["registrar"], rng, languages),
-            "signature": "assets/signature.svg",
-        },
+        "registrar": {"name": "Rowan Ellery", "title": _known(_FIXED["registrar"], rng, languages),
+                      "signature": "assets/signature.svg"},
         "seal": "assets/seal.svg",
         "calculation": {"method": "decaying_average", "weight": 65},
         "completion": {"rule": "all"},
@@ -607,9 +420,7 @@ def school_shape(targets: int, rng: random.Random) -> list[list[list[int]]]:
     """
     if targets < 1:
         raise ValueError("a school needs at least one target")
-    n_subjects = max(
-        min(3, math.ceil(targets / 9)), min(len(SUBJECTS), round(math.sqrt(targets / 80)))
-    )
+    n_subjects = max(min(3, math.ceil(targets / 9)), min(len(SUBJECTS), round(math.sqrt(targets / 80))))
     per_subject = max(1, round(targets / n_subjects / 14))
     levels = [max(1, round(per_subject * rng.uniform(0.75, 1.25))) for _ in range(n_subjects)]
     sizes = iter(split_evenly(targets, sum(levels), 9, 20, rng))
@@ -637,11 +448,7 @@ def _key(value: float | int) -> int | float:
 
 
 def level_doc(
-    subject_code: str,
-    number: int,
-    topics: list[int],
-    languages: Sequence[str],
-    scale: dict,
+    subject_code: str, number: int, topics: list[int], languages: Sequence[str], scale: dict,
     rng: random.Random,
 ) -> dict:
     """One level file: topics of targets, every text in every language, rubrics for 3 points."""
@@ -649,24 +456,19 @@ def level_doc(
     points = _rubric_points(scale)
     title = texts(rng, languages, phrase, 2, 4)
     doc: dict[str, Any] = {
-        "level": number,
-        "code": code,
+        "level": number, "code": code,
         "title": {lang: f"{lexicon(lang).level} {number}: {t}" for lang, t in title.items()},
         "description": texts(rng, languages, paragraph, 12, 25),
         "topics": [],
     }
     for ti, n_targets in enumerate(topics, 1):
-        topic: dict[str, Any] = {
-            "code": f"{code}.T{ti}",
-            "title": texts(rng, languages, phrase, 1, 3),
-        }
+        topic: dict[str, Any] = {"code": f"{code}.T{ti}", "title": texts(rng, languages, phrase, 1, 3)}
         if rng.random() < 0.5:
             topic["description"] = texts(rng, languages, paragraph, 10, 20)
         topic["targets"] = []
         for gi in range(1, n_targets + 1):
             target: dict[str, Any] = {
-                "code": f"{code}.T{ti}.{gi}",
-                "title": texts(rng, languages, target_title),
+                "code": f"{code}.T{ti}.{gi}", "title": texts(rng, languages, target_title),
             }
             if rng.random() < 0.4:
                 target["description"] = texts(rng, languages, paragraph, 12, 25)
@@ -687,11 +489,7 @@ def _dump(path: Path, data: dict, seed: int) -> None:
 
 
 def write_school(
-    dest: Path,
-    *,
-    targets: int,
-    languages: Sequence[str] = ("en", "es", "vi"),
-    seed: int = 0,
+    dest: Path, *, targets: int, languages: Sequence[str] = ("en", "es", "vi"), seed: int = 0,
 ) -> Path:
     """Write a complete, valid content folder with exactly ``targets`` learning targets.
 
@@ -719,11 +517,8 @@ def write_school(
         folder.mkdir(parents=True)
         code = f"S{si}"
         subject = {
-            "code": code,
-            "order": si,
-            "title": _known(spec.title, rng, languages),
-            "description": texts(rng, languages, paragraph, 15, 30),
-            "scale": spec.scale,
+            "code": code, "order": si, "title": _known(spec.title, rng, languages),
+            "description": texts(rng, languages, paragraph, 15, 30), "scale": spec.scale,
         }
         _dump(folder / "subject.yaml", subject, seed)
         for number, topics in enumerate(levels, 1):
@@ -751,175 +546,115 @@ class Culture:
 
 CULTURES = (
     Culture(
-        "vietnamese",
-        "vi",
-        14,
-        _split(
-            "Thị Ánh, Ngọc Hân, Thu Trang, Bảo Châu, Khánh Linh, Minh Thư, Thùy Dương,"
-            "Phương Anh, Mỹ Duyên, Hồng Nhung, Thanh Hương, Lan Chi, Ngọc Ánh"
-        ),
-        _split(
-            "Quốc Bảo, Đức Huy, Minh Khôi, Gia Huy, Hoàng Nam, Tuấn Kiệt, Văn Đạt, Nhật Minh,"
-            "Thành Công, Hữu Phước, Quang Vinh, Đăng Khoa, Trọng Nghĩa"
-        ),
-        _split(
-            "Nguyễn, Trần, Lê, Phạm, Hoàng, Huỳnh, Phan, Vũ, Võ, Đặng, Bùi, Đỗ, Hồ, Ngô,"
-            "Dương, Lý, Đinh, Trương, Lâm, Mai, Tô, Châu"
-        ),
+        "vietnamese", "vi", 14,
+        _split("Thị Ánh, Ngọc Hân, Thu Trang, Bảo Châu, Khánh Linh, Minh Thư, Thùy Dương,"
+               "Phương Anh, Mỹ Duyên, Hồng Nhung, Thanh Hương, Lan Chi, Ngọc Ánh"),
+        _split("Quốc Bảo, Đức Huy, Minh Khôi, Gia Huy, Hoàng Nam, Tuấn Kiệt, Văn Đạt, Nhật Minh,"
+               "Thành Công, Hữu Phước, Quang Vinh, Đăng Khoa, Trọng Nghĩa"),
+        _split("Nguyễn, Trần, Lê, Phạm, Hoàng, Huỳnh, Phan, Vũ, Võ, Đặng, Bùi, Đỗ, Hồ, Ngô,"
+               "Dương, Lý, Đinh, Trương, Lâm, Mai, Tô, Châu"),
     ),
     Culture(
-        "spanish",
-        "es",
-        16,
-        _split(
-            "María, Sofía, Valentina, Ximena, Lucía, Camila, Inés, María José, Guadalupe,"
-            "Begoña, Ana Belén, Renata, Zoé"
-        ),
-        _split(
-            "José Ángel, Andrés, Joaquín, Matías, Sebastián, Julián, Santiago, Tomás, Iñaki,"
-            "Rubén, Martín, Óscar, Juan Pablo"
-        ),
-        _split(
-            "García, Martínez, Rodríguez, Hernández, López, González, Pérez, Sánchez, Ramírez,"
-            "Torres, Flores, Rivera, Gómez, Díaz, Muñoz, Peña, Jiménez, Álvarez, Núñez, Ibáñez,"
-            "Castañeda, Cruz, Morales, Ortiz"
-        ),
+        "spanish", "es", 16,
+        _split("María, Sofía, Valentina, Ximena, Lucía, Camila, Inés, María José, Guadalupe,"
+               "Begoña, Ana Belén, Renata, Zoé"),
+        _split("José Ángel, Andrés, Joaquín, Matías, Sebastián, Julián, Santiago, Tomás, Iñaki,"
+               "Rubén, Martín, Óscar, Juan Pablo"),
+        _split("García, Martínez, Rodríguez, Hernández, López, González, Pérez, Sánchez, Ramírez,"
+               "Torres, Flores, Rivera, Gómez, Díaz, Muñoz, Peña, Jiménez, Álvarez, Núñez, Ibáñez,"
+               "Castañeda, Cruz, Morales, Ortiz"),
         two_family_names=0.4,
     ),
     Culture(
-        "arabic",
-        "ar",
-        6,
+        "arabic", "ar", 6,
         _split("ليلى, فاطمة, مريم, نور, سارة, ريم, هدى, ياسمين, زينب, آمنة, سلمى, جنى"),
         _split("محمد, أحمد, عمر, يوسف, خالد, علي, حسن, إبراهيم, كريم, طارق, سامي, زياد"),
-        _split(
-            "الحسيني, العلي, الخطيب, حداد, منصور, الشامي, الأحمد, عبد الله, النجار, الزين,"
-            "صالح, السيد, البغدادي, القاسم, حمدان, عيسى, الحلبي, المصري, العمري, ناصر, خليل,"
-            "الهاشمي"
-        ),
+        _split("الحسيني, العلي, الخطيب, حداد, منصور, الشامي, الأحمد, عبد الله, النجار, الزين,"
+               "صالح, السيد, البغدادي, القاسم, حمدان, عيسى, الحلبي, المصري, العمري, ناصر, خليل,"
+               "الهاشمي"),
     ),
     Culture(
-        "arabic-latin",
-        "ar",
-        5,
-        _split(
-            "Layla, Fatima, Mariam, Noor, Yasmin, Zainab, Amina, Salma, Rania, Hiba, Dalia,Lina"
-        ),
-        _split(
-            "Mohammed, Ahmed, Omar, Youssef, Khaled, Ali, Hassan, Ibrahim, Karim, Tariq, Ziad,Samir"
-        ),
-        _split(
-            "Al-Husseini, Haddad, Mansour, El-Khatib, Al-Shami, Abdallah, Nasser, Khalil,"
-            "Hamdan, Saleh, El-Sayed, Al-Masri, Qasim, Aziz, Farouk, Al-Amin, Bakr, Suleiman,"
-            "Darwish, Jaber, Rahman, Othman"
-        ),
+        "arabic-latin", "ar", 5,
+        _split("Layla, Fatima, Mariam, Noor, Yasmin, Zainab, Amina, Salma, Rania, Hiba, Dalia,"
+               "Lina"),
+        _split("Mohammed, Ahmed, Omar, Youssef, Khaled, Ali, Hassan, Ibrahim, Karim, Tariq, Ziad,"
+               "Samir"),
+        _split("Al-Husseini, Haddad, Mansour, El-Khatib, Al-Shami, Abdallah, Nasser, Khalil,"
+               "Hamdan, Saleh, El-Sayed, Al-Masri, Qasim, Aziz, Farouk, Al-Amin, Bakr, Suleiman,"
+               "Darwish, Jaber, Rahman, Othman"),
     ),
     Culture(
-        "chinese",
-        "zh",
-        8,
+        "chinese", "zh", 8,
         _split("静, 欣怡, 子涵, 雨桐, 婷, 嘉怡, 诗涵, 佳琪, 美琳, 晨曦, 若曦"),
         _split("伟, 思远, 浩然, 梓轩, 磊, 宇航, 晓明, 一鸣, 俊杰, 志强, 文博"),
-        _split(
-            "王, 李, 张, 刘, 陈, 杨, 黄, 赵, 吴, 周, 徐, 孙, 马, 朱, 胡, 郭, 何, 林, 罗, 高,"
-            "郑, 梁, 欧阳"
-        ),
+        _split("王, 李, 张, 刘, 陈, 杨, 黄, 赵, 吴, 周, 徐, 孙, 马, 朱, 胡, 郭, 何, 林, 罗, 高,"
+               "郑, 梁, 欧阳"),
     ),
     Culture(
-        "nordic",
-        "sv",
-        7,
-        _split("Åsa, Märta, Ingrid, Sigrid, Astrid, Solveig, Liv, Freja, Maja, Ebba, Ylva,Kristín"),
-        _split("Søren, Bjørn, Øyvind, Lars, Anders, Håkon, Mikael, Eirik, Jörgen, Ståle, Nils,Þór"),
-        _split(
-            "Østergård, Ødegård, Lindqvist, Åberg, Bjørklund, Sandström, Johansson, Nyström,"
-            "Hägglund, Løvås, Sæther, Kristiansen, Mørk, Engström, Haugen, Dahl, Grønlund,"
-            "Söderberg, Wikström, Strøm, Fjeld, Ahlgren"
-        ),
+        "nordic", "sv", 7,
+        _split("Åsa, Märta, Ingrid, Sigrid, Astrid, Solveig, Liv, Freja, Maja, Ebba, Ylva,"
+               "Kristín"),
+        _split("Søren, Bjørn, Øyvind, Lars, Anders, Håkon, Mikael, Eirik, Jörgen, Ståle, Nils,"
+               "Þór"),
+        _split("Østergård, Ødegård, Lindqvist, Åberg, Bjørklund, Sandström, Johansson, Nyström,"
+               "Hägglund, Løvås, Sæther, Kristiansen, Mørk, Engström, Haugen, Dahl, Grønlund,"
+               "Söderberg, Wikström, Strøm, Fjeld, Ahlgren"),
     ),
     Culture(
-        "english",
-        "en",
-        14,
-        _split(
-            "Emma, Olivia, Ava, Chloe, Grace, Hannah, Zoe, Madison, Abigail, Harper, Ella,Riley"
-        ),
-        _split("Liam, Noah, Ethan, Mason, Caleb, Owen, Wyatt, Jackson, Henry, Logan, Dylan,Connor"),
-        _split(
-            "Smith, Johnson, Williams, Brown, Miller, Davis, Wilson, Anderson, Taylor, Thomas,"
-            "Moore, Jackson, Martin, Thompson, White, Harris, Clark, Lewis, Walker, Young,"
-            "O'Brien, Fitzgerald-Hayes"
-        ),
+        "english", "en", 14,
+        _split("Emma, Olivia, Ava, Chloe, Grace, Hannah, Zoe, Madison, Abigail, Harper, Ella,"
+               "Riley"),
+        _split("Liam, Noah, Ethan, Mason, Caleb, Owen, Wyatt, Jackson, Henry, Logan, Dylan,"
+               "Connor"),
+        _split("Smith, Johnson, Williams, Brown, Miller, Davis, Wilson, Anderson, Taylor, Thomas,"
+               "Moore, Jackson, Martin, Thompson, White, Harris, Clark, Lewis, Walker, Young,"
+               "O'Brien, Fitzgerald-Hayes"),
     ),
     Culture(
-        "korean",
-        "ko",
-        6,
+        "korean", "ko", 6,
         _split("서연, 지우, 하은, 민서, 수아, 지민, 예은, 채원, 다은, 유나, 소윤"),
         _split("민준, 서준, 도윤, 예준, 시우, 하준, 주원, 지호, 지훈, 현우, 건우"),
-        _split(
-            "김, 이, 박, 최, 정, 강, 조, 윤, 장, 임, 한, 오, 서, 신, 권, 황, 안, 송, 류, 홍,전, 고"
-        ),
+        _split("김, 이, 박, 최, 정, 강, 조, 윤, 장, 임, 한, 오, 서, 신, 권, 황, 안, 송, 류, 홍,"
+               "전, 고"),
     ),
     Culture(
-        "hindi",
-        "hi",
-        6,
+        "hindi", "hi", 6,
         _split("आद्या, अनन्या, दिया, ईशा, कविता, मीरा, प्रिया, सान्वी, तारा, अदिति, नेहा"),
         _split("आरव, अर्जुन, विवान, रोहन, कबीर, आदित्य, ईशान, राहुल, सिद्धार्थ, विहान, अमित"),
-        _split(
-            "शर्मा, वर्मा, गुप्ता, सिंह, पटेल, कुमार, मेहता, जोशी, अग्रवाल, चौधरी, मिश्रा, यादव,"
-            "राव, नायर, त्रिपाठी, पांडे, सक्सेना, कपूर, मल्होत्रा, भट्ट, दुबे, रेड्डी"
-        ),
+        _split("शर्मा, वर्मा, गुप्ता, सिंह, पटेल, कुमार, मेहता, जोशी, अग्रवाल, चौधरी, मिश्रा, यादव,"
+               "राव, नायर, त्रिपाठी, पांडे, सक्सेना, कपूर, मल्होत्रा, भट्ट, दुबे, रेड्डी"),
     ),
     Culture(
-        "greek",
-        "el",
-        5,
-        _split(
-            "Μαρία, Ελένη, Αικατερίνη, Δήμητρα, Σοφία, Αναστασία, Ευαγγελία, Ιωάννα,"
-            "Χριστίνα, Βασιλική, Αθηνά"
-        ),
-        _split(
-            "Γιώργος, Δημήτρης, Κωνσταντίνος, Νίκος, Γιάννης, Παναγιώτης, Χρήστος,"
-            "Αλέξανδρος, Θανάσης, Σπύρος, Άγγελος"
-        ),
-        _split(
-            "Παπαδόπουλος/Παπαδοπούλου, Παπαγεωργίου, Οικονόμου, Γεωργίου, Νικολάου,"
-            "Βασιλείου, Ιωάννου, Κωνσταντίνου, Δημητρίου, Αντωνίου, Καραγιάννης/Καραγιάννη,"
-            "Παπαδάκης/Παπαδάκη, Μαυρίδης/Μαυρίδου, Αλεξίου, Χατζηδάκης/Χατζηδάκη,"
-            "Λαμπράκης/Λαμπράκη, Σταυρόπουλος/Σταυροπούλου, Πετρόπουλος/Πετροπούλου,"
-            "Μακρής/Μακρή, Κυριακίδης/Κυριακίδου, Θεοδωρίδης/Θεοδωρίδου, Ζαχαρίου"
-        ),
+        "greek", "el", 5,
+        _split("Μαρία, Ελένη, Αικατερίνη, Δήμητρα, Σοφία, Αναστασία, Ευαγγελία, Ιωάννα,"
+               "Χριστίνα, Βασιλική, Αθηνά"),
+        _split("Γιώργος, Δημήτρης, Κωνσταντίνος, Νίκος, Γιάννης, Παναγιώτης, Χρήστος,"
+               "Αλέξανδρος, Θανάσης, Σπύρος, Άγγελος"),
+        _split("Παπαδόπουλος/Παπαδοπούλου, Παπαγεωργίου, Οικονόμου, Γεωργίου, Νικολάου,"
+               "Βασιλείου, Ιωάννου, Κωνσταντίνου, Δημητρίου, Αντωνίου, Καραγιάννης/Καραγιάννη,"
+               "Παπαδάκης/Παπαδάκη, Μαυρίδης/Μαυρίδου, Αλεξίου, Χατζηδάκης/Χατζηδάκη,"
+               "Λαμπράκης/Λαμπράκη, Σταυρόπουλος/Σταυροπούλου, Πετρόπουλος/Πετροπούλου,"
+               "Μακρής/Μακρή, Κυριακίδης/Κυριακίδου, Θεοδωρίδης/Θεοδωρίδου, Ζαχαρίου"),
     ),
     Culture(
-        "russian",
-        "ru",
-        6,
-        _split(
-            "Анастасия, Мария, Дарья, Екатерина, Анна, София, Полина, Виктория, Ксения,"
-            "Алёна, Ульяна"
-        ),
-        _split("Дмитрий, Александр, Максим, Иван, Артём, Никита, Михаил, Егор, Илья, Сергей,Фёдор"),
-        _split(
-            "Иванов/Иванова, Смирнов/Смирнова, Кузнецов/Кузнецова, Попов/Попова,"
-            "Васильев/Васильева, Петров/Петрова, Соколов/Соколова, Михайлов/Михайлова,"
-            "Новиков/Новикова, Фёдоров/Фёдорова, Морозов/Морозова, Волков/Волкова,"
-            "Алексеев/Алексеева, Лебедев/Лебедева, Семёнов/Семёнова, Егоров/Егорова,"
-            "Павлов/Павлова, Козлов/Козлова, Степанов/Степанова, Николаев/Николаева,"
-            "Орлов/Орлова, Белоусов/Белоусова"
-        ),
+        "russian", "ru", 6,
+        _split("Анастасия, Мария, Дарья, Екатерина, Анна, София, Полина, Виктория, Ксения,"
+               "Алёна, Ульяна"),
+        _split("Дмитрий, Александр, Максим, Иван, Артём, Никита, Михаил, Егор, Илья, Сергей,"
+               "Фёдор"),
+        _split("Иванов/Иванова, Смирнов/Смирнова, Кузнецов/Кузнецова, Попов/Попова,"
+               "Васильев/Васильева, Петров/Петрова, Соколов/Соколова, Михайлов/Михайлова,"
+               "Новиков/Новикова, Фёдоров/Фёдорова, Морозов/Морозова, Волков/Волкова,"
+               "Алексеев/Алексеева, Лебедев/Лебедева, Семёнов/Семёнова, Егоров/Егорова,"
+               "Павлов/Павлова, Козлов/Козлова, Степанов/Степанова, Николаев/Николаева,"
+               "Орлов/Орлова, Белоусов/Белоусова"),
     ),
     Culture(
-        "hebrew",
-        "he",
-        5,
+        "hebrew", "he", 5,
         _split("נועה, תמר, מאיה, יעל, שירה, אביגיל, רות, מיכל, הדס, ליה, טליה"),
         _split("דוד, יוסף, נועם, איתי, אריאל, משה, יונתן, עומר, אורי, דניאל, אליה"),
-        _split(
-            "כהן, לוי, מזרחי, פרץ, ביטון, דהן, אברהם, פרידמן, אזולאי, מלכה, כץ, יוסף, עמר,"
-            "אוחיון, חדד, גבאי, שפירא, רוזנברג, בן דוד, אשכנזי, גולן, ברק"
-        ),
+        _split("כהן, לוי, מזרחי, פרץ, ביטון, דהן, אברהם, פרידמן, אזולאי, מלכה, כץ, יוסף, עמר,"
+               "אוחיון, חדד, גבאי, שפירא, רוזנברג, בן דוד, אשכנזי, גולן, ברק"),
     ),
 )
 _CULTURE_WEIGHTS = tuple(c.weight for c in CULTURES)
@@ -982,10 +717,7 @@ def student(i: int, seed: int, languages: Sequence[str]) -> dict[str, str]:
 
 
 def roster_rows(
-    n: int,
-    *,
-    seed: int = 0,
-    languages: Sequence[str] = ("en", "es", "vi"),
+    n: int, *, seed: int = 0, languages: Sequence[str] = ("en", "es", "vi"),
 ) -> Iterator[dict[str, str]]:
     """``n`` fictional students with names from many cultures and scripts."""
     languages = list(languages)
@@ -994,11 +726,7 @@ def roster_rows(
 
 
 def write_roster(
-    path: Path,
-    n: int,
-    *,
-    seed: int = 0,
-    languages: Sequence[str] = ("en", "es", "vi"),
+    path: Path, n: int, *, seed: int = 0, languages: Sequence[str] = ("en", "es", "vi"),
 ) -> Path:
     """Write ``roster_rows`` as UTF-8 CSV (no BOM, ``\\n`` line ends)."""
     path = Path(path)
@@ -1014,29 +742,20 @@ def write_roster(
 # Evidence
 
 TASKS = (
-    ("Unit {u} quiz", "quiz"),
-    ("Unit {u} test", "test"),
-    ("Quick check: {t}", "quiz"),
-    ("Exit ticket: {t}", "quiz"),
-    ("Project: {t}", "project"),
-    ("Performance task: {t}", "performance task"),
-    ("Observation: {t}", "observation"),
-    ("Conference: {t}", "conversation"),
-    ("Portfolio entry: {t}", "portfolio"),
-    ("Level {l} checkpoint", "test"),
-    ("Presentation: {t}", "performance task"),
+    ("Unit {u} quiz", "quiz"), ("Unit {u} test", "test"), ("Quick check: {t}", "quiz"),
+    ("Exit ticket: {t}", "quiz"), ("Project: {t}", "project"),
+    ("Performance task: {t}", "performance task"), ("Observation: {t}", "observation"),
+    ("Conference: {t}", "conversation"), ("Portfolio entry: {t}", "portfolio"),
+    ("Level {l} checkpoint", "test"), ("Presentation: {t}", "performance task"),
 )
 SCIENCE_TASKS = (("Lab report: {t}", "project"), ("Lab practical: {t}", "performance task"))
 CTE_TASKS = (
-    ("Shop demonstration: {t}", "performance task"),
-    ("Safety check: {t}", "observation"),
+    ("Shop demonstration: {t}", "performance task"), ("Safety check: {t}", "observation"),
     ("Work order: {t}", "project"),
 )
 REASSESSMENTS = (
-    ("Reassessment: {t}", "test"),
-    ("Portfolio conference", "portfolio"),
-    ("Reassessment conversation", "conversation"),
-    ("Revised project: {t}", "project"),
+    ("Reassessment: {t}", "test"), ("Portfolio conference", "portfolio"),
+    ("Reassessment conversation", "conversation"), ("Revised project: {t}", "project"),
 )
 TEACHERS = _split(
     "Ana Gutiérrez, Marcus Bell, Thanh Lê, Ibrahim Haddad, Sofia Lindqvist, Grace Okafor,"
@@ -1045,29 +764,20 @@ TEACHERS = _split(
     "Rachel Torres, Nikolai Petrov, Chloé Martin, Samuel Adeyemi, Ji-woo Park, Elena Ruiz"
 )
 COMMENTS = (
-    "Retake after small-group review.",
-    "Clear reasoning in the conference.",
-    "Needs to label units.",
-    "Great growth since the last attempt.",
-    "Used a graphic organizer.",
-    "Worked with a peer tutor.",
-    "Partial evidence; absent for part.",
-    "Strong explanation, small calculation slip.",
-    "Ready to try the next level.",
+    "Retake after small-group review.", "Clear reasoning in the conference.",
+    "Needs to label units.", "Great growth since the last attempt.",
+    "Used a graphic organizer.", "Worked with a peer tutor.", "Partial evidence; absent for part.",
+    "Strong explanation, small calculation slip.", "Ready to try the next level.",
     'Said "I finally get it," then explained it to a classmate.',
-    "Revised after feedback; much clearer.",
-    "Extended time used.",
-    "Explicó su razonamiento en español.",
-    "Safety steps all followed.",
+    "Revised after feedback; much clearer.", "Extended time used.",
+    "Explicó su razonamiento en español.", "Safety steps all followed.",
 )
 # Attempts per target: completed levels need fewer than the level in progress.
 _ATTEMPTS_DONE = (1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4)
 _ATTEMPTS_CURRENT = (1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 5, 5, 6)
 
 
-def school_days(
-    start: date, end: date, closed: Iterable[tuple[date, date]] = NO_SCHOOL
-) -> list[date]:
+def school_days(start: date, end: date, closed: Iterable[tuple[date, date]] = NO_SCHOOL) -> list[date]:
     """Weekdays from ``start`` to ``end`` outside holidays and breaks."""
     off = [(a, b) for a, b in closed]
     days = []
@@ -1113,11 +823,8 @@ def scale_steps(scale: Scale) -> ScaleSteps:
         return tuple(min(max(t + offset, 0), top) for offset, n in counts for _ in range(n))
 
     return ScaleSteps(
-        tuple(score_text(v) for v in allowed),
-        t,
-        unit,
-        table(((0, 5), (1, 11), (2, 4))),
-        table(((-1, 12), (-2, 6), (-3, 2))),
+        tuple(score_text(v) for v in allowed), t, unit,
+        table(((0, 5), (1, 11), (2, 4))), table(((-1, 12), (-2, 6), (-3, 2))),
     )
 
 
@@ -1165,18 +872,13 @@ def catalog(school: School, seed: int = 0) -> list[SubjectPlan]:
         if last_topic.get(subject.code) != topic.code:
             units[subject.code] = units.get(subject.code, 0) + 1
             last_topic[subject.code] = topic.code
-        fmt = {
-            "u": units[subject.code],
-            "l": level.number,
-            "t": _lower_first(school.text(topic.title, lang)),
-        }
+        fmt = {"u": units[subject.code], "l": level.number,
+               "t": _lower_first(school.text(topic.title, lang))}
         if topic.code not in tasks:
             pool = rng.sample(TASKS, 5) + list(extra)
             tasks[topic.code] = tuple((name.format(**fmt), kind) for name, kind in pool)
         plan = TargetPlan(
-            target.code,
-            steps[target.scale_id],
-            tasks[topic.code],
+            target.code, steps[target.scale_id], tasks[topic.code],
             tuple((name.format(**fmt), kind) for name, kind in REASSESSMENTS),
         )
         grouped.setdefault(subject.code, {}).setdefault(level.number, []).append(plan)
@@ -1210,10 +912,7 @@ def allocate(total: int, weights: Sequence[float], caps: Sequence[int]) -> list[
 
 
 def _budgets(
-    rng: random.Random,
-    plans: Sequence[SubjectPlan],
-    grad_year: int,
-    targets: int | None,
+    rng: random.Random, plans: Sequence[SubjectPlan], grad_year: int, targets: int | None,
 ) -> list[int]:
     """How many targets the student has evidence on in each subject."""
     caps = [p.size for p in plans]
@@ -1338,14 +1037,8 @@ def _work(rand: Callable[[], float], plans: Sequence[SubjectPlan], budgets: Sequ
 
 
 def student_evidence(
-    rng: random.Random,
-    student_id: str,
-    grad_year: int,
-    plans: Sequence[SubjectPlan],
-    days: Sequence[str],
-    *,
-    rows: int | None = None,
-    targets: int | None = None,
+    rng: random.Random, student_id: str, grad_year: int, plans: Sequence[SubjectPlan],
+    days: Sequence[str], *, rows: int | None = None, targets: int | None = None,
 ) -> list[tuple[str, ...]]:
     """One student's evidence rows for the year, in date order."""
     rand = rng.random
@@ -1365,12 +1058,7 @@ def student_evidence(
     out: list[tuple[str, ...]] = []
     add = out.append
     for target, si, pos, proficient, n in zip(
-        work.targets,
-        work.subjects,
-        work.positions,
-        work.proficient,
-        work.attempts,
-        strict=True,
+        work.targets, work.subjects, work.positions, work.proficient, work.attempts, strict=True,
     ):
         if n > n_days:
             n = n_days
@@ -1397,18 +1085,10 @@ def student_evidence(
             task = retakes if k and rand() < 0.3 else tasks
             name, kind = task[int(rand() * len(task))]
             r = rand()
-            add(
-                (
-                    student_id,
-                    code,
-                    values[scores[k]],
-                    days[when[k]],
-                    name,
-                    kind,
-                    teacher,
-                    COMMENTS[int(r * 14.3 * n_comments) % n_comments] if r < 0.07 else "",
-                )
-            )
+            add((
+                student_id, code, values[scores[k]], days[when[k]], name, kind, teacher,
+                COMMENTS[int(r * 14.3 * n_comments) % n_comments] if r < 0.07 else "",
+            ))
     out.sort(key=itemgetter(3))  # ISO dates sort as text; ties keep subject order
     return out
 
@@ -1425,13 +1105,8 @@ def _roster_students(roster: Path | str | Iterable[Mapping[str, str]]) -> Iterat
 
 
 def write_evidence(
-    path: Path,
-    school: School,
-    roster: Path | str | Iterable[Mapping[str, str]],
-    *,
-    rows_per_student: int | None = None,
-    targets_per_student: int | None = None,
-    seed: int = 0,
+    path: Path, school: School, roster: Path | str | Iterable[Mapping[str, str]], *,
+    rows_per_student: int | None = None, targets_per_student: int | None = None, seed: int = 0,
     school_year: tuple[date, date] = SCHOOL_YEAR,
 ) -> int:
     """Write the evidence CSV for every roster student; return the number of rows.
@@ -1455,15 +1130,8 @@ def write_evidence(
             return 0
         for student_id, grad_year in _roster_students(roster):
             rng = random.Random(f"evidence:{seed}:{student_id}")
-            rows = student_evidence(
-                rng,
-                student_id,
-                grad_year,
-                plans,
-                days,
-                rows=rows_per_student,
-                targets=targets_per_student,
-            )
+            rows = student_evidence(rng, student_id, grad_year, plans, days,
+                                    rows=rows_per_student, targets=targets_per_student)
             writer.writerows(rows)
             count += len(rows)
     return count
@@ -1480,26 +1148,13 @@ def main() -> None:
 
 
 @main.command("school")
-@click.option(
-    "--targets",
-    type=click.IntRange(min=1),
-    default=300,
-    show_default=True,
-    help="Number of learning targets.",
-)
-@click.option(
-    "--languages",
-    default="en,es,vi",
-    show_default=True,
-    help="Comma-separated language codes; the first is the default.",
-)
+@click.option("--targets", type=click.IntRange(min=1), default=300, show_default=True,
+              help="Number of learning targets.")
+@click.option("--languages", default="en,es,vi", show_default=True,
+              help="Comma-separated language codes; the first is the default.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="New or empty folder to write the content folder into.",
-)
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="New or empty folder to write the content folder into.")
 def school_command(targets: int, languages: str, seed: int, out: Path) -> None:
     """Write a complete, valid content folder."""
     langs = [lang.strip() for lang in languages.split(",") if lang.strip()]
@@ -1509,77 +1164,44 @@ def school_command(targets: int, languages: str, seed: int, out: Path) -> None:
     except (FileExistsError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     files = sum(1 for p in out.rglob("*") if p.is_file())
-    click.echo(
-        f"wrote {out}: {targets} targets, {files} files, languages {', '.join(langs)} "
-        f"({time.perf_counter() - start:.2f} s)"
-    )
+    click.echo(f"wrote {out}: {targets} targets, {files} files, languages {', '.join(langs)} "
+               f"({time.perf_counter() - start:.2f} s)")
 
 
 @main.command("students")
-@click.option(
-    "--content",
-    type=click.Path(path_type=Path),
-    default=Path("content"),
-    show_default=True,
-    help="The school's content folder.",
-)
+@click.option("--content", type=click.Path(path_type=Path), default=Path("content"),
+              show_default=True, help="The school's content folder.")
 @click.option("--students", "n", type=click.IntRange(min=1), default=40, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option(
-    "--rows",
-    "rows",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Exact evidence rows per student (default: follows each student's progress).",
-)
-@click.option(
-    "--targets",
-    "targets",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Distinct targets with evidence per student.",
-)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Folder for roster.csv and evidence.csv (never inside content/).",
-)
-def students_command(
-    content: Path, n: int, seed: int, rows: int | None, targets: int | None, out: Path
-) -> None:
+@click.option("--rows", "rows", type=click.IntRange(min=1), default=None,
+              help="Exact evidence rows per student (default: follows each student's progress).")
+@click.option("--targets", "targets", type=click.IntRange(min=1), default=None,
+              help="Distinct targets with evidence per student.")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="Folder for roster.csv and evidence.csv (never inside content/).")
+def students_command(content: Path, n: int, seed: int, rows: int | None, targets: int | None,
+                     out: Path) -> None:
     """Write roster.csv and evidence.csv for a school's content."""
     from .loader import find_content, load
 
     if out.resolve().is_relative_to(find_content(content).resolve()):
-        raise click.ClickException(
-            f"{out} is inside the content folder, which is published; "
-            "student data must stay outside it"
-        )
+        raise click.ClickException(f"{out} is inside the content folder, which is published; "
+                                   "student data must stay outside it")
     result = load(content)
     school = result.school
     if school is None:
         raise click.ClickException(f"could not load {content}; run `proficio validate {content}`")
     if result.errors:
-        click.echo(
-            f"warning: {content} has {len(result.errors)} errors; using the targets that loaded",
-            err=True,
-        )
+        click.echo(f"warning: {content} has {len(result.errors)} errors; using the targets that "
+                   "loaded", err=True)
     out.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     roster = write_roster(out / "roster.csv", n, seed=seed, languages=school.languages)
-    count = write_evidence(
-        out / "evidence.csv",
-        school,
-        roster,
-        rows_per_student=rows,
-        targets_per_student=targets,
-        seed=seed,
-    )
+    count = write_evidence(out / "evidence.csv", school, roster, rows_per_student=rows,
+                           targets_per_student=targets, seed=seed)
     click.echo(f"wrote {roster}: {n} students")
-    click.echo(
-        f"wrote {out / 'evidence.csv'}: {count} evidence rows ({time.perf_counter() - start:.2f} s)"
-    )
+    click.echo(f"wrote {out / 'evidence.csv'}: {count} evidence rows "
+               f"({time.perf_counter() - start:.2f} s)")
 
 
 if __name__ == "__main__":
