@@ -1,14 +1,14 @@
 """Work handed to a forked second process on a large school: half the YAML, other languages' pages.
 
 A build is single-threaded Python, and the machines schools build on (CI runners, a laptop)
-have a second core standing idle. Forking lends it work without pickling anything on the way in:
-the child starts with the parent's objects (the loaded school) and hands back only its result. Forking is only ever a speed-up: if the child cannot run or fails, the parent
-does the work itself, so errors surface in the parent exactly as in a serial run.
+have a second core standing idle. Forking lends it work without pickling anything on the way
+in: the child starts with the parent's objects (the loaded school) and hands back only its
+result. Forking is only ever a speed-up: if the child cannot run or fails, the parent does the
+work itself, so errors surface in the parent exactly as in a serial run.
 """
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import pickle
@@ -17,6 +17,8 @@ import tempfile
 import threading
 from collections.abc import Callable
 from typing import IO, Any, Generic, TypeVar
+
+from .allocation import no_collection
 
 T = TypeVar("T")
 
@@ -57,15 +59,8 @@ class Forked(Generic[T]):
             self._child.join()
             if self._child.exitcode == 0:
                 self._file.seek(0)
-                # Every object unpickled stays alive: collecting during the load frees nothing
-                # and, in a build's large heap, tripled its time.
-                enabled = gc.isenabled()
-                gc.disable()
-                try:
+                with no_collection():  # in a build's large heap, collections tripled the time
                     self._value = pickle.load(self._file)
-                finally:
-                    if enabled:
-                        gc.enable()
             self._file.close()
             if self._value is _UNSET:
                 self._value = self.fn(*self.args)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import gc
 import logging
 import os
 import stat
@@ -37,6 +36,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
+from ..allocation import no_collection
 from ..forking import Forked, can_fork
 from ..loader import Result, find_content, load
 from ..model import School
@@ -124,15 +124,8 @@ def load_content(root: Path) -> Result:
     if hit is not None and hit[0] == sig:
         result = hit[1]
     else:
-        # The loader allocates hundreds of thousands of small objects that all stay alive:
-        # cyclic garbage collection during the load finds nothing to free and costs ~20%.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with no_collection():  # hundreds of thousands of objects, all kept
             result = load(root)
-        finally:
-            if enabled:
-                gc.enable()
         _cache[root] = (sig, result)
     TIMINGS.load += time.perf_counter() - started
     return result
