@@ -126,14 +126,21 @@ def make_data(folder: Path, students: int, targets: int, seed: int) -> tuple[Pat
 # -- Typst alone ---------------------------------------------------------------------------
 
 
-def prepare_documents(content: Path, roster: Path, evidence: Path, docs: Path) -> dict[str, float]:
-    """Score and turn every student into the JSON the template gets (the Typst-only input)."""
+def prepare_documents(
+    content: Path, roster: Path, evidence: Path, docs: Path, shard: str | None = None
+) -> dict[str, float]:
+    """Score and turn every student (of ``shard``) into the JSON the template gets (the
+    Typst-only input)."""
+    from proficio.transcripts.bulk import parse_shard, shard_of
     from proficio.transcripts.cli import load_inputs
     from proficio.transcripts.document import Catalog, Options
 
     with contextlib.redirect_stdout(io.StringIO()):  # the import summary; the table is stdout
         inputs = load_inputs(content, [roster], [evidence], _date())
     school, students, score = inputs.school, inputs.students, inputs.score
+    if shard:
+        part, count = parse_shard(shard)
+        students = [s for s in students if shard_of(s.id, count) == part]
     catalog = Catalog(school, Options(issued=_date()))
     rows = n = 0
     with docs.open("w", encoding="utf-8") as f:
@@ -213,7 +220,13 @@ def typst_only(content: str, docs: str, jobs: int) -> dict[str, float]:
 
 
 def measure(
-    students: int, targets: int, jobs: int, seed: int, with_typst: bool, keep: Path | None
+    students: int,
+    targets: int,
+    jobs: int,
+    seed: int,
+    with_typst: bool,
+    keep: Path | None,
+    shard: str | None = None,
 ) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="bench-transcripts-", dir=keep))
     try:
@@ -224,12 +237,14 @@ def measure(
             sys.executable, "-m", "proficio", "transcripts",
             "--content", str(content), "--roster", str(roster), "--evidence", str(evidence),
             "--out", str(out), "--jobs", str(jobs), "--issue-date", ISSUE_DATE,
+            *(["--shard", shard] if shard else []),
         ]  # fmt: skip
         seconds, cpu, peak, _ = run_measured(cmd, env)
         data = json.loads((out / "manifest.json").read_text())
         docs = data["documents"]
         row = {
             "students": students,
+            "shard": shard or "",
             "targets_per_student": targets,
             "evidence_rows": rows,
             "jobs": jobs,
@@ -242,7 +257,7 @@ def measure(
             "failed": len(data["failed"]),
         }
         if with_typst:
-            info = prepare_documents(content, roster, evidence, tmp / "docs.jsonl")
+            info = prepare_documents(content, roster, evidence, tmp / "docs.jsonl", shard)
             cmd = [
                 sys.executable,
                 __file__,
@@ -276,6 +291,12 @@ def main() -> None:
     ap.add_argument("--no-typst", action="store_true", help="Skip the Typst-alone comparison.")
     ap.add_argument("--keep", type=Path, help="Folder to keep the generated data and PDFs in.")
     ap.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="Measure one runner of an N-runner CI matrix: it imports everyone's evidence and "
+        "renders its shard (Typst alone compiles the same shard).",
+    )
+    ap.add_argument(
         "--full-jobs-sweep",
         action="store_true",
         help="Every targets value with every jobs value (default: jobs sweep at 150 targets only).",
@@ -300,7 +321,7 @@ def main() -> None:
                     and j != max(args.jobs)
                 ):
                     continue
-                row = measure(n, t, j, args.seed, not args.no_typst, args.keep)
+                row = measure(n, t, j, args.seed, not args.no_typst, args.keep, args.shard)
                 if keys is None:
                     keys = list(row)
                     print("\t".join(keys), flush=True)
