@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from .diagnostics import display_path
-from .evidence.options import evidence_options, import_or_exit, mapping_or_exit, school_or_exit
+from .evidence.options import evidence_options, import_or_exit, school_or_exit
 from .proficiency import score_students
 from .scored import write_scores
 
@@ -44,9 +44,9 @@ def score(
     issues_path = out / "reports" / "evidence-issues.csv"
     imported = import_or_exit(
         school,
-        list(rosters),
-        list(evidence),
-        mapping=mapping_or_exit(mapping_path),
+        rosters,
+        evidence,
+        mapping=mapping_path,
         encoding=encoding,
         as_of=as_of,
         issues=issues_path,

@@ -7,7 +7,7 @@ a command makes nothing: a file that cannot be read, or with ``--strict`` any re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -124,20 +124,12 @@ def school_or_exit(content: Path) -> School:
     return result.school
 
 
-def mapping_or_exit(path: Path | None) -> Mapping:
-    """The gradebook column mapping from ``--mapping``, or the native layout without one."""
-    try:
-        return load_mapping(path) if path else Mapping()
-    except MappingError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
 def import_or_exit(
     school: School,
-    rosters: list[Path],
-    evidence: list[Path],
+    rosters: Sequence[Path],
+    evidence: Sequence[Path],
     *,
-    mapping: Mapping,
+    mapping: Path | None,
     encoding: str | None,
     as_of: date | None,
     issues: Path | None,
@@ -147,8 +139,13 @@ def import_or_exit(
     """Import roster and evidence, list every rejected row in ``issues`` (a CSV), and print the
     summary; stop the command before any output when a file cannot be read or, with ``strict``,
     when any row was rejected. ``nothing`` names what is then not written ("scores", "documents").
+    ``mapping`` is the ``--mapping`` file of gradebook columns (none: the native layout).
     """
-    imported = load(rosters, evidence, school, mapping=mapping, encoding=encoding, as_of=as_of)
+    try:
+        columns = load_mapping(mapping) if mapping else Mapping()
+    except MappingError as exc:
+        raise click.ClickException(str(exc)) from None
+    imported = load(rosters, evidence, school, mapping=columns, encoding=encoding, as_of=as_of)
     report = imported.report
     if issues is not None:
         write_issues(report, issues)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..evidence.options import evidence_options, import_or_exit, mapping_or_exit, school_or_exit
+from ..evidence.options import evidence_options, import_or_exit, school_or_exit
 from ..loader import find_content
 
 
@@ -308,9 +308,9 @@ def export_clr(
             raise click.ClickException(str(exc)) from exc
     imported = import_or_exit(
         school,
-        list(rosters),
-        list(evidence),
-        mapping=mapping_or_exit(mapping_path),
+        rosters,
+        evidence,
+        mapping=mapping_path,
         encoding=encoding,
         as_of=as_of,
         issues=out.parent / "reports" / "evidence-issues.csv",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..evidence.options import evidence_options, import_or_exit, mapping_or_exit, school_or_exit
+from ..evidence.options import evidence_options, import_or_exit, school_or_exit
 from ..model import School
 from ..records import Student, StudentResult
 from . import manifest
@@ -82,7 +82,7 @@ def load_inputs(
         school,
         rosters,
         evidence,
-        mapping=mapping_or_exit(mapping),
+        mapping=mapping,
         encoding=encoding,
         as_of=issued,
         issues=issues,
@@ -212,8 +212,8 @@ def transcripts_command(
     out = out or Path("build") / ("transcripts" if kind == "transcript" else "progress-reports")
     inputs = load_inputs(
         content,
-        list(rosters),
-        list(evidence),
+        rosters,
+        evidence,
         issued,
         mapping=mapping_path,
         encoding=encoding,
