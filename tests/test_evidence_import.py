@@ -11,7 +11,7 @@ import pytest
 
 from proficio import load_school
 from proficio.evidence import load, load_mapping, write_issues
-from proficio.evidence.mapping import MappingError
+from proficio.evidence.mapping import Mapping, MappingError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "scoring-school"
 AS_OF = date(2026, 6, 30)
@@ -269,6 +269,27 @@ def test_bad_mapping_files_are_refused(tmp_path):
     path.write_text("evidance: {}\n", encoding="utf-8")
     with pytest.raises(MappingError, match="unknown section 'evidance'"):
         load_mapping(path)
+    path.write_text("evidence:\n  columns:\n    student_id: ID\n\tdate: Day\n", encoding="utf-8")
+    with pytest.raises(MappingError, match=r"m\.yaml:4:1: YAML syntax error: .* not tabs"):
+        load_mapping(path)
+    path.write_text("roster:\n  columns: {given_name: First}\n  columns: {}\n", encoding="utf-8")
+    with pytest.raises(MappingError, match=r"m\.yaml:3:3: .*columns"):
+        load_mapping(path)
+
+
+def test_a_mapping_file_keeps_headers_as_written(tmp_path):
+    """YAML 1.1 would read a header "No" as false and an objective ID that looks like a date as
+    a date; the content's reader keeps both as text. An empty file is the native layout."""
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "evidence:\n  columns: {comment: No}\noneroster:\n  learning_objectives: {2024-01-01: MA.L1.PV.1}\n",
+        encoding="utf-8",
+    )
+    mapping = load_mapping(path)
+    assert mapping.evidence_columns["comment"] == "No"
+    assert mapping.learning_objectives == {"2024-01-01": "MA.L1.PV.1"}
+    path.write_text("", encoding="utf-8")
+    assert load_mapping(path) == Mapping()
 
 
 def test_roster_problems(tmp_path, school):

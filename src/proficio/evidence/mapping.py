@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from ..yamlfile import read_yaml
 
 EVIDENCE_COLUMNS = (
     "student_id",
@@ -96,10 +96,12 @@ def _columns(value: object, names: tuple[str, ...], where: str) -> dict[str, str
 def load_mapping(path: Path) -> Mapping:
     """Read and check a mapping file; MappingError names the file and the setting."""
     where = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise MappingError(f"{where}: cannot read the mapping file: {exc}") from None
+    # The content's YAML reader: file:line:column errors with a hint, duplicate keys refused,
+    # and a header named "No" or "2024-01-01" kept as text.
+    doc, problems = read_yaml(path)
+    if doc is None and any(p.code != "empty-file" for p in problems):
+        raise MappingError("\n".join(str(p) for p in problems))
+    data = doc.data if doc is not None else {}
     if not isinstance(data, dict):
         raise MappingError(f"{where}: expected settings under evidence:, roster: or oneroster:.")
     unknown = set(data) - {"evidence", "roster", "oneroster"}
