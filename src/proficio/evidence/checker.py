@@ -29,8 +29,8 @@ _FAST = (
     and not hasattr(Evidence, "__slots__")
 )
 _new = object.__new__
-_PACKED = attrgetter(*_FIELDS[1:])
-"""An Evidence's fields as ``EvidenceSet._pack`` takes them (all but the student)."""
+_FIELDS_OF = attrgetter(*_FIELDS)
+"""An Evidence's fields in the order ``EvidenceSet.add`` takes them."""
 
 
 def new_evidence(
@@ -105,33 +105,14 @@ class EvidenceSet:
         source: str,
         line: int,
     ) -> None:
-        """Keep one row. ``score`` is one of its scale's point objects (what the checker
-        returns), so the score table holds one entry per point, not per row."""
-        row = self._pack(target, score, when, assessment, kind, scorer, comment, source, line)
-        rows = self.packed.get(student_id)
-        if rows is None:
-            self.packed[student_id] = array("i", row)
-        else:
-            rows.extend(row)
-
-    def _pack(
-        self,
-        target: str,
-        score: Decimal,
-        when: date,
-        assessment: str,
-        kind: str,
-        scorer: str | None,
-        comment: str | None,
-        source: str,
-        line: int,
-    ) -> tuple[int, ...]:
+        """Keep one row (appended to the student's). ``score`` is one of its scale's point
+        objects (what the checker returns), so the score table holds one entry per point."""
         ids = self._text_ids
         s = self._score_ids.get(id(score))
         if s is None:
             s = self._score_ids[id(score)] = len(self._scores)
             self._scores.append(score)
-        return (
+        row = (
             ids.get(target) or self._text(target),
             s,
             when.toordinal(),
@@ -142,6 +123,11 @@ class EvidenceSet:
             ids.get(source) or self._text(source),
             line,
         )
+        rows = self.packed.get(student_id)
+        if rows is None:
+            self.packed[student_id] = array("i", row)
+        else:
+            rows.extend(row)
 
     def _text(self, value: str) -> int:
         i = self._text_ids.get(value)
@@ -184,10 +170,9 @@ class EvidenceSet:
     def replace(self, student_id: str, items: list[Evidence]) -> None:
         """Keep exactly ``items`` for the student (after duplicates are taken out); the student
         keeps their place in the order."""
-        rows = array("i")
+        self.packed[student_id] = array("i")
         for e in items:
-            rows.extend(self._pack(*_PACKED(e)))
-        self.packed[student_id] = rows
+            self.add(*_FIELDS_OF(e))
 
     def student_ids(self) -> Iterator[str]:
         """Students with at least one row, in the order first seen."""
