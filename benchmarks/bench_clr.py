@@ -4,7 +4,7 @@
     python benchmarks/bench_clr.py --students 1000     # another synthetic size
     python benchmarks/bench_clr.py --sign              # also time signed (VC-JWT) records
 
-The synthetic students are the seeded generator's (``proficio.synthetic``) on the example
+The synthetic students are the seeded generator's (``proficio.dev.synthetic``) on the example
 school's content. Importing and scoring the evidence is timed apart from building and writing
 the records (it belongs to ``proficio score``); the figures printed are wall-clock seconds.
 """
@@ -21,10 +21,10 @@ import click
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from proficio import load_school
+from proficio.dev.synthetic import write_evidence, write_roster
 from proficio.evidence import load
 from proficio.interop.clr import export_clrs
-from proficio.proficiency import score_students
-from proficio.synthetic import write_evidence, write_roster
+from proficio.scoring import score_students
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUED = datetime(2026, 6, 12, 15, 0, tzinfo=timezone.utc)

@@ -3,7 +3,7 @@
     python benchmarks/bench_scoring.py                          # 100k, 1M and 3M rows
     python benchmarks/bench_scoring.py --rows 1000000 --write   # one size, also writing the files
 
-The data is synthetic and seeded (``proficio.synthetic``): a 150-target school and 100 evidence
+The data is synthetic and seeded (``proficio.dev.synthetic``): a 150-target school and 100 evidence
 rows per student (10,000 students for 1,000,000 rows), cached in ``--data`` between runs. Each
 size runs in a fresh subprocess so its peak memory (``ru_maxrss``) is its own. Printed per size:
 the bare ``csv.reader`` pass over the same file (the ceiling), import (read, check, group,
@@ -27,7 +27,7 @@ from pathlib import Path
 import click
 
 from proficio import load_school
-from proficio.synthetic import write_evidence, write_roster, write_school
+from proficio.dev.synthetic import write_evidence, write_roster, write_school
 
 ROWS_PER_STUDENT = 100
 TARGETS = 150
@@ -60,8 +60,8 @@ def dataset(data: Path, rows: int) -> tuple[Path, Path, Path]:
 def one(data: Path, rows: int, write: bool) -> dict[str, float]:
     """Measure one size in this process (run in a subprocess by ``main``)."""
     from proficio.evidence import load
-    from proficio.proficiency import score_students
-    from proficio.scored import write_scores
+    from proficio.scoring import score_students
+    from proficio.scoring.score_files import write_scores
 
     content, roster, evidence = dataset(data, rows)
     school = load_school(content)

@@ -164,7 +164,7 @@ def main(
         print(json.dumps(one_build(*child)))
         return
     from proficio import load_school
-    from proficio.synthetic import write_school
+    from proficio.dev.synthetic import write_school
 
     schools = schools or SCHOOLS
     example = ROOT / "content"

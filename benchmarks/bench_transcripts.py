@@ -105,8 +105,8 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int
 
 def make_data(folder: Path, students: int, targets: int, seed: int) -> tuple[Path, Path, Path, int]:
     """A school with enough targets, a roster and evidence on ``targets`` targets per student."""
-    from proficio.loader import load_school
-    from proficio.synthetic import write_evidence, write_roster, write_school
+    from proficio.content.loader import load_school
+    from proficio.dev.synthetic import write_evidence, write_roster, write_school
 
     content = folder / "content"
     write_school(content, targets=max(143, int(targets * 1.6)), seed=seed)
@@ -131,8 +131,8 @@ def prepare_documents(
 ) -> dict[str, float]:
     """Score and turn every student (of ``shard``) into the JSON the template gets (the
     Typst-only input)."""
+    from proficio.cli.transcripts import load_inputs
     from proficio.transcripts.bulk import parse_shard, shard_of
-    from proficio.transcripts.cli import load_inputs
     from proficio.transcripts.document import Catalog, Options
 
     with contextlib.redirect_stdout(io.StringIO()):  # the import summary; the table is stdout
@@ -175,7 +175,7 @@ def _date() -> date:
 def _typst_worker(args: tuple[str, str, int, int]) -> tuple[int, int]:
     import typst
 
-    from proficio.loader import load_school
+    from proficio.content.loader import load_school
     from proficio.transcripts.fonts import font_dirs
     from proficio.transcripts.render import PDF_STANDARDS, prepare_root
 

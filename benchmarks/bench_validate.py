@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from proficio import load
-from proficio.synthetic import write_school
+from proficio.dev.synthetic import write_school
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -338,7 +338,7 @@ def test_fast_evidence_is_the_same_record():
     import dataclasses
 
     from proficio.evidence.checker import _FAST, new_evidence
-    from proficio.records import Evidence
+    from proficio.evidence.records import Evidence
 
     args = (
         "S1",
@@ -362,7 +362,7 @@ def test_fast_evidence_is_the_same_record():
 
 def test_packed_evidence_gives_back_the_same_records_in_order():
     from proficio.evidence.checker import EvidenceSet
-    from proficio.records import Evidence
+    from proficio.evidence.records import Evidence
 
     three, three_and_a_half = Decimal("3"), Decimal("3.5")
     rows = [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from proficio import load
-from proficio.model import School
+from proficio.content.model import School
 
 ROOT = Path(__file__).resolve().parents[1]
 

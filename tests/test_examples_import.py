@@ -7,7 +7,7 @@ from pathlib import Path
 
 from proficio import load_school
 from proficio.evidence import load
-from proficio.proficiency import score_students
+from proficio.scoring import score_students
 
 ROOT = Path(__file__).resolve().parents[1]
 

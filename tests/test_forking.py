@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from proficio.forking import Forked, can_fork
+from proficio.support.forking import Forked, can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="forking needs Linux, 2 cores, one thread")
 

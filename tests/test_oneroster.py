@@ -10,7 +10,7 @@ import pytest
 
 from proficio import load_school
 from proficio.evidence import load, load_mapping
-from proficio.proficiency import score_students
+from proficio.scoring import score_students
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPORT = FIXTURES / "oneroster-1.2"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from proficio import load_school
-from proficio.proficiency import Scorer, score_student, score_students
-from proficio.records import Evidence, Student
+from proficio.evidence.records import Evidence, Student
+from proficio.scoring import Scorer, score_student, score_students
 
 FIXTURE = Path(__file__).parent / "fixtures" / "scoring-school"
 ANA = Student("S1", "Ana", "Ruiz")

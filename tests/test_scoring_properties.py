@@ -11,10 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proficio import load_school
-from proficio.model import Calculation
-from proficio.proficiency import Scorer
-from proficio.records import Evidence, Student
-from proficio.scoring import METHODS, Rule, current_score
+from proficio.content.model import Calculation
+from proficio.evidence.records import Evidence, Student
+from proficio.scoring import METHODS, Rule, Scorer, current_score
 
 SCHOOL = load_school(Path(__file__).parent / "fixtures" / "scoring-school")
 SCORER = Scorer(SCHOOL)

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from proficio import load, synthetic
-from proficio.model import School
+from proficio import load
+from proficio.content.model import School
+from proficio.dev import synthetic
 
 LANGUAGES = ("en", "es", "vi", "zh")
 TARGETS = 200

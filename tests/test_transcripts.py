@@ -15,9 +15,9 @@ import pytest
 from pypdf import PdfReader
 from transcript_helpers import ISSUED, result, school, simple_explain
 
-from proficio.records import Student
+from proficio.evidence.records import Student
+from proficio.support.numbers import score_text
 from proficio.transcripts import Options, Renderer, RenderProblem
-from proficio.transcripts.document import score_text
 from proficio.transcripts.filenames import UnsafeId, assign_files, safe_stem
 from proficio.transcripts.fonts import Coverage, font_dirs
 

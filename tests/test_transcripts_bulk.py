@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 from transcript_helpers import ISSUED, result, roster, school, scorer
 
-from proficio.records import Student
+from proficio.evidence.records import Student
 from proficio.transcripts import Options, Renderer
 from proficio.transcripts.bulk import Progress, parse_shard, shard_of
 from proficio.transcripts.fonts import Coverage, font_dirs

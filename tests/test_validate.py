@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from proficio import load
 from proficio.cli import main
-from proficio.yamlfile import MAX_FILE_BYTES
+from proficio.content.yamlfile import MAX_FILE_BYTES
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini-school"
 LEVEL1 = "subjects/math/level-1.yaml"
@@ -300,8 +300,8 @@ def test_a_large_school_loads_the_same_in_two_processes(
 ) -> None:
     """Large schools load half their subjects in a forked process: the model and every
     diagnostic (with its file and line) must be what one process gives."""
-    from proficio import loader
-    from proficio.forking import can_fork
+    from proficio.content import loader
+    from proficio.support.forking import can_fork
 
     root = tmp_path / "content"
     shutil.copytree(Path(__file__).resolve().parents[1] / "content", root)

@@ -11,17 +11,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from proficio.loader import load_school
-from proficio.model import School
-from proficio.records import (
-    Evidence,
-    LevelResult,
-    Student,
-    StudentResult,
-    SubjectResult,
-    TargetResult,
-)
+from proficio.content.loader import load_school
+from proficio.content.model import School
+from proficio.evidence.records import Evidence, Student
 from proficio.scoring import calculate
+from proficio.scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

@@ -1,7 +1,7 @@
 """Proficio: competency frameworks as validated YAML, a public curriculum site, and transcripts."""
 
-from .diagnostics import ContentError, Diagnostic
-from .loader import load, load_school
+from .content.diagnostics import ContentError, Diagnostic
+from .content.loader import load, load_school
 
 __version__ = "0.1.0"
 

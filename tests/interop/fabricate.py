@@ -5,15 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from proficio.model import School
-from proficio.records import (
-    Evidence,
-    LevelResult,
-    Student,
-    StudentResult,
-    SubjectResult,
-    TargetResult,
-)
+from proficio.content.model import School
+from proficio.evidence.records import Evidence, Student
+from proficio.scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
 
 
 def fabricate(school: School, student: Student, scores: dict[str, Decimal]) -> StudentResult:

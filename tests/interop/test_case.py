@@ -14,12 +14,8 @@ from click.testing import CliRunner
 import proficio
 from proficio.cli import main
 from proficio.interop import case, validation
-from proficio.interop.case_import import (
-    CaseImportError,
-    parse_mapping,
-    plan_import,
-    write_plan,
-)
+from proficio.interop.case_import import CaseImportError, parse_mapping, plan_import, write_plan
+from proficio.support.numbers import json_number
 
 ROOT = Path(__file__).parents[2]
 PACKAGES = ROOT / "tests" / "fixtures" / "case"
@@ -209,7 +205,7 @@ def test_import_into_existing_school_uses_its_scale(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def example() -> proficio.model.School:
+def example() -> proficio.content.model.School:
     return proficio.load_school(EXAMPLE)
 
 
@@ -246,7 +242,7 @@ def test_export_example_school_validates(example, tmp_path: Path, monkeypatch) -
             assert criterion["CFItemURI"]["identifier"] == case.target_uuid(example, target)
             scale = example.scale_of(target)
             assert [lv["score"] for lv in criterion["CFRubricCriterionLevels"]] == [
-                case.score_number(p.value) for p in reversed(scale.points)
+                json_number(p.value) for p in reversed(scale.points)
             ]
     # stable identifiers: a second export is byte-identical
     CliRunner().invoke(

@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import proficio
 from proficio.cli import main
+from proficio.evidence.records import Student
 from proficio.interop import case, signing, validation
 from proficio.interop.clr import ClrBuilder, ClrExportError, export_clrs, student_file_name
-from proficio.records import Student
 
 from .fabricate import fabricate
 
@@ -237,7 +237,7 @@ def test_export_clr_for_every_example_student(school, keys, tmp_path: Path) -> N
     """The whole pipeline on the example school: roster + evidence -> scored -> CLR files that
     validate, with the scored values in them."""
     from proficio.evidence import load
-    from proficio.proficiency import score_students
+    from proficio.scoring import score_students
 
     roster = ROOT / "examples" / "riverbend" / "roster.csv"
     evidence = ROOT / "examples" / "riverbend" / "evidence.csv"

@@ -14,7 +14,7 @@ import proficio
 from proficio.evidence import load
 from proficio.interop.case import export_school
 from proficio.interop.case_import import plan_import, write_plan
-from proficio.proficiency import score_students
+from proficio.scoring import score_students
 
 ROOT = Path(__file__).parents[2]
 

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import proficio
-from proficio.model import CaseRef
+from proficio.content.model import CaseRef
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini-school"
 

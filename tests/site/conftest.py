@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from proficio import load_school
-from proficio.model import School
+from proficio.content.model import School
 from proficio.site import SiteBuild, build_site
 
 REPO = Path(__file__).resolve().parents[2]

@@ -21,7 +21,7 @@ from conftest import REPO, build, copy_mini
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from proficio.model import School, Target, localize
+from proficio.content.model import School, Target, localize
 from proficio.site.pages import level_url, subject_url
 
 AXE = REPO / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"

@@ -22,10 +22,11 @@ from conftest import REPO, build, copy_mini, lang_root, reproducible
 from htmltree import Element, parse
 from mkdocs.exceptions import Abort
 
-from proficio.model import School, localize
+from proficio.content.model import School, localize
 from proficio.site import build_site, content_epoch
-from proficio.site.pages import format_score, generate, level_url
+from proficio.site.pages import generate, level_url
 from proficio.site.plugin import choose_versions
+from proficio.support.numbers import point_text
 
 
 @cache
@@ -70,7 +71,9 @@ def test_level_pages_show_every_target_with_its_full_rubric(
             scale = school.scale_of(target)
             assert len(rows) == len(scale.points), target.code
             for row, point in zip(rows, scale.points, strict=True):
-                assert row.find("span", cls="pf-score").text() == format_score(scale, point.value)
+                assert row.find("span", cls="pf-score").text() == point_text(
+                    point.value, half_points=scale.half_points
+                )
                 cell = row.find("td")
                 own = target.rubric.get(point.value)
                 if own:
@@ -237,9 +240,9 @@ def test_two_builds_are_byte_identical(
 ) -> None:
     """The second build forks as a large school's does (half the YAML read, and the other
     languages' pages written, in a second process): not one byte may differ."""
-    from proficio import loader
-    from proficio.forking import can_fork
+    from proficio.content import loader
     from proficio.site import plugin
+    from proficio.support.forking import can_fork
 
     assert can_fork()
     monkeypatch.setattr(plugin, "_cache", {})

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from ..allocation import no_collection
-from ..model import School
-from ..records import Student
+from ..content.model import School
+from ..support.allocation import no_collection
 from .checker import EvidenceSet, RowChecker
 from .mapping import Mapping, MappingError, load_mapping
 from .native import read_evidence_csv, read_roster_csv
@@ -35,6 +34,7 @@ from .oneroster import (
     read_oneroster_evidence,
     read_oneroster_roster,
 )
+from .records import Student
 from .report import REASONS, FileStats, ImportReport, Issue, neutralise, write_issues
 from .textfile import DateReader
 

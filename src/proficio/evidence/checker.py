@@ -15,10 +15,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter
 
-from ..model import School
-from ..records import Evidence, Student
-from ..scoring import format_number
+from ..content.model import School
+from ..support.numbers import decimal_text
 from .mapping import EVIDENCE_COLUMNS
+from .records import Evidence, Student
 from .report import FileStats, ImportReport
 from .textfile import DateReader
 
@@ -345,7 +345,7 @@ class RowChecker:
         for point in allowed:
             if point == value:
                 return point
-        points = ", ".join(format_number(p) for p in sorted(allowed))
+        points = ", ".join(decimal_text(p) for p in sorted(allowed))
         return (
             "score-not-on-scale",
             f"score {text} is not a point of scale '{scale_id}' used by {code} (its points: {points})",
@@ -376,7 +376,7 @@ class RowChecker:
                 if len({e.score for e in rows}) > 1:
                     for e in rows:
                         others = ", ".join(
-                            f"{_where(o, e)} (score {format_number(o.score)})"
+                            f"{_where(o, e)} (score {decimal_text(o.score)})"
                             for o in rows
                             if o is not e
                         )
@@ -384,7 +384,7 @@ class RowChecker:
                             stats[e.source],
                             e,
                             "conflict",
-                            f"score {format_number(e.score)} conflicts with {others}: same student, "
+                            f"score {decimal_text(e.score)} conflicts with {others}: same student, "
                             "target, assessment and date; none of them was used. Correct the "
                             "export (or give the assessments different names)",
                         )
@@ -415,7 +415,7 @@ def _as_row(e: Evidence) -> tuple[str, ...]:
     return (
         e.student_id,
         e.target,
-        format_number(e.score),
+        decimal_text(e.score),
         e.date.isoformat(),
         e.assessment,
         e.type,

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..yamlfile import read_yaml
+from ..content.yamlfile import read_yaml
 
 EVIDENCE_COLUMNS = (
     "student_id",

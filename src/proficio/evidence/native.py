@@ -16,16 +16,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from ..diagnostics import display_path
-from ..records import Student
+from ..content.diagnostics import display_path
 from .checker import RowChecker
-from .mapping import (
-    EVIDENCE_COLUMNS,
-    EVIDENCE_REQUIRED,
-    ROSTER_COLUMNS,
-    ROSTER_REQUIRED,
-    Mapping,
-)
+from .mapping import EVIDENCE_COLUMNS, EVIDENCE_REQUIRED, ROSTER_COLUMNS, ROSTER_REQUIRED, Mapping
+from .records import Student
 from .report import FileStats, ImportReport
 from .textfile import BadFile, DateReader, Rows, choose_encoding, normalise_header, open_rows
 

@@ -22,11 +22,11 @@ from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from ..diagnostics import display_path
+from ..content.diagnostics import display_path
 from ..interop.case import case_identifiers
-from ..records import Student
 from .checker import RowChecker
 from .mapping import Mapping
+from .records import Student
 from .report import FileStats, ImportReport
 from .textfile import BadFile, DateReader, Rows, choose_encoding, normalise_header, open_rows
 

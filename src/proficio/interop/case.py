@@ -18,7 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..model import CaseRef, Level, School, Subject, Target, Topic, localize
+from ..content.model import CaseRef, Level, School, Subject, Target, Topic, localize
+from ..support.numbers import decimal_text, json_number
 from . import validation
 
 PROFICIO_NAMESPACE = uuid.UUID("5b0d3c1e-7f2a-5c8e-9a41-2f6c1d0e8b37")
@@ -106,20 +107,11 @@ def criterion_uuid(school: School, target: Target) -> str:
 
 
 def criterion_level_uuid(school: School, target: Target, value: Decimal) -> str:
-    return _derived(school, f"criterion-level/{target_uuid(school, target)}/{_num_text(value)}")
+    return _derived(school, f"criterion-level/{target_uuid(school, target)}/{decimal_text(value)}")
 
 
 def item_type_uuid(tier: str) -> str:
     return str(uuid.uuid5(PROFICIO_NAMESPACE, f"item-type/{ITEM_TYPES[tier][0]}"))
-
-
-def _num_text(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-def score_number(value: Decimal) -> int | float:
-    """A score point as a JSON number (CASE ``score`` is a number): 3 stays 3, 3.5 stays 3.5."""
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def change_time(school: School) -> datetime:
@@ -350,7 +342,7 @@ class _Package:
                 "identifier": level_id,
                 "uri": ctx.uri(level_id, "CFRubricCriterionLevels"),
                 "quality": ctx.text(point.label),
-                "score": score_number(point.value),
+                "score": json_number(point.value),
                 "position": pi,
                 "rubricCriterionId": identifier,
                 "lastChangeDateTime": ctx.changed,
@@ -453,7 +445,7 @@ def export_school(
     changed: datetime | None = None,
 ) -> list[tuple[Path, dict[str, Any]]]:
     """Write one validated ``<subject>.json`` CFPackage per subject into ``out``."""
-    from .files import write_json
+    from ..support.files import write_json
 
     if language and language not in school.languages:
         raise ExportError(
@@ -478,6 +470,6 @@ def export_school(
 
 def fingerprint(package: dict[str, Any]) -> str:
     """A short hash of a package (used in messages to show whether an export changed)."""
-    from .files import dump_json
+    from ..support.files import dump_json
 
     return hashlib.sha256(dump_json(package).encode()).hexdigest()[:12]

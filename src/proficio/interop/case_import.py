@@ -23,9 +23,10 @@ from typing import Any
 
 import yaml
 
-from ..loader import load
-from ..model import School
-from .files import write_text
+from ..content.loader import load
+from ..content.model import School
+from ..support.files import write_text
+from ..support.numbers import decimal_text, json_number
 
 ROLES = ("level", "topic", "target", "rubric", "skip", "auto")
 
@@ -699,7 +700,7 @@ class _Placer:
         unknown = [v for v, _ in pairs if v not in self.points]
         if not pairs or unknown:
             why = (
-                f"score {', '.join(_fmt(v) for v in unknown)} is not a point of the scale"
+                f"score {', '.join(decimal_text(v) for v in unknown)} is not a point of the scale"
                 if unknown
                 else "its text does not name score points (e.g. '2 points: ...')"
             )
@@ -707,7 +708,7 @@ class _Placer:
             return
         rubric = place.target.setdefault("rubric", {})
         for value, text in pairs:
-            rubric[_yaml_number(value)] = text
+            rubric[json_number(value)] = text
         self.report.place(item)
 
     def skip_tree(self, item: Item, reason: str) -> None:
@@ -742,14 +743,6 @@ def _case(item: Item) -> dict[str, str]:
     if item.uri:
         ref["uri"] = item.uri
     return ref
-
-
-def _yaml_number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 # -- the import ------------------------------------------------------------------------------
@@ -949,7 +942,7 @@ def _carry_over(
     """Re-importing a framework keeps what the school added to it: translations of unchanged
     texts, extra rubric descriptors, and settings CASE does not carry (order, scale,
     calculation, completion)."""
-    from ..yamlfile import read_yaml
+    from ..content.yamlfile import read_yaml
 
     doc, _ = (
         read_yaml(folder / "subject.yaml") if (folder / "subject.yaml").is_file() else (None, [])
@@ -1004,7 +997,7 @@ def _carry_over(
                         _merge_text(rubric[point], text, default) if point in rubric else text
                     )
                 node["rubric"] = {
-                    _yaml_number(k): v for k, v in sorted(rubric.items(), reverse=True)
+                    json_number(k): v for k, v in sorted(rubric.items(), reverse=True)
                 }
             _ordered(node)
 
@@ -1081,12 +1074,12 @@ def _apply_rubrics(package: Package, placer: _Placer, report: Report) -> None:
                     continue
                 if score not in placer.points:
                     report.notes.append(
-                        f"{name}: level score {_fmt(score)} is not a point of the scale; not used."
+                        f"{name}: level score {decimal_text(score)} is not a point of the scale; not used."
                     )
                     continue
                 if placer.generic.get(score) == text:
                     continue  # the scale's own descriptor, repeated by the export: nothing to add
-                target.setdefault("rubric", {})[_yaml_number(score)] = text
+                target.setdefault("rubric", {})[json_number(score)] = text
 
 
 def _prune(levels: list[dict[str, Any]], report: Report) -> list[dict[str, Any]]:
@@ -1143,7 +1136,7 @@ def write_plan(plan: Plan, *, replace: bool = False) -> list[Path]:
     folder = content / "subjects" / plan.slug
     subject_file = folder / "subject.yaml"
     if subject_file.exists() and not replace:
-        from ..yamlfile import read_yaml
+        from ..content.yamlfile import read_yaml
 
         current, _ = read_yaml(subject_file)
         data = current.data if current is not None and isinstance(current.data, dict) else {}

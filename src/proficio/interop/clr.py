@@ -22,8 +22,9 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from ..model import Level, School, Subject, Target, localize
-from ..records import LevelResult, StudentResult, SubjectResult, TargetResult
+from ..content.model import Level, School, Subject, Target, localize
+from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
+from ..support.numbers import decimal_text
 from . import case
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -40,11 +41,6 @@ SCHEMA_VALIDATOR = "1EdTechJsonSchemaValidator2019"
 
 def _urn(value: uuid.UUID | str) -> str:
     return f"urn:uuid:{value}"
-
-
-def _num(value: Decimal) -> str:
-    """Scores are strings in OB 3.0: 3 -> "3", 3.50 -> "3.5"."""
-    return format(value.normalize(), "f")
 
 
 def _datetime(day: date) -> str:
@@ -247,7 +243,7 @@ class ClrBuilder:
                 "id": _urn(lid),
                 "type": ["RubricCriterionLevel"],
                 "name": label,
-                "points": _num(point.value),
+                "points": decimal_text(point.value),
             }
             description = self.text(own) if own else self.text(point.descriptor)
             if description:
@@ -264,7 +260,7 @@ class ClrBuilder:
             "name": title,
             "description": self.text(target.description) or title,
             "criteria": {
-                "narrative": f"Proficient when the current score reaches {_num(scale.threshold)} "
+                "narrative": f"Proficient when the current score reaches {decimal_text(scale.threshold)} "
                 f"({self.text(scale.point(scale.threshold).label)}) on the {scale_title}."
             },
             "humanCode": target.code,
@@ -285,9 +281,9 @@ class ClrBuilder:
                     "type": ["ResultDescription"],
                     "name": "Current score",
                     "resultType": "RubricScore",
-                    "valueMin": _num(scale.minimum),
-                    "valueMax": _num(scale.maximum),
-                    "requiredValue": _num(scale.threshold),
+                    "valueMin": decimal_text(scale.minimum),
+                    "valueMax": decimal_text(scale.maximum),
+                    "requiredValue": decimal_text(scale.threshold),
                 },
             ],
             "inLanguage": self.language,
@@ -430,11 +426,17 @@ class ClrBuilder:
                     "resultDescription": level_rd,
                     "achievedLevel": self.defs.level_ids[(target.code, point.value)],
                 },
-                {"type": ["Result"], "resultDescription": score_rd, "value": _num(target.score)},
+                {
+                    "type": ["Result"],
+                    "resultDescription": score_rd,
+                    "value": decimal_text(target.score),
+                },
             ],
         }
         method = target.method.method.replace("_", " ")
-        narrative = f"Current score {_num(target.score)} ({self.text(point.label)}) by {method}"
+        narrative = (
+            f"Current score {decimal_text(target.score)} ({self.text(point.label)}) by {method}"
+        )
         if dates:
             subject["activityStartDate"] = _datetime(min(dates))
             subject["activityEndDate"] = _datetime(max(dates))
@@ -549,8 +551,8 @@ def export_clrs(
     first record: every record has the same structure) or ``none``."""
     from pathlib import Path
 
+    from ..support.files import write_bytes
     from . import signing
-    from .files import write_bytes
 
     builder = ClrBuilder(school, language=language, base_uri=base_uri)
     out = Path(out)

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..loader import Result, find_content
+from ..content.loader import Result, find_content
 
 DEFAULT_CONFIG = """\
 site_name: Curriculum

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from html import escape
 
-from ..model import (
+from ..content.model import (
     Calculation,
     CompletionRule,
     Level,
@@ -27,6 +27,7 @@ from ..model import (
     anchor,
     localize,
 )
+from ..support.numbers import point_text
 from .strings import ui
 
 SCALES_DIR = "scales"
@@ -118,12 +119,6 @@ def target_url(subject: Subject, level: Level, target: Target) -> str:
 def code_html(code: str) -> str:
     """A code as HTML: escaped once for every page and language that shows it."""
     return escape(code)
-
-
-def format_score(scale: Scale, value: Decimal) -> str:
-    """``3.0`` on a scale with half points, ``3`` on a whole-point scale."""
-    halves = any(p.value != p.value.to_integral() for p in scale.points)
-    return f"{value:.1f}" if halves else format(value.normalize(), "f")
 
 
 def generate(school: School, lang: str) -> SiteLanguage:
@@ -339,7 +334,10 @@ class _Writer:
         point = scale.point(scale.threshold)
         label = self.text(point.label) if point else ""
         return self.ui(
-            key, scale=scale_html, score=format_score(scale, scale.threshold), label=label
+            key,
+            scale=scale_html,
+            score=point_text(scale.threshold, half_points=scale.half_points),
+            label=label,
         )
 
     def subject(self, subject: Subject) -> str:
@@ -419,7 +417,8 @@ class _Writer:
         labels = self._labels.get(scale.id)
         if labels is None:
             labels = self._labels[scale.id] = {
-                p.value: f"{format_score(scale, p.value)} {self.esc(p.label)}" for p in scale.points
+                p.value: f"{point_text(p.value, half_points=scale.half_points)} {self.esc(p.label)}"
+                for p in scale.points
             }
         return labels
 
@@ -454,7 +453,7 @@ class _Writer:
             before = self.fallbacks
             cls = "pf-point pf-threshold" if point.value == scale.threshold else "pf-point"
             head = (
-                f'<th scope="row"><span class="pf-score">{format_score(scale, point.value)}</span> '
+                f'<th scope="row"><span class="pf-score">{point_text(point.value, half_points=scale.half_points)}</span> '
                 f'<span class="pf-label">{self.text(point.label)}</span></th>'
             )
             head_fallbacks = self.fallbacks - before
@@ -506,14 +505,14 @@ class _Writer:
         parts = [f"<h1>{self.text(scale.title)}</h1>", self.block(scale.description)]
         parts.append(f"<p>{self.threshold_sentence(scale, 'threshold')}</p>")
         if len(scale.allowed) != len(scale.points):
-            points = ", ".join(format_score(scale, v) for v in scale.allowed)
+            points = ", ".join(point_text(v, half_points=scale.half_points) for v in scale.allowed)
             parts.append(f"<p>{self.ui('recorded', points=points)}</p>")
         rows = []
         for point in scale.points:
             cls = "pf-point pf-threshold" if point.value == scale.threshold else "pf-point"
             rows.append(
                 f'<tr class="{cls}"><th scope="row"><span class="pf-score">'
-                f"{format_score(scale, point.value)}</span> "
+                f"{point_text(point.value, half_points=scale.half_points)}</span> "
                 f'<span class="pf-label">{self.text(point.label)}</span></th>'
                 f"<td>{self.text(point.descriptor)}</td></tr>"
             )

@@ -36,10 +36,10 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from ..allocation import no_collection
-from ..forking import Forked, can_fork
-from ..loader import Result, find_content, load
-from ..model import School
+from ..content.loader import Result, find_content, load
+from ..content.model import School
+from ..support.allocation import no_collection
+from ..support.forking import Forked, can_fork
 from .pages import SCALES_DIR, NavItem, SiteLanguage, SitePage, TocEntry, generate, relative_url
 from .strings import language_name, ui
 

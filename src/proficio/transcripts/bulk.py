@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..model import School
-from ..records import StudentResult
+from ..content.model import School
+from ..scoring.results import StudentResult
 from .document import Explain, Options
 from .fonts import Coverage
 from .render import Renderer, RenderProblem, prepare_root

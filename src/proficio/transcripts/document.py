@@ -16,8 +16,9 @@ from decimal import Decimal
 from typing import Any
 
 from .. import scoring
-from ..model import Calculation, Level, School, Subject, Target, Topic, anchor
-from ..records import LevelResult, StudentResult, SubjectResult, TargetResult
+from ..content.model import Calculation, Level, School, Subject, Target, Topic, anchor
+from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
+from ..support.numbers import score_text
 from . import strings
 
 KINDS = ("transcript", "progress")
@@ -39,12 +40,6 @@ class Options:
     language: str | None = None
     """Transcripts: the language to print in (default: the school's). Progress reports always
     follow each family's language."""
-
-
-def score_text(score: Decimal) -> str:
-    """``3.0``, ``2.5``, ``3.53``: two decimals at most, one at least, as scales print them."""
-    text = f"{score.quantize(Decimal('0.01')):f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
 
 
 def name_hint(text: str) -> str | None:

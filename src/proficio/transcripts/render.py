@@ -20,8 +20,8 @@ from pathlib import Path
 
 import typst
 
-from ..model import School
-from ..records import StudentResult
+from ..content.model import School
+from ..scoring.results import StudentResult
 from .document import Catalog, Explain, Options, student_strings
 from .fonts import Coverage, describe
 

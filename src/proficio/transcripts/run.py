@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from ..model import School
-from ..records import Student, StudentResult
+from ..content.model import School
+from ..evidence.records import Student
+from ..scoring.results import StudentResult
 from . import manifest
 from .bulk import Outcome, Progress, render_all, shard_of
 from .document import Catalog, Options, document_language

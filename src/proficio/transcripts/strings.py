@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..model import Calculation
+from ..content.model import Calculation
 
 UI: dict[str, dict[str, str]] = {
     "en": {

@@ -22,10 +22,10 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from ..support.forking import Forked, can_fork
+from ..support.numbers import decimal_text
 from . import schemas
 from .diagnostics import ContentError, Diagnostic, display_path
-from .forking import Forked, can_fork
-from .methods import CALCULATION_PARAMS, COMPLETION_PARAMS, check_params
 from .model import (
     DEFAULT_CALCULATION,
     DEFAULT_COMPLETION,
@@ -44,6 +44,7 @@ from .model import (
     Topic,
     anchor,
 )
+from .parameters import CALCULATION_PARAMS, COMPLETION_PARAMS, check_params
 from .yamlfile import PathKey, YamlDocument, read_yaml
 
 LEVEL_FILE = re.compile(r"^level-(\d+)\.ya?ml$")
@@ -312,7 +313,7 @@ class _Loader:
                     self.error(
                         doc,
                         ("points", i, "value"),
-                        f"score point {_fmt(points[i].value)} comes after {_fmt(points[i - 1].value)}: list the points from the highest to the lowest, each once.",
+                        f"score point {decimal_text(points[i].value)} comes after {decimal_text(points[i - 1].value)}: list the points from the highest to the lowest, each once.",
                         "points-order",
                     )
             values = [p.value for p in points]
@@ -321,7 +322,7 @@ class _Loader:
                 self.error(
                     doc,
                     ("threshold",),
-                    f'threshold {_fmt(threshold)} is not a point of scale "{d["id"]}" (its points: {_points(values)}). Use one of those points.',
+                    f'threshold {decimal_text(threshold)} is not a point of scale "{d["id"]}" (its points: {_points(values)}). Use one of those points.',
                     "threshold-not-point",
                 )
             allowed = tuple(Decimal(str(v)) for v in d.get("allowed", [])) or tuple(values)
@@ -330,7 +331,7 @@ class _Loader:
                     self.error(
                         doc,
                         ("allowed", i),
-                        f"allowed score {_fmt(v)} is not a point of this scale (its points: {_points(values)}).",
+                        f"allowed score {decimal_text(v)} is not a point of this scale (its points: {_points(values)}).",
                         "not-a-point",
                     )
             scales[d["id"]] = Scale(
@@ -508,7 +509,7 @@ class _Loader:
                         self.error(
                             doc,
                             rp,
-                            f"rubric score {key} is given twice (as {_fmt(point)}). Keep one.",
+                            f"rubric score {key} is given twice (as {decimal_text(point)}). Keep one.",
                             "duplicate-key",
                             key=True,
                         )
@@ -706,12 +707,8 @@ def _case(data: dict) -> CaseRef | None:
     return CaseRef(ref["identifier"], ref.get("uri")) if ref else None
 
 
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-
-
 def _points(values: list[Decimal]) -> str:
     shown = sorted(values)
     if len(shown) > 6:
-        return f"{_fmt(shown[0])}, {_fmt(shown[1])}, ..., {_fmt(shown[-1])}"
-    return ", ".join(_fmt(v) for v in shown)
+        return f"{decimal_text(shown[0])}, {decimal_text(shown[1])}, ..., {decimal_text(shown[-1])}"
+    return ", ".join(decimal_text(v) for v in shown)

@@ -91,6 +91,11 @@ class Scale:
     def maximum(self) -> Decimal:
         return self.points[0].value
 
+    @property
+    def half_points(self) -> bool:
+        """Whether any point is fractional (its rubric then prints every point as ``3.0``)."""
+        return any(p.value != p.value.to_integral_value() for p in self.points)
+
     def point(self, value: Decimal) -> ScorePoint | None:
         for p in self.points:
             if p.value == value:

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import click
 
-from ..evidence.options import evidence_options, import_or_exit, school_or_exit
-from ..model import School
-from ..records import Student, StudentResult
-from . import manifest
-from .bulk import Interrupted, OutputError, WorkerCrashed, parse_shard
-from .document import KINDS, Options
-from .fonts import FontsMissing
-from .run import Run, Score, Unprintable, issue
+from ..content.model import School
+from ..evidence.records import Student
+from ..scoring.results import StudentResult
+from ..transcripts import manifest
+from ..transcripts.bulk import Interrupted, OutputError, WorkerCrashed, parse_shard
+from ..transcripts.document import KINDS, Options
+from ..transcripts.fonts import FontsMissing
+from ..transcripts.run import Run, Score, Unprintable, issue
+from .options import evidence_options, import_or_exit, school_or_exit
 
 
 def issue_date_of(given: date | None) -> date:
@@ -75,7 +76,7 @@ def load_inputs(
     ``issues`` (CSV) when given; unreadable files (or, with ``strict``, any rejected row) stop
     the run before anything is rendered.
     """
-    from ..proficiency import Scorer, score_student
+    from ..scoring.standing import Scorer, score_student
 
     school = school_or_exit(content)
     imported = import_or_exit(
@@ -105,7 +106,7 @@ def build_example_transcripts(content: Path, out: Path) -> None:
     beside its content (this repository); a school's own project issues with
     ``proficio transcripts``.
     """
-    from ..loader import find_content
+    from ..content.loader import find_content
 
     folder = find_content(content).resolve().parent / "examples" / "riverbend"
     roster, evidence = folder / "roster.csv", folder / "evidence.csv"
@@ -273,8 +274,8 @@ def verify_command(dirs: tuple[Path, ...], rosters: tuple[Path, ...], content: P
     and every PDF matches the SHA-256 in its manifest. Exits 1 on any problem."""
     ids = None
     if rosters:
+        from ..content.loader import load_school
         from ..evidence import read_roster
-        from ..loader import load_school
 
         ids = list(read_roster(list(rosters), load_school(content)))
     v = manifest.verify(list(dirs), ids)

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from .model import Calculation, CompletionRule, School
-from .records import Evidence, LevelResult, Student, StudentResult, SubjectResult, TargetResult
-from .scoring import Rule, first_score, score_series
+from ..content.model import Calculation, CompletionRule, School
+from ..evidence.records import Evidence, Student
+from .methods import Rule, first_score, score_series
+from .results import LevelResult, StudentResult, SubjectResult, TargetResult
 
 __all__ = ["Scorer", "score_student", "score_students"]
 

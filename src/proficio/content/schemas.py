@@ -28,7 +28,7 @@ def schemas_dir() -> Path:
     packaged = Path(str(resources.files("proficio"))) / "schemas"
     if (packaged / "common.schema.json").is_file():
         return packaged
-    return Path(__file__).resolve().parents[2] / "schemas"
+    return Path(__file__).resolve().parents[3] / "schemas"
 
 
 def _store() -> dict[str, dict]:

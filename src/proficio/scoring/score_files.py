@@ -25,9 +25,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
-from .evidence.report import neutralise
-from .model import Calculation, CompletionRule, School
-from .records import StudentResult
+from ..content.model import Calculation, CompletionRule, School
+from ..evidence.report import neutralise
+from .results import StudentResult
 
 FORMAT = "proficio-scores"
 VERSION = 1

@@ -7,8 +7,8 @@ function here is a pure function of its arguments and seed: ``random.Random`` in
 clock, so the same call always writes byte-identical files. Evidence is streamed student by
 student, so the size is limited by disk, not memory.
 
-    python -m proficio.synthetic school --targets 5000 --seed 1 --out /tmp/big
-    python -m proficio.synthetic students --content content --students 40 --out /tmp/riverbend
+    python -m proficio.dev.synthetic school --targets 5000 --seed 1 --out /tmp/big
+    python -m proficio.dev.synthetic students --content content --students 40 --out /tmp/riverbend
 
 From Python, the 1,000,000-row benchmark shape (10,000 students x 100 rows; 100 rows cap the
 150 targets at 67 per student, so targets keep several attempts)::
@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from functools import cache
 from operator import itemgetter
 from pathlib import Path
@@ -37,7 +36,8 @@ from typing import Any
 import click
 import yaml
 
-from .model import Scale, School
+from ..content.model import Scale, School
+from ..support.numbers import decimal_text as score_text
 
 __all__ = [
     "EVIDENCE_HEADER", "ROSTER_HEADER", "SCHOOL_YEAR", "main", "roster_rows", "school_days",
@@ -483,7 +483,7 @@ _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def _dump(path: Path, data: dict, seed: int) -> None:
-    header = f"# Synthetic data written by proficio.synthetic (seed {seed}); not a real school.\n"
+    header = f"# Synthetic data written by proficio.dev.synthetic (seed {seed}); not a real school.\n"
     body = yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=100)
     path.write_text(header + body, encoding="utf-8")
 
@@ -787,11 +787,6 @@ def school_days(start: date, end: date, closed: Iterable[tuple[date, date]] = NO
             days.append(d)
         d += timedelta(days=1)
     return days
-
-
-def score_text(value: Decimal) -> str:
-    """3.0 -> "3", 3.50 -> "3.5": how a gradebook writes a score."""
-    return format(value.normalize(), "f")
 
 
 @dataclass(frozen=True, slots=True)
@@ -1182,7 +1177,7 @@ def school_command(targets: int, languages: str, seed: int, out: Path) -> None:
 def students_command(content: Path, n: int, seed: int, rows: int | None, targets: int | None,
                      out: Path) -> None:
     """Write roster.csv and evidence.csv for a school's content."""
-    from .loader import find_content, load
+    from ..content.loader import find_content, load
 
     if out.resolve().is_relative_to(find_content(content).resolve()):
         raise click.ClickException(f"{out} is inside the content folder, which is published; "

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .diagnostics import to_json
-from .loader import Result, find_content, load
+from .. import __version__
+from ..content.diagnostics import to_json
+from ..content.loader import Result, find_content, load
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -112,7 +112,7 @@ def build(content: Path) -> None:
         f"Content OK: {info['subjects']} subjects, {info['levels']} levels, "
         f"{info['targets']} learning targets, languages {', '.join(info['languages'])}."  # type: ignore[arg-type]
     )
-    from .site import build_site
+    from ..site import build_site
 
     try:
         site = build_site(content, Path("build/site"), loaded=result)
@@ -120,7 +120,7 @@ def build(content: Path) -> None:
         raise click.ClickException(f"the curriculum site was not built: {exc}") from exc
     pages = ", ".join(f"{lang} {n}" for lang, n in site.pages.items())
     click.echo(f"Site: build/site/ ({pages} pages) in {site.seconds:.1f} s.")
-    from .transcripts.cli import build_example_transcripts
+    from .transcripts import build_example_transcripts
 
     build_example_transcripts(content, Path("build") / "transcripts")
 
@@ -140,7 +140,7 @@ def new(directory: Path, languages: tuple[str, ...]) -> None:
 
     DIRECTORY is created with content/ inside it; nothing existing is overwritten.
     """
-    from .scaffold import scaffold
+    from ..content.scaffold import scaffold
 
     try:
         written = scaffold(directory, list(languages))
@@ -155,7 +155,7 @@ def new(directory: Path, languages: tuple[str, ...]) -> None:
     )
 
 
-from .transcripts.cli import transcripts_command, verify_command  # noqa: E402
+from .transcripts import transcripts_command, verify_command  # noqa: E402
 
 main.add_command(transcripts_command)
 main.add_command(verify_command)
@@ -163,11 +163,11 @@ main.add_command(verify_command)
 if __name__ == "__main__":  # pragma: no cover
     main()
 
-from .score_cli import score  # noqa: E402
+from .scores import score  # noqa: E402
 
 main.add_command(score)
 
-from .interop.commands import export_case, export_clr, import_case, verify  # noqa: E402
+from .interop import export_case, export_clr, import_case, verify  # noqa: E402
 
 main.add_command(import_case)
 main.add_command(export_case)

@@ -14,13 +14,13 @@ from typing import Any, TypeVar
 
 import click
 
-from ..diagnostics import display_path
-from ..loader import find_content
-from ..loader import load as load_content
-from ..model import School
-from . import Imported, load, write_issues
-from .mapping import Mapping, MappingError, load_mapping
-from .textfile import encoding_codec
+from ..content.diagnostics import display_path
+from ..content.loader import find_content
+from ..content.loader import load as load_content
+from ..content.model import School
+from ..evidence import Imported, load, write_issues
+from ..evidence.mapping import Mapping, MappingError, load_mapping
+from ..evidence.textfile import encoding_codec
 
 F = TypeVar("F", bound=Callable[..., Any])
 

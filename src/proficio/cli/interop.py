@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..evidence.options import evidence_options, import_or_exit, school_or_exit
-from ..loader import find_content
+from ..content.loader import find_content
+from .options import evidence_options, import_or_exit, school_or_exit
 
 
 @click.command("import-case")
@@ -70,8 +70,8 @@ def import_case(
     keeps its CASE identifier and URI. Items that cannot be placed are listed with the reason.
     Importing the same package again rewrites the same files.
     """
-    from .case_import import CaseImportError, parse_mapping, plan_import, write_plan
-    from .files import write_text
+    from ..interop.case_import import CaseImportError, parse_mapping, plan_import, write_plan
+    from ..support.files import write_text
 
     content = find_content(content)
     try:
@@ -148,7 +148,7 @@ def export_case(content: Path, out: Path, language: str | None, base_uri: str | 
     Identifiers are stable (imported nodes keep their CASE identifiers; others are UUID5s of the
     codes), so exporting again changes nothing unless the content changed.
     """
-    from .case import ExportError, export_school
+    from ..interop.case import ExportError, export_school
 
     school = school_or_exit(content)
     try:
@@ -179,7 +179,7 @@ def verify(file: Path, key_path: Path | None) -> None:
     """
     import json
 
-    from . import signing
+    from ..interop import signing
 
     text = file.read_text(encoding="utf-8-sig").strip()
     signed = not text.startswith("{")
@@ -286,10 +286,10 @@ def export_clr(
     import os
     import time
 
-    from ..diagnostics import display_path
-    from ..proficiency import score_students
-    from . import signing
-    from .clr import ClrExportError, export_clrs
+    from ..content.diagnostics import display_path
+    from ..interop import signing
+    from ..interop.clr import ClrExportError, export_clrs
+    from ..scoring.standing import score_students
 
     started = time.perf_counter()
     school = school_or_exit(content)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from .diagnostics import display_path
-from .evidence.options import evidence_options, import_or_exit, school_or_exit
-from .proficiency import score_students
-from .scored import write_scores
+from ..content.diagnostics import display_path
+from ..scoring.score_files import write_scores
+from ..scoring.standing import score_students
+from .options import evidence_options, import_or_exit, school_or_exit
 
 
 @click.command()

@@ -1,0 +1,46 @@
+"""Students and their evidence: what an import produces from a roster and a gradebook export.
+
+Every string here is student-supplied data. Nothing here is ever read by the public site build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Student:
+    """One roster row. Every string here is student-supplied data: escape it for every output."""
+
+    id: str
+    given_name: str
+    family_name: str
+    preferred_name: str | None = None
+    graduation_year: int | None = None
+    birth_date: date | None = None
+    language: str | None = None
+    """The language the family reads reports in (falls back to the school's default)."""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One used evidence row: a score a student earned on one target on one date."""
+
+    student_id: str
+    target: str
+    score: Decimal
+    date: date
+    assessment: str = ""
+    type: str = ""
+    scorer: str | None = None
+    comment: str | None = None
+    source: str = ""
+    """The file it was read from (for explanations and reports)."""
+    line: int = 0
+    """Its line in that file; also the tie-break for scores on the same date."""
