@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -27,7 +27,7 @@ from proficio.interop.clr import export_clrs
 from proficio.scoring import score_students
 
 ROOT = Path(__file__).resolve().parents[1]
-ISSUED = datetime(2026, 6, 12, 15, 0, tzinfo=timezone.utc)
+ISSUED = datetime(2026, 6, 12, 15, 0, tzinfo=UTC)
 
 
 def run(label: str, school, roster: Path, evidence: Path, out: Path, key, validate: str) -> None:

@@ -16,8 +16,6 @@ writes a synthetic school, roster and evidence (not timed), then measures in the
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import multiprocessing
 import os
@@ -27,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from datetime import time as dtime
 from pathlib import Path
 
@@ -131,13 +129,12 @@ def prepare_documents(
 ) -> dict[str, float]:
     """Score and turn every student (of ``shard``) into the JSON the template gets (the
     Typst-only input)."""
-    from proficio.cli.transcripts import load_inputs
+    from proficio import load_school, open_gradebook
     from proficio.transcripts.bulk import parse_shard, shard_of
     from proficio.transcripts.document import Catalog, Options
 
-    with contextlib.redirect_stdout(io.StringIO()):  # the import summary; the table is stdout
-        inputs = load_inputs(content, [roster], [evidence], _date())
-    school, students, score = inputs.school, inputs.students, inputs.score
+    book = open_gradebook(load_school(content), [roster], [evidence], as_of=_date(), issues=None)
+    school, students, score = book.school, book.students, book.results
     if shard:
         part, count = parse_shard(shard)
         students = [s for s in students if shard_of(s.id, count) == part]
@@ -188,7 +185,7 @@ def _typst_worker(args: tuple[str, str, int, int]) -> tuple[int, int]:
         ignore_system_fonts=True,
     )
     common = json.loads((Path(docs).parent / "common.json").read_text())
-    stamp = datetime.combine(_date(), dtime(12), tzinfo=timezone.utc)
+    stamp = datetime.combine(_date(), dtime(12), tzinfo=UTC)
     done = size = 0
     with open(docs, encoding="utf-8") as f:
         for i, line in enumerate(f):

@@ -21,7 +21,7 @@ import statistics
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -111,7 +111,7 @@ def measure(source: str, n: int, repeat: int, tagged: bool) -> tuple[float, int]
         font_paths=[str(d) for d in font_dirs()],
         ignore_system_fonts=True,
     )
-    stamp = datetime(2026, 6, 12, 12, tzinfo=timezone.utc)
+    stamp = datetime(2026, 6, 12, 12, tzinfo=UTC)
     options = {"pdf_standards": PDF_STANDARDS} if tagged else {"pdf_tags": False}
     times, pdf = [], b""
     for i in range(repeat + 1):

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from proficio import load_school
+from proficio.errors import ProficioError
 from proficio.evidence import load, load_mapping, write_issues
-from proficio.evidence.mapping import Mapping, MappingError
+from proficio.evidence.mapping import Mapping
 
 FIXTURE = Path(__file__).parent / "fixtures" / "scoring-school"
 AS_OF = date(2026, 6, 30)
@@ -264,16 +265,16 @@ def test_mapping_file_for_a_gradebook(tmp_path, roster, school):
 def test_bad_mapping_files_are_refused(tmp_path):
     path = tmp_path / "m.yaml"
     path.write_text("evidence:\n  columns: {studentid: ID}\n", encoding="utf-8")
-    with pytest.raises(MappingError, match="'studentid' is not a Proficio column"):
+    with pytest.raises(ProficioError, match="'studentid' is not a Proficio column"):
         load_mapping(path)
     path.write_text("evidance: {}\n", encoding="utf-8")
-    with pytest.raises(MappingError, match="unknown section 'evidance'"):
+    with pytest.raises(ProficioError, match="unknown section 'evidance'"):
         load_mapping(path)
     path.write_text("evidence:\n  columns:\n    student_id: ID\n\tdate: Day\n", encoding="utf-8")
-    with pytest.raises(MappingError, match=r"m\.yaml:4:1: YAML syntax error: .* not tabs"):
+    with pytest.raises(ProficioError, match=r"m\.yaml:4:1: YAML syntax error: .* not tabs"):
         load_mapping(path)
     path.write_text("roster:\n  columns: {given_name: First}\n  columns: {}\n", encoding="utf-8")
-    with pytest.raises(MappingError, match=r"m\.yaml:3:3: .*columns"):
+    with pytest.raises(ProficioError, match=r"m\.yaml:3:3: .*columns"):
         load_mapping(path)
 
 

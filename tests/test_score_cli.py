@@ -43,6 +43,8 @@ def score(files, *extra, env=None):
         str(files / "evidence.csv"),
         "--out",
         str(files / "build"),
+        "--issues",
+        str(files / "build" / "reports" / "evidence-issues.csv"),
         *extra,
     ]
     return CliRunner().invoke(

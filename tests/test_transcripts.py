@@ -15,10 +15,11 @@ import pytest
 from pypdf import PdfReader
 from transcript_helpers import ISSUED, result, school, simple_explain
 
+from proficio.errors import DocumentError
 from proficio.evidence.records import Student
 from proficio.support.numbers import score_text
-from proficio.transcripts import Options, Renderer, RenderProblem
-from proficio.transcripts.filenames import UnsafeId, assign_files, safe_stem
+from proficio.transcripts import Options, Renderer
+from proficio.transcripts.filenames import assign_files, safe_stem
 from proficio.transcripts.fonts import Coverage, font_dirs
 
 OPTIONS = Options(kind="transcript", issued=ISSUED)
@@ -243,7 +244,7 @@ def test_ids_become_safe_file_names(sid, expected):
     ("sid", "message"), [("", "empty"), ("   ", "empty"), ("9" * 300, "300 characters")]
 )
 def test_ids_that_cannot_name_a_file_are_refused(sid, message):
-    with pytest.raises(UnsafeId, match=message):
+    with pytest.raises(DocumentError, match=message):
         safe_stem(sid)
 
 
@@ -300,9 +301,9 @@ def test_a_character_no_font_draws_is_reported_not_printed(transcripts, fonts):
     ch = "\U00018b00"  # Khitan Small Script: no Debian Noto font has it
     assert not coverage.covers(ch)
     st = Student("S-9", f"A{ch}B", "Doe")
-    with pytest.raises(RenderProblem, match=r"given_name .*U\+18B00"):
+    with pytest.raises(DocumentError, match=r"given_name .*U\+18B00"):
         transcripts.render(result(st))
-    with pytest.raises(RenderProblem, match=r"U\+0007 \(Cc\)"):
+    with pytest.raises(DocumentError, match=r"U\+0007 \(Cc\)"):
         transcripts.render(result(Student("S-10", "Bell\x07", "Doe")))
 
 

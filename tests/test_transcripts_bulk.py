@@ -190,9 +190,9 @@ def test_result_helper_is_consistent():
 
 
 def test_a_file_that_cannot_be_written_stops_the_run_with_a_clear_error(tmp_path):
-    from proficio.transcripts.bulk import OutputError
+    from proficio.errors import Interrupted
 
     (tmp_path / "S-0000.pdf").mkdir()  # something in the way, even for root
-    with pytest.raises(OutputError, match=r"could not write .*S-0000\.pdf: Is a directory"):
+    with pytest.raises(Interrupted, match=r"could not write .*S-0000\.pdf: Is a directory"):
         issue(school(), roster(2), scorer, OPTIONS, tmp_path, jobs=1)
     assert not list(tmp_path.glob(".*.part"))

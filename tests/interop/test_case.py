@@ -13,8 +13,9 @@ from click.testing import CliRunner
 
 import proficio
 from proficio.cli import main
+from proficio.errors import ProficioError
 from proficio.interop import case, validation
-from proficio.interop.case_import import CaseImportError, parse_mapping, plan_import, write_plan
+from proficio.interop.case_import import parse_mapping, plan_import, write_plan
 from proficio.support.numbers import json_number
 
 ROOT = Path(__file__).parents[2]
@@ -158,14 +159,14 @@ def test_type_mapping_and_rubric_items(tmp_path: Path) -> None:
 def test_import_errors_are_clear(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
-    with pytest.raises(CaseImportError, match="not a JSON file"):
+    with pytest.raises(ProficioError, match="not a JSON file"):
         plan_import(bad, tmp_path / "c", subject_code="X")
     bad.write_text('{"CFItems": []}')
-    with pytest.raises(CaseImportError, match="no CFDocument"):
+    with pytest.raises(ProficioError, match="no CFDocument"):
         plan_import(bad, tmp_path / "c", subject_code="X")
-    with pytest.raises(CaseImportError, match="TYPE=ROLE"):
+    with pytest.raises(ProficioError, match="TYPE=ROLE"):
         parse_mapping(["Cluster=chapter"])
-    with pytest.raises(CaseImportError, match="unknown scale 'nope'"):
+    with pytest.raises(ProficioError, match="unknown scale 'nope'"):
         plan_import(
             PACKAGES / "opensalt_test_Ordering.json",
             tmp_path / "c",
@@ -178,13 +179,13 @@ def test_import_errors_are_clear(tmp_path: Path) -> None:
     plan = plan_import(
         PACKAGES / "opensalt_test_Ordering.json", content, subject_code="ACT", slug="math"
     )
-    with pytest.raises(CaseImportError, match="--replace"):
+    with pytest.raises(ProficioError, match="--replace"):
         write_plan(plan)
     assert proficio.load(content).errors == []
     # codes already used by another subject are not reused
     other = tmp_path / "other"
     shutil.copytree(MINI, other)
-    with pytest.raises(CaseImportError, match="already used"):
+    with pytest.raises(ProficioError, match="already used"):
         plan_import(PACKAGES / "opensalt_test_Ordering.json", other, subject_code="MA")
 
 
@@ -265,7 +266,7 @@ def test_target_uuid_matches_export_and_provenance(example) -> None:
 
 
 def test_export_refuses_a_language_the_school_does_not_offer(example, tmp_path: Path) -> None:
-    with pytest.raises(case.ExportError, match="not offered"):
+    with pytest.raises(ProficioError, match="not offered"):
         case.export_school(example, tmp_path, language="fr")
     assert not any(tmp_path.iterdir())
 
@@ -384,7 +385,7 @@ def test_depth_mapping_for_packages_without_types(tmp_path: Path) -> None:
     assert counts(plan) == (28, 26, 2, 1, 1, 24)
     headings = [label for label, reason in plan.report.unplaced if "heading" in reason]
     assert len(headings) == 2
-    with pytest.raises(CaseImportError, match="--slug"):
+    with pytest.raises(ProficioError, match="--slug"):
         plan_import(
             PACKAGES / "opensalt_test_Ordering.json", tmp_path, subject_code="A", slug="../x"
         )

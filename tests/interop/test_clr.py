@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,14 +14,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import proficio
 from proficio.cli import main
+from proficio.errors import ProficioError
 from proficio.evidence.records import Student
 from proficio.interop import case, signing, validation
-from proficio.interop.clr import ClrBuilder, ClrExportError, export_clrs, student_file_name
+from proficio.interop.clr import ClrBuilder, export_clrs, student_file_name
 
 from .fabricate import fabricate
 
 ROOT = Path(__file__).parents[2]
-ISSUED = datetime(2026, 6, 12, 15, 0, tzinfo=timezone.utc)
+ISSUED = datetime(2026, 6, 12, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +136,7 @@ def test_export_is_deterministic_and_safe_for_any_id(school, students, tmp_path:
     assert student_file_name("../../etc/passwd").startswith("student-")
     assert student_file_name("S-100") == "S-100"
     twins = [students[0], fabricate(school, Student("s-100", "X", "Y"), {})]
-    with pytest.raises(ClrExportError, match="share the file"):
+    with pytest.raises(ProficioError, match="share the file"):
         export_clrs(school, twins, tmp_path / "c", issued=ISSUED)
 
 
@@ -203,7 +204,7 @@ def test_signed_record_verifies_and_tampering_fails(school, students, keys, tmp_
     # a one-character change anywhere in the token fails too
     i = len(header) + 10
     flipped = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
-    with pytest.raises(signing.SigningError):
+    with pytest.raises(ProficioError):
         signing.verify(flipped, signing.load_public_key(keys / "school.pub.pem"))
     # and the wrong key is refused
     wrong = runner.invoke(main, ["verify", str(token_file), "--key", str(keys / "other.pub.pem")])
@@ -244,7 +245,8 @@ def test_export_clr_for_every_example_student(school, keys, tmp_path: Path) -> N
     out = tmp_path / "clr"
     args = ["export-clr", "--content", str(ROOT / "content"), "--roster", str(roster)]
     args += ["--evidence", str(evidence), "--issued", "2026-06-12T15:00:00Z", "--validate", "none"]
-    result = CliRunner().invoke(main, [*args, "--out", str(out)])
+    issues = tmp_path / "reports" / "evidence-issues.csv"
+    result = CliRunner().invoke(main, [*args, "--out", str(out), "--issues", str(issues)])
     assert result.exit_code == 0, result.output
     imported = load(roster, evidence, school)
     scored = {r.student.id: r for r in score_students(school, imported.students, imported.evidence)}

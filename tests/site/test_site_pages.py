@@ -20,9 +20,9 @@ import pytest
 import yaml
 from conftest import REPO, build, copy_mini, lang_root, reproducible
 from htmltree import Element, parse
-from mkdocs.exceptions import Abort
 
 from proficio.content.model import School, localize
+from proficio.errors import ProficioError
 from proficio.site import build_site, content_epoch
 from proficio.site.pages import generate, level_url
 from proficio.site.plugin import choose_versions
@@ -540,7 +540,7 @@ def test_a_failed_build_leaves_the_previous_site_in_place(tmp_path: Path) -> Non
     level.write_text(
         level.read_text(encoding="utf-8").replace("level: 1", "level: one"), encoding="utf-8"
     )
-    with pytest.raises(Abort):
+    with pytest.raises(ProficioError, match="still holds the previous build"):
         build(content, out)
     assert (out / "math" / "level-1" / "index.html").read_bytes() == before
     assert sorted(p.name for p in out.parent.iterdir()) == ["site"]

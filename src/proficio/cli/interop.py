@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
 
-from ..content.loader import find_content
-from .options import evidence_options, import_or_exit, school_or_exit
+from ..content.loader import find_content, load_school
+from ..errors import ProficioError, UsageError
+from ..support import clock
+from ..support.files import display_path, write_text
+from .options import (
+    content_option,
+    evidence_options,
+    gradebook,
+    language_option,
+    offered_language,
+)
 
 
 @click.command("import-case")
@@ -18,13 +27,7 @@ from .options import evidence_options, import_or_exit, school_or_exit
 @click.option(
     "--subject", "subject_code", required=True, help="Code of the subject to create, e.g. MA."
 )
-@click.option(
-    "--content",
-    default="content",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="The school's content folder (created with a minimal school.yaml if missing).",
-)
+@content_option(help="The school's content folder (created with a minimal school.yaml if missing).")
 @click.option("--slug", help="Folder name under subjects/ (default: from the framework's title).")
 @click.option("--title", help="Subject title (default: the framework's title).")
 @click.option(
@@ -70,22 +73,18 @@ def import_case(
     keeps its CASE identifier and URI. Items that cannot be placed are listed with the reason.
     Importing the same package again rewrites the same files.
     """
-    from ..interop.case_import import CaseImportError, parse_mapping, plan_import, write_plan
-    from ..support.files import write_text
+    from ..interop.case_import import parse_mapping, plan_import, write_plan
 
     content = find_content(content)
-    try:
-        plan = plan_import(
-            package,
-            content,
-            subject_code=subject_code,
-            slug=slug,
-            title=title,
-            scale_id=scale_id,
-            mapping=parse_mapping(map_types),
-        )
-    except CaseImportError as exc:
-        raise click.ClickException(str(exc)) from exc
+    plan = plan_import(
+        package,
+        content,
+        subject_code=subject_code,
+        slug=slug,
+        title=title,
+        scale_id=scale_id,
+        mapping=parse_mapping(map_types),
+    )
     report = plan.report
     if dry_run:
         click.echo(plan.tree())
@@ -96,15 +95,12 @@ def import_case(
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["item", "reason"])
         writer.writerows(report.unplaced)
-        write_text(report_path, buffer.getvalue())
+        write_text(report_path, buffer.getvalue(), private=False)
     else:
         for label, reason in report.unplaced:
             click.echo(f"not placed: {label}: {reason}")
     if not dry_run:
-        try:
-            written = write_plan(plan, replace=replace)
-        except CaseImportError as exc:
-            raise click.ClickException(str(exc)) from exc
+        written = write_plan(plan, replace=replace)
         for path in written:
             click.echo(f"  wrote {path}")
     targets = sum(len(t["targets"]) for lv in plan.levels for t in lv["topics"])
@@ -122,13 +118,7 @@ def import_case(
 
 
 @click.command("export-case")
-@click.option(
-    "--content",
-    default="content",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="The school's content folder.",
-)
+@content_option()
 @click.option(
     "--out",
     default="build/case",
@@ -136,7 +126,7 @@ def import_case(
     type=click.Path(path_type=Path),
     help="Folder for the packages, one <subject>.json per subject.",
 )
-@click.option("--language", help="Language of the texts (default: the school's default language).")
+@language_option("Language of the texts (default: the school's default language).")
 @click.option(
     "--base-uri",
     help="Prefix of the CASE URIs, e.g. https://school.example/case/ (default: the school's "
@@ -148,13 +138,12 @@ def export_case(content: Path, out: Path, language: str | None, base_uri: str | 
     Identifiers are stable (imported nodes keep their CASE identifiers; others are UUID5s of the
     codes), so exporting again changes nothing unless the content changed.
     """
-    from ..interop.case import ExportError, export_school
+    from ..interop.case import export_school
 
-    school = school_or_exit(content)
-    try:
-        packages = export_school(school, out, language=language, base_uri=base_uri)
-    except ExportError as exc:
-        raise click.ClickException(str(exc)) from exc
+    school = load_school(content)
+    packages = export_school(
+        school, out, language=offered_language(school, language), base_uri=base_uri
+    )
     for path, package in packages:
         click.echo(
             f"  wrote {path}: {len(package['CFItems'])} items, "
@@ -183,27 +172,26 @@ def verify(file: Path, key_path: Path | None) -> None:
 
     text = file.read_text(encoding="utf-8-sig").strip()
     signed = not text.startswith("{")
+    if signed and key_path is None:
+        raise UsageError(f"{file} is signed: give the school's public key with --key.")
     try:
-        if signed:
-            if key_path is None:
-                raise signing.SigningError(
-                    "this record is signed: give the school's public key with --key."
-                )
+        if signed and key_path is not None:
             credential = signing.verify(text, signing.load_public_key(key_path))
         else:
             credential = json.loads(text)
-    except signing.SigningError as exc:
-        click.echo(f"{file}: NOT VALID: {exc}")
-        raise SystemExit(1) from exc
+    except ProficioError as exc:
+        raise ProficioError(f"{file}: NOT VALID: {exc}") from None
     except json.JSONDecodeError as exc:
-        click.echo(f"{file}: NOT VALID: not JSON and not a signed token ({exc}).")
-        raise SystemExit(1) from exc
+        raise ProficioError(
+            f"{file}: NOT VALID: not JSON and not a signed token ({exc})."
+        ) from None
     problems = signing.check_schema(credential)
     if problems:
-        click.echo(f"{file}: NOT VALID against the CLR 2.0 / OB 3.0 schemas:")
-        for p in problems[:20]:
-            click.echo(f"  {p}")
-        raise SystemExit(1)
+        raise ProficioError(
+            f"{file}: NOT VALID against the CLR 2.0 / OB 3.0 schemas ({len(problems)} problems, "
+            "the first listed above).",
+            details=[f"  {p}" for p in problems[:20]],
+        )
     subject = credential.get("credentialSubject", {})
     count = len(subject.get("verifiableCredential") or [])
     issuer = credential.get("issuer", {})
@@ -215,24 +203,18 @@ def verify(file: Path, key_path: Path | None) -> None:
     )
 
 
-def _issued(value: str | None):
-    """When the records are issued: --issued, else SOURCE_DATE_EPOCH, else now (UTC)."""
-    import os
-    from datetime import datetime, timezone
-
-    if value:
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise click.BadParameter(
-                f"'{value}' is not a date or date-time such as 2026-06-12 or 2026-06-12T15:00:00Z.",
-                param_hint="--issued",
-            ) from exc
-        return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    return datetime.now(timezone.utc).replace(microsecond=0)
+def _issued(value: str | None) -> datetime:
+    """When the records are issued: --issued, else the clock (SOURCE_DATE_EPOCH, else now)."""
+    if not value:
+        return clock.now()
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' is not a date or date-time such as 2026-06-12 or 2026-06-12T15:00:00Z.",
+            param_hint="--issued",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @click.command("export-clr")
@@ -254,7 +236,7 @@ def _issued(value: str | None):
     help="The school's Ed25519 private key (PEM): each record becomes a signed VC-JWT. "
     "An encrypted key's password is read from PROFICIO_KEY_PASSWORD.",
 )
-@click.option("--language", help="Language of the texts (default: the school's default).")
+@language_option("Language of the texts (default: the school's default).")
 @click.option(
     "--validate",
     type=click.Choice(["first", "all", "none"]),
@@ -276,54 +258,43 @@ def export_clr(
     language: str | None,
     validate: str,
     strict: bool,
+    issues: Path,
 ) -> None:
     """Write one CLR 2.0 learner record per student from the scored evidence.
 
     Evidence is imported and scored exactly as `proficio score` does (rejected rows are listed
-    in reports/evidence-issues.csv beside the output folder, e.g. build/reports/). Unsigned by default; with --sign-key each record is a
+    in the issues report, --issues). Unsigned by default; with --sign-key each record is a
     VC-JWT that `proficio verify FILE --key PUBLIC.pem` checks.
     """
     import os
     import time
 
-    from ..content.diagnostics import display_path
     from ..interop import signing
-    from ..interop.clr import ClrExportError, export_clrs
-    from ..scoring.standing import score_students
+    from ..interop.clr import export_clrs
 
     started = time.perf_counter()
-    school = school_or_exit(content)
-    if language and language not in school.languages:
-        raise click.BadParameter(
-            f"'{language}' is not offered by the school ({', '.join(school.languages)}).",
-            param_hint="--language",
-        )
+    school = load_school(content)
+    offered_language(school, language)
     moment = _issued(issued)
     key = None
     if key_path is not None:
         password = os.environ.get("PROFICIO_KEY_PASSWORD")
-        try:
-            key = signing.load_private_key(key_path, password.encode() if password else None)
-        except signing.SigningError as exc:
-            raise click.ClickException(str(exc)) from exc
-    imported = import_or_exit(
-        school,
+        key = signing.load_private_key(key_path, password.encode() if password else None)
+    book = gradebook(
+        content,
         rosters,
         evidence,
-        mapping=mapping_path,
+        mapping_path=mapping_path,
         encoding=encoding,
         as_of=as_of,
-        issues=out.parent / "reports" / "evidence-issues.csv",
         strict=strict,
+        issues=issues,
         nothing="learner records",
+        school=school,
     )
-    results = score_students(school, imported.students, imported.evidence)
-    try:
-        summary = export_clrs(
-            school, results, out, issued=moment, key=key, language=language, validate=validate
-        )
-    except ClrExportError as exc:
-        raise click.ClickException(str(exc)) from exc
+    summary = export_clrs(
+        school, book.results(), out, issued=moment, key=key, language=language, validate=validate
+    )
     kind = "signed VC-JWT" if key is not None else "unsigned JSON"
     click.echo(
         f"Wrote {summary.students:,} CLR 2.0 records ({kind}, {summary.credentials:,} credentials, "

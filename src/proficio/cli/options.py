@@ -1,8 +1,9 @@
-"""What every evidence-consuming command shares: its options, and how it imports.
+"""The options commands share, declared once, and the two steps every evidence command starts
+with: the validated school, then its gradebook.
 
 ``proficio score``, ``export-clr`` and ``transcripts`` read the same exports the same way, so a
-registrar learns one set of flags, sees the same import report, and gets the same rule for when
-a command makes nothing: a file that cannot be read, or with ``--strict`` any rejected row.
+registrar learns one set of flags and sees the same import report; the rule for when nothing is
+written is :func:`proficio.gradebook.open_gradebook`'s.
 """
 
 from __future__ import annotations
@@ -14,13 +15,11 @@ from typing import Any, TypeVar
 
 import click
 
-from ..content.diagnostics import display_path
-from ..content.loader import find_content
-from ..content.loader import load as load_content
+from ..content.loader import load_school
 from ..content.model import School
-from ..evidence import Imported, load, write_issues
-from ..evidence.mapping import Mapping, MappingError, load_mapping
+from ..errors import UsageError
 from ..evidence.textfile import encoding_codec
+from ..gradebook import ISSUES_REPORT, Gradebook, open_gradebook
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,11 +42,49 @@ def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value
 
 
+def content_option(
+    default: str | None = "content", help: str = "The school's content folder."
+) -> Callable[[F], F]:
+    """``--content``, passed as ``content`` (a Path, or ``None`` when ``default`` is)."""
+    return click.option(
+        "--content",
+        default=default,
+        show_default=default is not None,
+        type=click.Path(path_type=Path),
+        help=help,
+    )
+
+
+def language_option(help: str) -> Callable[[F], F]:
+    """``--language``, passed as ``language``; check it with :func:`offered_language`."""
+    return click.option("--language", help=help)
+
+
+def offered_language(school: School, language: str | None) -> str | None:
+    """``language`` when the school offers it (``None`` stays ``None``), else a usage error."""
+    if language is not None and language not in school.languages:
+        raise UsageError(
+            f"--language {language}: the school offers {', '.join(school.languages)}. "
+            "Use one of those."
+        )
+    return language
+
+
+def _apply(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
+    def apply(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
 def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
-    """``--roster``, ``--evidence``, ``--content``, ``--mapping``, ``--encoding``, ``--strict``
-    (and ``--as-of``), passed as ``rosters``, ``evidence``, ``content``, ``mapping_path``,
-    ``encoding``, ``strict``, ``as_of``: the options :func:`import_or_exit` takes."""
-    options = [
+    """``--roster``, ``--evidence``, ``--content``, ``--mapping``, ``--encoding``, ``--strict``,
+    ``--issues`` (and ``--as-of``), passed as ``rosters``, ``evidence``, ``content``,
+    ``mapping_path``, ``encoding``, ``strict``, ``issues``, ``as_of``: what :func:`gradebook`
+    takes."""
+    options: list[Callable[[F], F]] = [
         click.option(
             "--roster",
             "rosters",
@@ -66,13 +103,7 @@ def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
             help="Evidence CSV, or a OneRoster 1.2 export (folder or zip). Repeatable; read in "
             "this order.",
         ),
-        click.option(
-            "--content",
-            default="content",
-            show_default=True,
-            type=click.Path(path_type=Path),
-            help="The school's content folder.",
-        ),
+        content_option(),
         click.option(
             "--mapping",
             "mapping_path",
@@ -90,6 +121,14 @@ def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
             help="Write nothing (exit 1) if any evidence row is rejected; the issues report "
             "lists them.",
         ),
+        click.option(
+            "--issues",
+            default=str(ISSUES_REPORT),
+            show_default=True,
+            type=click.Path(path_type=Path, dir_okay=False),
+            help="Where to list every evidence row not used, with its file, line and reason "
+            "(written on every run, also when nothing else is).",
+        ),
     ]
     if as_of:
         options.append(
@@ -102,67 +141,35 @@ def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
                 "else today.",
             )
         )
-
-    def apply(command: F) -> F:
-        for option in reversed(options):
-            command = option(command)
-        return command
-
-    return apply
+    return _apply(options)
 
 
-def school_or_exit(content: Path) -> School:
-    """The validated school, or a click error after printing every content error."""
-    result = load_content(find_content(content))
-    if result.errors or result.school is None:
-        for d in result.errors:
-            click.echo(str(d), err=True)
-        n = len(result.errors)
-        raise click.ClickException(
-            f"{n} error{'s' if n != 1 else ''} in {content}: fix them first (proficio validate)."
-        )
-    return result.school
-
-
-def import_or_exit(
-    school: School,
+def gradebook(
+    content: Path,
     rosters: Sequence[Path],
     evidence: Sequence[Path],
     *,
-    mapping: Path | None,
+    mapping_path: Path | None,
     encoding: str | None,
     as_of: date | None,
-    issues: Path | None,
     strict: bool,
+    issues: Path,
     nothing: str,
-) -> Imported:
-    """Import roster and evidence, list every rejected row in ``issues`` (a CSV), and print the
-    summary; stop the command before any output when a file cannot be read or, with ``strict``,
-    when any row was rejected. ``nothing`` names what is then not written ("scores", "documents").
-    ``mapping`` is the ``--mapping`` file of gradebook columns (none: the native layout).
-    """
-    try:
-        columns = load_mapping(mapping) if mapping else Mapping()
-    except MappingError as exc:
-        raise click.ClickException(str(exc)) from None
-    imported = load(rosters, evidence, school, mapping=columns, encoding=encoding, as_of=as_of)
-    report = imported.report
-    if issues is not None:
-        write_issues(report, issues)
-    for f in report.files:
-        if f.kind in ("evidence", "roster") and f.encoding:
-            sep = {",": "comma", ";": "semicolon", "\t": "tab"}.get(f.separator, f.separator)
-            click.echo(f"  {f.source}: {f.encoding_note}, {sep}-separated")
-    for problem in report.file_errors:
-        where = f"{problem.source}:{problem.line}" if problem.line else problem.source
-        click.echo(f"{where}: {problem.message}", err=True)
-    click.echo(report.summary())
-    details = f" Details: {display_path(issues)}" if issues is not None else ""
-    if report.file_errors:
-        n = len(report.file_errors)
-        raise click.ClickException(
-            f"No {nothing} written: {n} file{'s' if n != 1 else ''} could not be read.{details}"
-        )
-    if strict and report.has_rejections:
-        raise click.ClickException(f"No {nothing} written (--strict): rows were rejected.{details}")
-    return imported
+    school: School | None = None,
+) -> Gradebook:
+    """The school (``school`` if already loaded) and its gradebook, with the import's notes
+    printed; a :class:`~proficio.errors.ProficioError` stops the command before any output."""
+    book = open_gradebook(
+        school or load_school(content),
+        rosters,
+        evidence,
+        mapping=mapping_path,
+        encoding=encoding,
+        as_of=as_of,
+        issues=issues,
+        strict=strict,
+        nothing=nothing,
+    )
+    for line in book.notes():
+        click.echo(line)
+    return book

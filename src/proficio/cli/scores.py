@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
-from ..content.diagnostics import display_path
 from ..scoring.score_files import write_scores
-from ..scoring.standing import score_students
-from .options import evidence_options, import_or_exit, school_or_exit
+from ..support.files import display_path
+from .options import evidence_options, gradebook
 
 
 @click.command()
@@ -21,7 +20,7 @@ from .options import evidence_options, import_or_exit, school_or_exit
     default="build",
     show_default=True,
     type=click.Path(path_type=Path),
-    help="Output folder: scores/ and reports/ are written inside it.",
+    help="Output folder: the score files are written into its scores/ folder.",
 )
 def score(
     rosters: tuple[Path, ...],
@@ -32,30 +31,28 @@ def score(
     encoding: str | None,
     as_of: date | None,
     strict: bool,
+    issues: Path,
 ) -> None:
     """Import evidence, score every student on every target, and write the results.
 
-    Writes OUT/scores/targets.csv, OUT/scores/subjects.csv, OUT/scores/scores.json and
-    OUT/reports/evidence-issues.csv (every row not used, with its file, line and reason).
-    Exits with status 1 if a file cannot be read, or with --strict if any row was rejected.
+    Writes OUT/scores/targets.csv, OUT/scores/subjects.csv and OUT/scores/scores.json, and the
+    issues report (--issues: every row not used, with its file, line and reason). Exits with
+    status 1 if a file cannot be read, or with --strict if any row was rejected.
     """
     started = time.perf_counter()
-    school = school_or_exit(content)
-    issues_path = out / "reports" / "evidence-issues.csv"
-    imported = import_or_exit(
-        school,
+    book = gradebook(
+        content,
         rosters,
         evidence,
-        mapping=mapping_path,
+        mapping_path=mapping_path,
         encoding=encoding,
         as_of=as_of,
-        issues=issues_path,
         strict=strict,
+        issues=issues,
         nothing="scores",
     )
-    results = score_students(school, imported.students, imported.evidence)
-    count, paths = write_scores(school, results, out, imported.as_of)
+    count, paths = write_scores(book.school, book.results(), out, book.as_of)
     click.echo(
-        f"Scored {count:,} students as of {imported.as_of} in {time.perf_counter() - started:.1f} s: "
-        f"{', '.join(display_path(p) for p in paths)}; issues: {display_path(issues_path)}"
+        f"Scored {count:,} students as of {book.as_of} in {time.perf_counter() - started:.1f} s: "
+        f"{', '.join(display_path(p) for p in paths)}; issues: {display_path(issues)}"
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -30,24 +29,6 @@ class Diagnostic:
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
-
-
-def display_path(path: Path | str) -> str:
-    """A path relative to the working directory when it is inside it (shorter in messages)."""
-    p = Path(path)
-    try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(p)
-
-
-class ContentError(Exception):
-    """Raised when content has errors; carries every diagnostic of the run, sorted."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        self.diagnostics = sorted(diagnostics)
-        errors = [d for d in self.diagnostics if d.is_error]
-        super().__init__("\n".join(str(d) for d in errors) or "content has errors")
 
 
 def to_json(diagnostics: list[Diagnostic], summary: dict[str, object]) -> str:

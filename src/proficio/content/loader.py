@@ -22,10 +22,12 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from ..errors import ContentError
+from ..support.files import display_path
 from ..support.forking import Forked, can_fork
 from ..support.numbers import decimal_text
 from . import schemas
-from .diagnostics import ContentError, Diagnostic, display_path
+from .diagnostics import Diagnostic
 from .model import (
     DEFAULT_CALCULATION,
     DEFAULT_COMPLETION,
@@ -86,7 +88,7 @@ def load_school(path: Path | str = "content") -> School:
     """Load and validate; raise :class:`ContentError` with every error if there is any."""
     result = load(Path(path))
     if result.errors or result.school is None:
-        raise ContentError(result.diagnostics)
+        raise ContentError(result.diagnostics, display_path(find_content(Path(path))))
     return result.school
 
 
@@ -167,7 +169,7 @@ class _Loader:
         return Source(doc.shown, line, column)
 
     def calculation(
-        self, doc: YamlDocument, path: PathKey, data: dict | None
+        self, doc: YamlDocument, path: PathKey, data: dict[str, Any] | None
     ) -> Calculation | None:
         if data is None:
             return None
@@ -180,7 +182,7 @@ class _Loader:
         return Calculation(method, weight=given.get("weight"), n=given.get("n"))
 
     def completion(
-        self, doc: YamlDocument, path: PathKey, data: dict | None
+        self, doc: YamlDocument, path: PathKey, data: dict[str, Any] | None
     ) -> CompletionRule | None:
         if data is None:
             return None
@@ -702,7 +704,7 @@ def _build_part(
     return subjects, part.diags, part.files
 
 
-def _case(data: dict) -> CaseRef | None:
+def _case(data: dict[str, Any]) -> CaseRef | None:
     ref = data.get("case")
     return CaseRef(ref["identifier"], ref.get("uri")) if ref else None
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from ..errors import ProficioError
+from ..support.files import write_text
 from .schemas import schemas_dir
 
 # Each text in the languages we can offer out of the box; other languages are left for the
@@ -71,23 +75,26 @@ def _text(key: str, languages: list[str]) -> dict[str, str]:
     return out
 
 
-def _dump(path: Path, schema: str, data: dict) -> None:
+def _dump(path: Path, schema: str, data: dict[str, Any]) -> None:
     header = f"# yaml-language-server: $schema={schema}\n"
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    with path.open("x", encoding="utf-8") as f:
-        f.write(header + body)
+    if path.exists():
+        raise ProficioError(
+            f"{path} already exists; nothing there was overwritten. Choose an empty folder."
+        )
+    write_text(path, header + body, private=False)
 
 
 def scaffold(directory: Path, languages: list[str]) -> list[Path]:
     """Write a new school into ``directory``; refuse to overwrite any existing file."""
-    t = lambda key: _text(key, languages)  # noqa: E731
+    t: Callable[[str], dict[str, str]] = lambda key: _text(key, languages)  # noqa: E731
     content = directory / "content"
     math = content / "subjects" / "mathematics"
     for folder in (content / "scales", math, directory / "schemas"):
         folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
 
-    def write(path: Path, schema: str, data: dict) -> None:
+    def write(path: Path, schema: str, data: dict[str, Any]) -> None:
         _dump(path, schema, data)
         written.append(path)
 

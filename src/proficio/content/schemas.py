@@ -14,11 +14,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator, ValidationError
+# jsonschema ships no types and types-jsonschema is not among the project's dependencies.
+from jsonschema import Draft202012Validator, ValidationError  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 
 from .diagnostics import Diagnostic
-from .yamlfile import YamlDocument
+from .yamlfile import PathKey, YamlDocument
 
 KINDS = ("school", "scale", "subject", "level")
 
@@ -31,14 +32,14 @@ def schemas_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "schemas"
 
 
-def _store() -> dict[str, dict]:
+def _store() -> dict[str, dict[str, Any]]:
     return {
         p.name: json.loads(p.read_text(encoding="utf-8"))
         for p in schemas_dir().glob("*.schema.json")
     }
 
 
-def _inline(node: Any, here: dict, store: dict[str, dict]) -> Any:
+def _inline(node: Any, here: dict[str, Any], store: dict[str, dict[str, Any]]) -> Any:
     """``node`` with every ``$ref`` replaced by what it points at (our schemas are not recursive)."""
     if isinstance(node, list):
         return [_inline(n, here, store) for n in node]
@@ -94,7 +95,7 @@ def validate(doc: YamlDocument, kind: str) -> list[Diagnostic]:
             return []
         except ValueError:  # JsonSchemaValueException: let jsonschema explain the rejection
             pass
-    found: dict[tuple, Diagnostic] = {}
+    found: dict[tuple[int, int, str], Diagnostic] = {}
     for error in validator(kind).iter_errors(doc.data):
         for leaf in _leaves(error):
             diag = _diagnose(doc, leaf)
@@ -222,11 +223,11 @@ def _diagnose(doc: YamlDocument, error: ValidationError) -> Diagnostic:
     return doc.diagnostic(path, f"{where}: {error.message}.", "schema")
 
 
-def _field_name(path: tuple) -> str:
+def _field_name(path: PathKey) -> str:
     names = [p for p in path if isinstance(p, str)]
     return f"'{names[-1]}'" if names else "this value"
 
 
-def _in(path: tuple) -> str:
+def _in(path: PathKey) -> str:
     names = [p for p in path if isinstance(p, str)]
     return f" in '{names[-1]}'" if names else ""

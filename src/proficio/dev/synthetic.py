@@ -352,10 +352,10 @@ def _localized(rows: Sequence[str], rng: random.Random, languages: Sequence[str]
     return _known({lang: rows[i] for lang, i in _LANG_INDEX.items()}, rng, languages)
 
 
-def scale_docs(languages: Sequence[str], rng: random.Random) -> dict[str, dict]:
+def scale_docs(languages: Sequence[str], rng: random.Random) -> dict[str, dict[str, Any]]:
     """The two scales: Marzano 0-4 with half points (threshold 3), CTE 1-5 whole (threshold 4)."""
 
-    def points(table: tuple) -> list[dict]:
+    def points(table: tuple[tuple[float, Sequence[str], Sequence[str]], ...]) -> list[dict[str, Any]]:
         return [
             {"value": v, "label": _localized(label, rng, languages),
              "descriptor": _localized(desc, rng, languages)}
@@ -377,7 +377,7 @@ def scale_docs(languages: Sequence[str], rng: random.Random) -> dict[str, dict]:
     }
 
 
-def school_doc(languages: Sequence[str], rng: random.Random) -> dict:
+def school_doc(languages: Sequence[str], rng: random.Random) -> dict[str, Any]:
     return {
         "name": _known(_FIXED["school"], rng, languages),
         "short_name": _known(_FIXED["short"], rng, languages),
@@ -436,7 +436,7 @@ def school_shape(targets: int, rng: random.Random) -> list[list[list[int]]]:
     return shape
 
 
-def _rubric_points(scale: dict) -> list[float | int]:
+def _rubric_points(scale: dict[str, Any]) -> list[float | int]:
     """Above, at and below the threshold (4, 3, 2 on a 0-4 scale)."""
     values = [p["value"] for p in scale["points"]]
     t = scale["threshold"]
@@ -448,9 +448,9 @@ def _key(value: float | int) -> int | float:
 
 
 def level_doc(
-    subject_code: str, number: int, topics: list[int], languages: Sequence[str], scale: dict,
-    rng: random.Random,
-) -> dict:
+    subject_code: str, number: int, topics: list[int], languages: Sequence[str],
+    scale: dict[str, Any], rng: random.Random,
+) -> dict[str, Any]:
     """One level file: topics of targets, every text in every language, rubrics for 3 points."""
     code = f"{subject_code}.L{number}"
     points = _rubric_points(scale)
@@ -482,7 +482,7 @@ def level_doc(
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def _dump(path: Path, data: dict, seed: int) -> None:
+def _dump(path: Path, data: dict[str, Any], seed: int) -> None:
     header = f"# Synthetic data written by proficio.dev.synthetic (seed {seed}); not a real school.\n"
     body = yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=100)
     path.write_text(header + body, encoding="utf-8")
@@ -861,7 +861,7 @@ def catalog(school: School, seed: int = 0) -> list[SubjectPlan]:
         if target.scale_id not in steps:
             continue
         key = (subject.slug + " " + school.text(subject.title, lang)).lower()
-        extra = SCIENCE_TASKS if "scien" in key else ()
+        extra: tuple[tuple[str, str], ...] = SCIENCE_TASKS if "scien" in key else ()
         if any(w in key for w in ("weld", "engineer", "auto", "construct", "culinary", "cte")):
             extra = CTE_TASKS
         if last_topic.get(subject.code) != topic.code:
@@ -1070,6 +1070,8 @@ def student_evidence(
             hi = lo + n - 1
         elif hi >= n_days:
             hi = n_days - 1
+        when: Sequence[int]
+        scores: Sequence[int]
         if n == 1:
             when, scores = (lo + int(rand() * (hi - lo + 1)),), (final,)
         else:

@@ -2,9 +2,8 @@
 
 ``load`` is the one call most code needs::
 
-    from proficio import load_school
+    from proficio import load_school, score_students
     from proficio.evidence import load
-    from proficio.proficiency import score_students
 
     school = load_school("content")
     imported = load("roster.csv", ["evidence.csv"], school)
@@ -12,21 +11,23 @@
     for result in score_students(school, imported.students, imported.evidence):
         ...
 
+(``proficio.open_gradebook`` does the same and adds the rule for when nothing may be written.)
+
 Readers stream their files; the used rows are kept grouped by student, packed (about 40 bytes each).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from ..content.model import School
+from ..support import clock
 from ..support.allocation import no_collection
 from .checker import EvidenceSet, RowChecker
-from .mapping import Mapping, MappingError, load_mapping
+from .mapping import Mapping, load_mapping
 from .native import read_evidence_csv, read_roster_csv
 from .oneroster import (
     is_oneroster,
@@ -46,8 +47,6 @@ __all__ = [
     "Imported",
     "Issue",
     "Mapping",
-    "MappingError",
-    "as_of_date",
     "load",
     "load_mapping",
     "neutralise",
@@ -64,16 +63,6 @@ class Imported:
     evidence: EvidenceSet
     report: ImportReport
     as_of: date
-
-
-def as_of_date(value: date | None = None) -> date:
-    """The run's date: ``value``, else SOURCE_DATE_EPOCH (for reproducible builds), else today."""
-    if value is not None:
-        return value
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC).date()
-    return date.today()
 
 
 def _paths(value: Path | str | Sequence[Path | str]) -> list[Path]:
@@ -119,7 +108,7 @@ def load(
     """
     mapping = mapping or Mapping()
     report = ImportReport()
-    day = as_of_date(as_of)
+    day = as_of or clock.today()
     with no_collection():
         students = read_roster(roster, school, report, mapping, encoding)
         checker = RowChecker(school, students, report, day, DateReader(mapping.date_format))

@@ -152,14 +152,14 @@ class EvidenceSet:
         return [
             new_evidence(
                 student_id,
-                texts[t],  # type: ignore[arg-type]
+                texts[t],
                 scores[s],
                 days.get(d) or day(d),
-                texts[a],  # type: ignore[arg-type]
-                texts[k],  # type: ignore[arg-type]
+                texts[a],
+                texts[k],
                 texts[sc],
                 texts[c],
-                texts[src],  # type: ignore[arg-type]
+                texts[src],
                 line,
             )
             for t, s, d, a, k, sc, c, src, line in zip(
@@ -270,12 +270,12 @@ class RowChecker:
         if score is None:
             score = cache[raw_score] = self._parse_score(code, raw_score)
         if score.__class__ is tuple:
-            return self._reject(stats, line, row, score[0], score[1])  # type: ignore[index]
+            return self._reject(stats, line, row, score[0], score[1])
         when = self.dates(raw_date)
         if when.__class__ is str:
             if not raw_date.strip():
                 return self._reject(stats, line, row, "missing-field", "no date: fill it in")
-            return self._reject(stats, line, row, "bad-date", when)  # type: ignore[arg-type]
+            return self._reject(stats, line, row, "bad-date", when)
         if when > self.as_of:  # type: ignore[operator]
             return self._reject(
                 stats,

@@ -25,8 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..content.yamlfile import read_yaml
+from ..errors import ProficioError
 
 EVIDENCE_COLUMNS = (
     "student_id",
@@ -52,10 +54,6 @@ ROSTER_REQUIRED = ("student_id", "given_name", "family_name")
 ONEROSTER_ID_FIELDS = ("identifier", "sourcedId", "username")
 
 
-class MappingError(ValueError):
-    """A mapping file that says something Proficio cannot use."""
-
-
 @dataclass(frozen=True)
 class Mapping:
     evidence_columns: dict[str, str] = field(default_factory=dict)
@@ -67,13 +65,13 @@ class Mapping:
     learning_objectives: dict[str, str] = field(default_factory=dict)
 
 
-def _section(data: dict, key: str, allowed: set[str], where: str) -> dict:
+def _section(data: dict[str, Any], key: str, allowed: set[str], where: str) -> dict[str, Any]:
     value = data.get(key) or {}
     if not isinstance(value, dict):
-        raise MappingError(f"{where}: '{key}' must be a mapping of settings.")
+        raise ProficioError(f"{where}: '{key}' must be a mapping of settings.")
     unknown = set(value) - allowed
     if unknown:
-        raise MappingError(
+        raise ProficioError(
             f"{where}: unknown setting '{sorted(unknown)[0]}' under '{key}'; "
             f"allowed: {', '.join(sorted(allowed))}."
         )
@@ -82,31 +80,31 @@ def _section(data: dict, key: str, allowed: set[str], where: str) -> dict:
 
 def _columns(value: object, names: tuple[str, ...], where: str) -> dict[str, str]:
     if not isinstance(value, dict):
-        raise MappingError(f"{where}: 'columns' must map Proficio's column names to yours.")
+        raise ProficioError(f"{where}: 'columns' must map Proficio's column names to yours.")
     for key, header in value.items():
         if key not in names:
-            raise MappingError(
+            raise ProficioError(
                 f"{where}: '{key}' is not a Proficio column; the columns are: {', '.join(names)}."
             )
         if not isinstance(header, str) or not header.strip():
-            raise MappingError(f"{where}: the header name for '{key}' must be text.")
+            raise ProficioError(f"{where}: the header name for '{key}' must be text.")
     return {k: v.strip() for k, v in value.items()}
 
 
 def load_mapping(path: Path) -> Mapping:
-    """Read and check a mapping file; MappingError names the file and the setting."""
+    """Read and check a mapping file; ProficioError names the file and the setting."""
     where = str(path)
     # The content's YAML reader: file:line:column errors with a hint, duplicate keys refused,
     # and a header named "No" or "2024-01-01" kept as text.
     doc, problems = read_yaml(path)
     if doc is None and any(p.code != "empty-file" for p in problems):
-        raise MappingError("\n".join(str(p) for p in problems))
+        raise ProficioError("\n".join(str(p) for p in problems))
     data = doc.data if doc is not None else {}
     if not isinstance(data, dict):
-        raise MappingError(f"{where}: expected settings under evidence:, roster: or oneroster:.")
+        raise ProficioError(f"{where}: expected settings under evidence:, roster: or oneroster:.")
     unknown = set(data) - {"evidence", "roster", "oneroster"}
     if unknown:
-        raise MappingError(
+        raise ProficioError(
             f"{where}: unknown section '{sorted(unknown)[0]}'; use evidence:, roster: or oneroster:."
         )
     ev = _section(data, "evidence", {"columns", "date_format", "separator", "encoding"}, where)
@@ -116,15 +114,15 @@ def load_mapping(path: Path) -> Mapping:
     if separator is not None:
         separator = {"tab": "\t", "\\t": "\t"}.get(separator, separator)
         if separator not in (",", ";", "\t", "|"):
-            raise MappingError(f"{where}: separator must be ',', ';', 'tab' or '|'.")
+            raise ProficioError(f"{where}: separator must be ',', ';', 'tab' or '|'.")
     student_id = one.get("student_id", "identifier")
     if student_id not in ONEROSTER_ID_FIELDS:
-        raise MappingError(
+        raise ProficioError(
             f"{where}: oneroster student_id must be one of {', '.join(ONEROSTER_ID_FIELDS)}."
         )
     objectives = one.get("learning_objectives") or {}
     if not isinstance(objectives, dict):
-        raise MappingError(f"{where}: learning_objectives must map objective IDs to target codes.")
+        raise ProficioError(f"{where}: learning_objectives must map objective IDs to target codes.")
     return Mapping(
         evidence_columns=_columns(ev.get("columns", {}), EVIDENCE_COLUMNS, where),
         roster_columns=_columns(ro.get("columns", {}), ROSTER_COLUMNS, where),

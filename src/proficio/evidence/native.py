@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO
 
-from ..content.diagnostics import display_path
+from ..support.files import display_path
 from .checker import RowChecker
 from .mapping import EVIDENCE_COLUMNS, EVIDENCE_REQUIRED, ROSTER_COLUMNS, ROSTER_REQUIRED, Mapping
 from .records import Student
@@ -195,14 +195,14 @@ def read_evidence_csv(
             if student is not None and target is not None:
                 score = target[1].get(row[i_score])
                 when = dates.get(row[i_date])
-                if score.__class__ is Decimal and when.__class__ is date and when <= as_of:  # type: ignore[operator]
+                if score.__class__ is Decimal and when.__class__ is date and when <= as_of:
                     keep(
                         student.id,
                         target[0],
                         score,
                         when,
                         assessment,
-                        kind,  # type: ignore[arg-type]
+                        kind,
                         scorer or None,
                         comment or None,
                         source,

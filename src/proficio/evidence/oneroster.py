@@ -22,8 +22,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from ..content.diagnostics import display_path
 from ..interop.case import case_identifiers
+from ..support.files import display_path
 from .checker import RowChecker
 from .mapping import Mapping
 from .records import Student
@@ -353,12 +353,13 @@ def _read_evidence(
             reason, message = problem
             report.reject(results_stats, line, reason, message, tuple(row))
             for lo_line, lo_row in los:
-                rlo_stats.rows += 1  # type: ignore[union-attr]
+                assert rlo_stats is not None  # per_result is filled only from that file
+                rlo_stats.rows += 1
                 report.reject(
                     rlo_stats,
                     lo_line,
                     reason,
-                    f"its result (results.csv line {line}): {message}",  # type: ignore[arg-type]
+                    f"its result (results.csv line {line}): {message}",
                     tuple(lo_row),
                 )
             continue
@@ -368,14 +369,15 @@ def _read_evidence(
         if los:
             results_stats.used += 1
             for lo_line, lo_row in los:
-                rlo_stats.rows += 1  # type: ignore[union-attr]
+                assert rlo_stats is not None  # per_result is filled only from that file
+                rlo_stats.rows += 1
                 objective = _cell(lo_row, rlo_index, "learningObjectiveId")
                 code = target_of(objective)
                 if code is None:
                     report.reject(
                         rlo_stats,
                         lo_line,
-                        "no-learning-objective",  # type: ignore[arg-type]
+                        "no-learning-objective",
                         f"learning objective '{objective}' is not a target code; map it to one under "
                         "oneroster: learning_objectives: in the mapping file",
                         tuple(lo_row),
@@ -386,7 +388,7 @@ def _read_evidence(
                     report.reject(
                         rlo_stats,
                         lo_line,
-                        "missing-field",  # type: ignore[arg-type]
+                        "missing-field",
                         "no numeric score (only a textScore, which is not read): export the score",
                         tuple(lo_row),
                     )
@@ -400,7 +402,7 @@ def _read_evidence(
                     score,
                     when,
                     title,
-                    category,  # type: ignore[arg-type]
+                    category,
                     "",
                     _cell(row, index, "comment"),
                 )
@@ -437,11 +439,12 @@ def _read_evidence(
         report.reject(results_stats, line, "no-learning-objective", message, tuple(row))
     for rid, los in per_result.items():
         for lo_line, lo_row in los:
-            rlo_stats.rows += 1  # type: ignore[union-attr]
+            assert rlo_stats is not None  # per_result is filled only from that file
+            rlo_stats.rows += 1
             report.reject(
                 rlo_stats,
                 lo_line,
-                "unknown-reference",  # type: ignore[arg-type]
+                "unknown-reference",
                 f"resultSourcedId '{rid}' is not in results.csv",
                 tuple(lo_row),
             )

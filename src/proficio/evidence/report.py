@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..support.files import atomic_text
 
 REASONS: dict[str, str] = {
     "unknown-target": "unknown target code",
@@ -177,24 +178,19 @@ def neutralise(cell: str) -> str:
     return cell
 
 
-def write_csv_atomic(path: Path, header: list[str], rows, neutralised: bool = True) -> None:  # type: ignore[no-untyped-def]
-    """Write a CSV through a temporary file and ``os.replace``: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, lineterminator="\r\n")
-            w.writerow(header)
-            if neutralised:
-                for row in rows:
-                    w.writerow([neutralise(str(c)) for c in row])
-            else:
-                w.writerows(rows)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def write_csv_atomic(
+    path: Path, header: list[str], rows: Iterable[Sequence[object]], neutralised: bool = True
+) -> None:
+    """Write a CSV of student data (0600) whole or not at all; cells are neutralised against
+    spreadsheet formulas unless ``neutralised`` is false."""
+    with atomic_text(path, private=True) as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(header)
+        if neutralised:
+            for row in rows:
+                w.writerow([neutralise(str(c)) for c in row])
+        else:
+            w.writerows(rows)
 
 
 def row_text(row: tuple[str, ...], separator: str = ",") -> str:

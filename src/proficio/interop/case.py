@@ -9,16 +9,17 @@ the identifiers CLR alignments and OneRoster learning objectives refer to.
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from ..content.model import CaseRef, Level, School, Subject, Target, Topic, localize
+from ..errors import ProficioError
+from ..support import clock
 from ..support.numbers import decimal_text, json_number
 from . import validation
 
@@ -117,15 +118,15 @@ def item_type_uuid(tier: str) -> str:
 def change_time(school: School) -> datetime:
     """``lastChangeDateTime`` for the whole export: ``SOURCE_DATE_EPOCH`` when set (reproducible
     builds), else when the content last changed (the newest content file)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    pinned = clock.pinned()
+    if pinned is not None:
+        return pinned
     newest = max((p.stat().st_mtime for p in school.files if p.exists()), default=0)
-    return datetime.fromtimestamp(int(newest), tz=timezone.utc)
+    return datetime.fromtimestamp(int(newest), tz=UTC)
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
 @dataclass
@@ -432,10 +433,6 @@ _TIER_DESCRIPTIONS = {
 }
 
 
-class ExportError(Exception):
-    """An export that would not validate against the official schema: never written."""
-
-
 def export_school(
     school: School,
     out: Path,
@@ -448,7 +445,7 @@ def export_school(
     from ..support.files import write_json
 
     if language and language not in school.languages:
-        raise ExportError(
+        raise ProficioError(
             f"language '{language}' is not offered by the school (offered: {', '.join(school.languages)})."
         )
     packages = []
@@ -458,13 +455,13 @@ def export_school(
         )
         problems = validation.errors(package, validation.CASE_PACKAGE)
         if problems:
-            raise ExportError(
+            raise ProficioError(
                 f"the CASE package for {subject.code} does not validate against the official "
                 f"CASE 1.1 schema (first problems: {'; '.join(problems[:3])}). Nothing was written."
             )
         packages.append((out / f"{subject.slug}.json", package))
     for path, package in packages:
-        write_json(path, package)
+        write_json(path, package, private=False)
     return packages
 
 

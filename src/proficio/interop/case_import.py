@@ -25,6 +25,7 @@ import yaml
 
 from ..content.loader import load
 from ..content.model import School
+from ..errors import ProficioError
 from ..support.files import write_text
 from ..support.numbers import decimal_text, json_number
 
@@ -159,10 +160,6 @@ BUILTIN_SCALES: dict[str, dict[str, Any]] = {
 """Scales ``--scale`` can create when the content folder does not have them yet."""
 
 
-class CaseImportError(Exception):
-    """The package cannot be imported at all (not JSON, no CFDocument, bad option ...)."""
-
-
 # -- reading the package ---------------------------------------------------------------------
 
 
@@ -285,7 +282,7 @@ def read_package(path: Path, report: Report) -> Package:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise CaseImportError(f"{path}: cannot read the file ({exc.strerror}).") from exc
+        raise ProficioError(f"{path}: cannot read the file ({exc.strerror}).") from exc
     try:
         data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -294,19 +291,19 @@ def read_package(path: Path, report: Report) -> Package:
             if isinstance(exc, json.JSONDecodeError)
             else ""
         )
-        raise CaseImportError(
+        raise ProficioError(
             f"{path}: not a JSON file{where}. Give the CFPackage JSON exported from a CASE "
             "provider (for example /ims/case/v1p0/CFPackages/<id>)."
         ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("CFDocument"), dict):
-        raise CaseImportError(
+        raise ProficioError(
             f"{path}: no CFDocument found. This does not look like a CASE CFPackage "
             "(it needs CFDocument, CFItems and CFAssociations)."
         )
     document = data["CFDocument"]
     doc_id, doc_uri = _node_id(document)
     if not doc_id:
-        raise CaseImportError(f"{path}: the CFDocument has no identifier.")
+        raise ProficioError(f"{path}: the CFDocument has no identifier.")
     items: dict[str, Item] = {}
     by_uri: dict[str, str] = {}
     raw_items = data.get("CFItems") or []
@@ -444,7 +441,7 @@ def parse_mapping(specs: tuple[str, ...] | list[str]) -> dict[str, str]:
             key, sep, role = part.partition("=")
             role = role.strip().lower()
             if not sep or not key.strip() or role not in ROLES:
-                raise CaseImportError(
+                raise ProficioError(
                     f"cannot read the type mapping '{part.strip()}'. Write TYPE=ROLE pairs separated "
                     f"by commas, e.g. 'Cluster=topic,Standard=target', with ROLE one of: {', '.join(ROLES)}."
                 )
@@ -819,7 +816,7 @@ def plan_import(
 ) -> Plan:
     """Read the package and decide everything the import writes (nothing is written here)."""
     if not CODE_RE.match(subject_code):
-        raise CaseImportError(
+        raise ProficioError(
             f"subject code '{subject_code}' is not valid: use letters, digits, '.', '-' or '_' (e.g. MA)."
         )
     report = Report()
@@ -829,7 +826,7 @@ def plan_import(
     school_yaml = None
     if school is None:
         if (content / "school.yaml").exists():
-            raise CaseImportError(
+            raise ProficioError(
                 f"{content / 'school.yaml'} has errors; run `proficio validate {content}` and fix them first."
             )
         language = _clean(doc.get("language")) or "en"
@@ -847,7 +844,7 @@ def plan_import(
             )
     scale_id, scale_yaml, points, generic = _choose_scale(school, content, scale_id)
     if slug is not None and not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-        raise CaseImportError(
+        raise ProficioError(
             f"--slug '{slug}' becomes the page address: use lowercase letters, digits and dashes."
         )
     folder_slug = slug or _slugify(title or _clean(doc.get("title")) or subject_code)
@@ -864,7 +861,7 @@ def plan_import(
                 other_codes.add(topic.code)
                 other_codes.update(t.code for t in topic.targets)
     if subject_code.casefold() in {c.casefold() for c in other_codes}:
-        raise CaseImportError(
+        raise ProficioError(
             f"subject code '{subject_code}' is already used in {content}. Choose another with --subject."
         )
     placer = _Placer(
@@ -880,7 +877,7 @@ def plan_import(
     _apply_rubrics(package, placer, report)
     levels = _prune(placer.levels, report)
     if not levels:
-        raise CaseImportError(
+        raise ProficioError(
             f"no learning targets found in {package_path.name}: {report.reported} of {report.read} items "
             "could not be placed. Run with --dry-run and map the item types with --map-types "
             "(e.g. 'Standard=target')."
@@ -1019,7 +1016,7 @@ def _choose_scale(
         elif not scales:
             scale_id = "marzano-4"
         else:
-            raise CaseImportError(
+            raise ProficioError(
                 f"the school has several scales ({', '.join(sorted(scales))}): say which one the "
                 "imported targets use with --scale."
             )
@@ -1030,11 +1027,11 @@ def _choose_scale(
         }
         return scale_id, None, [p.value for p in scale.points], generic
     if (content / "scales").is_dir() and any((content / "scales").glob(f"{scale_id}.y*ml")):
-        raise CaseImportError(
+        raise ProficioError(
             f"the scale file for '{scale_id}' has errors; run `proficio validate {content}`."
         )
     if scale_id not in BUILTIN_SCALES:
-        raise CaseImportError(
+        raise ProficioError(
             f"unknown scale '{scale_id}': the content has {', '.join(sorted(scales)) or 'no scales'}, and "
             f"the scales the import can create are {', '.join(BUILTIN_SCALES)}."
         )
@@ -1146,7 +1143,7 @@ def write_plan(plan: Plan, *, replace: bool = False) -> list[Path]:
             else None
         )
         if ours != plan.subject["case"]["identifier"]:
-            raise CaseImportError(
+            raise ProficioError(
                 f"{folder} already holds a subject that was not imported from this framework. "
                 "Choose another folder with --slug, or pass --replace to overwrite it."
             )
@@ -1156,7 +1153,7 @@ def write_plan(plan: Plan, *, replace: bool = False) -> list[Path]:
         if path.parent != folder:
             if path.exists():
                 continue
-            write_text(path, text)
+            write_text(path, text, private=False)
             created.append(path)
     # Outside subjects/ (the loader must not see them), on the same file system (rename).
     staging = content / f".import-{plan.slug}.new"
@@ -1180,7 +1177,7 @@ def write_plan(plan: Plan, *, replace: bool = False) -> list[Path]:
             backup.rename(folder)
         for path in created:
             path.unlink(missing_ok=True)
-        raise CaseImportError(
+        raise ProficioError(
             "the imported content does not validate, so nothing was kept:\n"
             + "\n".join(str(d) for d in result.errors[:20])
         )

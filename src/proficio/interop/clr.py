@@ -18,11 +18,12 @@ import re
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from ..content.model import Level, School, Subject, Target, localize
+from ..errors import ProficioError
 from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
 from ..support.numbers import decimal_text
 from . import case
@@ -48,7 +49,7 @@ def _datetime(day: date) -> str:
 
 
 def issue_time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass
@@ -520,11 +521,6 @@ def student_file_name(student_id: str) -> str:
     return "student-" + hashlib.sha256(student_id.encode("utf-8")).hexdigest()[:16]
 
 
-class ClrExportError(Exception):
-    """A record that would not validate, or two students sharing one file name: nothing of the
-    run's remaining files is written."""
-
-
 @dataclass
 class ClrExportSummary:
     files: list[Any]
@@ -562,7 +558,7 @@ def export_clrs(
     for n, result in enumerate(results):
         name = student_file_name(result.student.id)
         if name.casefold() in seen:
-            raise ClrExportError(
+            raise ProficioError(
                 f"students '{seen[name.casefold()]}' and '{result.student.id}' would share the file "
                 f"{name}: student ids must be unique (ignoring case)."
             )
@@ -579,13 +575,13 @@ def export_clrs(
             credential = builder.build(result, issued)
             problems = signing.check_schema(credential)
             if problems:
-                raise ClrExportError(
+                raise ProficioError(
                     f"the record of student '{result.student.id}' does not validate against the "
                     f"official CLR 2.0 / OB 3.0 schemas: {'; '.join(problems[:3])}"
                 )
             validated += 1
         data = text.encode("utf-8")
-        write_bytes(path, data)
+        write_bytes(path, data, private=True)
         files.append(path)
         credentials += len(shape["credentialSubject"]["verifiableCredential"])
         size += len(data)

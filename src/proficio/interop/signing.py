@@ -19,16 +19,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ..errors import ProficioError
 from . import validation
 
 KEY_HELP = (
     "Create a key pair with: openssl genpkey -algorithm ed25519 -out school-key.pem && "
     "openssl pkey -in school-key.pem -pubout -out school-key.pub.pem"
 )
-
-
-class SigningError(Exception):
-    """A key that cannot be used, or a token that does not verify (the message says why)."""
 
 
 def _b64(data: bytes) -> str:
@@ -39,20 +36,22 @@ def _unb64(text: str) -> bytes:
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (ValueError, TypeError) as exc:
-        raise SigningError("the token is damaged: a part is not base64url.") from exc
+        raise ProficioError("the token is damaged: a part is not base64url.") from exc
 
 
 def load_private_key(path: Path, password: bytes | None = None) -> Ed25519PrivateKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SigningError(f"cannot read the key file {path}: {exc.strerror}.") from exc
+        raise ProficioError(f"cannot read the key file {path}: {exc.strerror}.") from exc
     try:
         key = serialization.load_pem_private_key(data, password=password)
     except (ValueError, TypeError) as exc:
-        raise SigningError(f"{path} is not a readable PEM private key ({exc}). {KEY_HELP}") from exc
+        raise ProficioError(
+            f"{path} is not a readable PEM private key ({exc}). {KEY_HELP}"
+        ) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise SigningError(f"{path} is not an Ed25519 key; CLR signing uses Ed25519. {KEY_HELP}")
+        raise ProficioError(f"{path} is not an Ed25519 key; CLR signing uses Ed25519. {KEY_HELP}")
     return key
 
 
@@ -60,16 +59,16 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise SigningError(f"cannot read the key file {path}: {exc.strerror}.") from exc
+        raise ProficioError(f"cannot read the key file {path}: {exc.strerror}.") from exc
     try:
         key = serialization.load_pem_public_key(data)
     except ValueError:
         try:  # a private key file works too: its public half is used
             key = serialization.load_pem_private_key(data, password=None).public_key()
         except (ValueError, TypeError) as exc:
-            raise SigningError(f"{path} is not a PEM public key. {KEY_HELP}") from exc
+            raise ProficioError(f"{path} is not a PEM public key. {KEY_HELP}") from exc
     if not isinstance(key, Ed25519PublicKey):
-        raise SigningError(f"{path} is not an Ed25519 public key.")
+        raise ProficioError(f"{path} is not an Ed25519 public key.")
     return key
 
 
@@ -124,37 +123,39 @@ def sign_payload(payload: str, key: Ed25519PrivateKey) -> str:
 
 def verify(token: str, key: Ed25519PublicKey) -> dict[str, Any]:
     """Check the signature with the trusted ``key`` and the claims against the credential;
-    return the credential (without the JWT claims). Raises :class:`SigningError`."""
+    return the credential (without the JWT claims). Raises :class:`ProficioError`."""
     parts = token.strip().split(".")
     if len(parts) != 3:
-        raise SigningError("not a compact JWT (it should be three base64url parts joined by dots).")
+        raise ProficioError(
+            "not a compact JWT (it should be three base64url parts joined by dots)."
+        )
     try:
         header = json.loads(_unb64(parts[0]))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise SigningError("the token header is damaged.") from exc
+        raise ProficioError("the token header is damaged.") from exc
     if not isinstance(header, dict) or header.get("alg") != "EdDSA":
-        raise SigningError(
+        raise ProficioError(
             f"unsupported algorithm {header.get('alg') if isinstance(header, dict) else '?'}: expected EdDSA (Ed25519)."
         )
     jwk = header.get("jwk")
     if jwk is not None and jwk != public_jwk(key):
-        raise SigningError("the token was signed with a different key than the one given.")
+        raise ProficioError("the token was signed with a different key than the one given.")
     try:
         key.verify(_unb64(parts[2]), f"{parts[0]}.{parts[1]}".encode("ascii"))
     except InvalidSignature as exc:
-        raise SigningError(
+        raise ProficioError(
             "the signature does not match: the record was changed after it was signed, or it was "
             "signed with another key."
         ) from exc
     try:
         payload = json.loads(_unb64(parts[1]).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
-        raise SigningError("the signed payload is not JSON.") from exc
+        raise ProficioError("the signed payload is not JSON.") from exc
     credential = {k: v for k, v in payload.items() if k not in ("iss", "nbf", "jti", "sub", "exp")}
     expected = claims(credential)
     for claim, value in expected.items():
         if payload.get(claim) != value:
-            raise SigningError(
+            raise ProficioError(
                 f"claim '{claim}' is {payload.get(claim)!r}, but the credential says {value!r}."
             )
     return credential

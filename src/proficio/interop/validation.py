@@ -11,7 +11,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft201909Validator
+# jsonschema ships no types and types-jsonschema is not among the project's dependencies.
+from jsonschema import Draft201909Validator  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
@@ -39,7 +40,9 @@ def registry() -> Registry:
         if entry.name.endswith(".json"):
             contents = json.loads(entry.read_text(encoding="utf-8"))
             found.append((contents["$id"], Resource.from_contents(contents)))
-    return Registry(retrieve=_refuse).with_resources(found)
+    # referencing marks its attrs classes with the legacy ``__dataclass_transform__`` (pyright
+    # only), so mypy sees no ``retrieve`` field.
+    return Registry(retrieve=_refuse).with_resources(found)  # type: ignore[call-arg]
 
 
 @cache

@@ -180,12 +180,13 @@ def explain(
             mean_error=decimal_text(exact.round_places(*exact.float_ratio(trend.mean_error), 4)),
         )
         chosen = words["power_fit"] if trend.uses_fit else words["power_mean"]
-        value = exact.float_ratio(trend.fit) if trend.uses_fit else trend.mean
-        clamped = clamp(value, rule)
+        estimate = exact.float_ratio(trend.fit) if trend.uses_fit else trend.mean
+        clamped = clamp(estimate, rule)
         tail = ""
-        if clamped != value:
+        if clamped != estimate:
+            # A bound is None only when a caller of explain() gave the other one alone.
             tail = " → " + words["clamp"].format(
-                low=decimal_text(rule.minimum),
+                low=decimal_text(rule.minimum),  # type: ignore[arg-type]
                 high=decimal_text(rule.maximum),  # type: ignore[arg-type]
             )
         return f"{head}; {chosen}{tail} → {decimal_text(result)}"  # type: ignore[arg-type]

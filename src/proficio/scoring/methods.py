@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import cast
 
 from ..content.model import Calculation, Scale
 from ..content.parameters import CALCULATION_PARAMS, check_params, resolved
@@ -92,7 +93,9 @@ class Rule:
                     "minimum": scale.minimum,
                     "maximum": scale.maximum,
                 }[key]
-            context[key] = None if value is None else to_decimal(value, key)
+            # Any other type is rejected by to_decimal with a ValueError, as for a bad text.
+            number = cast("Decimal | float | int | str", value)
+            context[key] = None if value is None else to_decimal(number, key)
         given: dict[str, int] = {}
         for key, value in params.items():
             if isinstance(value, bool) or not isinstance(value, int):
@@ -113,7 +116,14 @@ class Rule:
         low, high = context["minimum"], context["maximum"]
         if low is not None and high is not None and low > high:
             raise ValueError(f"'minimum' {low} is above 'maximum' {high}.")
-        return cls(method, full.get("weight"), full.get("n"), **context)
+        return cls(
+            method,
+            full.get("weight"),
+            full.get("n"),
+            threshold=context["threshold"],
+            minimum=context["minimum"],
+            maximum=context["maximum"],
+        )
 
 
 def _is_whole(value: float | Decimal | str) -> bool:

@@ -15,18 +15,16 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from contextlib import ExitStack
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
 
 from ..content.model import Calculation, CompletionRule, School
 from ..evidence.report import neutralise
+from ..support.files import atomic_text
 from .results import StudentResult
 
 FORMAT = "proficio-scores"
@@ -56,25 +54,6 @@ def method_text(calc: Calculation) -> str:
 
 def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
-
-
-class _Atomic:
-    """A text file that appears under its name only when everything was written."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        self.file: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-    def commit(self) -> None:
-        self.file.close()
-        os.replace(self.tmp, self.path)
-
-    def discard(self) -> None:
-        self.file.close()
-        if os.path.exists(self.tmp):
-            os.unlink(self.tmp)
 
 
 def _cell(text: str) -> str:
@@ -133,12 +112,10 @@ def write_scores(
     days: dict[date | None, tuple[str, str]] = {None: ("", "null")}
     count = 0
     with ExitStack() as stack:
-        files = [_Atomic(p) for p in paths]
-        for f in files:
-            stack.callback(f.discard)
-        targets = csv.writer(files[0].file, lineterminator="\r\n")
-        subjects = csv.writer(files[1].file, lineterminator="\r\n")
-        js = files[2].file
+        files = [stack.enter_context(atomic_text(p, private=True)) for p in paths]
+        targets = csv.writer(files[0], lineterminator="\r\n")
+        subjects = csv.writer(files[1], lineterminator="\r\n")
+        js = files[2]
         targets.writerow(TARGET_COLUMNS)
         subjects.writerow(SUBJECT_COLUMNS)
         head = {
@@ -234,7 +211,7 @@ def write_scores(
                     + ",".join(level_parts)
                     + "]}"
                 )
-            files[0].file.write("".join(lines))
+            files[0].write("".join(lines))
             person = {
                 "id": student.id,
                 "given_name": student.given_name,
@@ -253,7 +230,4 @@ def write_scores(
             js.write(("\n" if count == 0 else ",\n") + record)
             count += 1
         js.write("\n]}\n")
-        for f in files:
-            f.commit()
-        stack.pop_all()
     return count, paths

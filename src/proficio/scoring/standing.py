@@ -18,11 +18,15 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
 from ..content.model import Calculation, CompletionRule, School
 from ..evidence.records import Evidence, Student
 from .methods import Rule, first_score, score_series
 from .results import LevelResult, StudentResult, SubjectResult, TargetResult
+
+if TYPE_CHECKING:
+    from ..evidence.checker import EvidenceSet
 
 __all__ = ["Scorer", "score_student", "score_students"]
 
@@ -225,7 +229,7 @@ def score_student(
 def score_students(
     school: School | Scorer,
     students: Iterable[Student],
-    evidence: Iterable[Evidence] | object,
+    evidence: Iterable[Evidence],
 ) -> Iterator[StudentResult]:
     """Score each student (in the order given) from the evidence, one at a time.
 
@@ -238,10 +242,11 @@ def score_students(
     students = list(students)
     rows_of = getattr(evidence, "for_student", None)
     if rows_of is not None:
-        with_rows = list(evidence.student_ids())  # type: ignore[attr-defined]
+        # Only the importer's EvidenceSet has for_student (the fast path).
+        with_rows = list(cast("EvidenceSet", evidence).student_ids())
     else:
         grouped: dict[str, list[Evidence]] = {}
-        for e in evidence:  # type: ignore[union-attr]
+        for e in evidence:
             grouped.setdefault(e.student_id, []).append(e)
         with_rows = list(grouped)
 

@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.loader import Result, find_content
+from ..errors import ProficioError
+from ..support import clock
+from ..support.files import display_path
 
 DEFAULT_CONFIG = """\
 site_name: Curriculum
@@ -46,19 +49,26 @@ def build_site(
     """Build the site of ``content`` into ``out`` with ``mkdocs.yml`` (or a built-in config).
 
     The site is built next to ``out`` and moved into place when complete, so a failed build
-    leaves the previous site untouched. Raises ``mkdocs.exceptions.Abort`` on failure, after
+    leaves the previous site untouched. Raises :class:`ProficioError` on failure, after
     MkDocs has logged why. ``loaded`` is the caller's own load of ``content``, reused if given.
     Without ``SOURCE_DATE_EPOCH`` in the environment, the content's last commit time is used.
     """
+    from mkdocs.exceptions import Abort
+
     started = time.perf_counter()
-    epoch_set = "SOURCE_DATE_EPOCH" in os.environ
-    if not epoch_set and (epoch := content_epoch(content)) is not None:
-        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    epoch = clock.source_date_epoch()
+    if epoch is None:
+        epoch = content_epoch(content)
     try:
-        return _build(content, out, config_file, loaded, started)
-    finally:
-        if not epoch_set:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        if epoch is None:
+            return _build(content, out, config_file, loaded, started)
+        with clock.pinned_at(epoch):
+            return _build(content, out, config_file, loaded, started)
+    except Abort:  # MkDocs has logged the reason
+        raise ProficioError(
+            f"the curriculum site was not built (the reason is above); {display_path(out)} "
+            "still holds the previous build."
+        ) from None
 
 
 def content_epoch(content: Path) -> int | None:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import material
 from mkdocs.commands.build import build
@@ -177,17 +177,18 @@ def remember(root: Path, result: Result) -> None:
     _cache[root] = (_signature(root), result)
 
 
-def content_override(path: Path | None) -> contextvars.Token:
+def content_override(path: Path | None) -> contextvars.Token[Path | None]:
     """Let a caller (``proficio build``) point the plugin at another content folder."""
     return _CONTENT_OVERRIDE.set(path)
 
 
-class ProficioPluginConfig(Config):
+# MkDocs leaves Config.__init_subclass__ and BasePlugin.__init_subclass__ unannotated.
+class ProficioPluginConfig(Config):  # type: ignore[no-untyped-call]
     content = c.Type(str, default="content")
     """The school's content folder, relative to mkdocs.yml."""
 
 
-class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
+class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyped-call]
     supports_multiple_instances = False
 
     def __init__(self) -> None:
@@ -338,6 +339,7 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):
             if uri == stem:
                 files.append(source)
             else:
+                assert source.abs_src_path is not None  # a page of the docs folder, on disk
                 files.append(File.generated(config, stem, abs_src_path=source.abs_src_path))
             if text_lang not in (None, self.site.lang):
                 self.fallback_pages[stem] = text_lang
@@ -516,9 +518,18 @@ class _Quiet(logging.Filter):
         )
 
 
-def _toc_tokens(entries: tuple[TocEntry, ...], level: int, ids: set[str]) -> list[dict[str, Any]]:
+class _TocToken(TypedDict):
+    """What ``mkdocs.structure.toc.get_toc`` reads (MkDocs' own TypedDict for it is private)."""
+
+    level: int
+    id: str
+    name: str
+    children: list[_TocToken]
+
+
+def _toc_tokens(entries: tuple[TocEntry, ...], level: int, ids: set[str]) -> list[_TocToken]:
     """MkDocs' table-of-contents tokens of ``entries``, collecting their anchors in ``ids``."""
-    tokens = []
+    tokens: list[_TocToken] = []
     for entry in entries:
         ids.add(entry.id)
         tokens.append(

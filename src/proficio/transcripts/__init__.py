@@ -6,6 +6,6 @@ PDF/UA-1), ``bulk`` runs many students across processes and writes files and a m
 """
 
 from .document import KINDS, Options
-from .render import Rendered, Renderer, RenderProblem
+from .render import Rendered, Renderer
 
-__all__ = ["KINDS", "Options", "RenderProblem", "Rendered", "Renderer"]
+__all__ = ["KINDS", "Options", "Rendered", "Renderer"]

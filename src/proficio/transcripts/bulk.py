@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..content.model import School
+from ..errors import DocumentError, Interrupted
 from ..scoring.results import StudentResult
+from ..support.files import remove_partials, write_bytes
 from .document import Explain, Options
 from .fonts import Coverage
-from .render import Renderer, RenderProblem, prepare_root
+from .render import Renderer, prepare_root
 
 BATCH = 4
 """Students per task: enough to hide the cost of a task, small enough to balance the workers."""
@@ -60,27 +62,6 @@ def roster_digest(student_ids: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-def write_atomic(path: Path, data: bytes, token: str) -> None:
-    """Write ``data`` to ``path`` through a hidden temporary file renamed into place."""
-    tmp = path.with_name(f".{path.name}.{token}.part")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def remove_partials(out: Path, token: str = "*") -> int:
-    """Delete temporary files a run (``token``) or a killed earlier run left in ``out``."""
-    n = 0
-    for p in out.glob(f".*.{token}.part"):
-        p.unlink(missing_ok=True)
-        n += 1
-    return n
-
-
 @dataclass
 class Outcome:
     """What happened to one student."""
@@ -95,18 +76,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.reason is None
-
-
-class Interrupted(Exception):
-    """The run was stopped by a signal; temporary files are already removed."""
-
-
-class WorkerCrashed(Interrupted):
-    """A worker process died, so its students' outcome is unknown; the run stops."""
-
-
-class OutputError(Interrupted):
-    """The output folder cannot be written (full disk, permissions): no later PDF could be."""
 
 
 # -- the worker side ------------------------------------------------------------------------
@@ -137,7 +106,7 @@ def _render_one(
     sid = result.student.id
     try:
         rendered = renderer.render(result)
-    except RenderProblem as exc:
+    except DocumentError as exc:
         (out / name).unlink(missing_ok=True)  # never leave an older copy looking current
         return Outcome(sid, reason=str(exc))
     except (KeyboardInterrupt, SystemExit, Interrupted):
@@ -148,9 +117,11 @@ def _render_one(
         (out / name).unlink(missing_ok=True)
         return Outcome(sid, reason=f"unexpected error: {type(exc).__name__}: {exc}")
     try:
-        write_atomic(out / name, rendered.pdf, token)
+        write_bytes(out / name, rendered.pdf, private=True, tag=token)
     except OSError as exc:
-        raise OutputError(f"could not write {out / name}: {exc.strerror or exc}") from None
+        raise Interrupted(  # a full disk or a read-only folder: no later PDF could be written
+            f"could not write {out / name}: {exc.strerror or exc}", exit_code=1
+        ) from None
     return Outcome(
         sid, name, hashlib.sha256(rendered.pdf).hexdigest(), rendered.pages, len(rendered.pdf)
     )
@@ -341,9 +312,8 @@ def _pool_run(
         try:
             got = future.result()
         except cf.process.BrokenProcessPool:
-            raise WorkerCrashed(
-                "a worker process died (out of memory, or killed); the run stopped. PDFs already "
-                "written are complete; run again to finish."
+            raise Interrupted(
+                "a worker process died (out of memory, or killed)", exit_code=1
             ) from None
         outcomes.extend(got)
         tick(len(got))

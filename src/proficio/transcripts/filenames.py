@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from ..errors import DocumentError
+
 MAX_ID_LENGTH = 100
 """Longer IDs are rejected: no SIS issues them, and encoded names must stay under 255 bytes."""
 
@@ -18,24 +20,20 @@ _SAFE = re.compile(r"[A-Za-z0-9_.-]")
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$", re.IGNORECASE)
 
 
-class UnsafeId(ValueError):
-    """An ID that cannot name a file; the message says why and what to do."""
-
-
 def _encode_char(ch: str) -> str:
     return "".join(f"%{b:02X}" for b in ch.encode("utf-8", "surrogatepass"))
 
 
 def safe_stem(student_id: str) -> str:
-    """The file name stem for ``student_id`` (``<stem>.pdf``), or :class:`UnsafeId`.
+    """The file name stem for ``student_id`` (``<stem>.pdf``), or :class:`DocumentError`.
 
     Letters, digits, ``_ - .`` are kept; every other character becomes ``%XX`` (its UTF-8 bytes),
     as do a leading or trailing dot and the first letter of a Windows device name (``CON``).
     """
     if not student_id.strip():
-        raise UnsafeId("the student ID is empty. Give every roster row an ID.")
+        raise DocumentError("the student ID is empty. Give every roster row an ID.")
     if len(student_id) > MAX_ID_LENGTH:
-        raise UnsafeId(
+        raise DocumentError(
             f"the student ID is {len(student_id)} characters long (at most {MAX_ID_LENGTH}). "
             "Check the roster's ID column."
         )
@@ -68,7 +66,7 @@ def assign_files(student_ids: Iterable[str]) -> tuple[dict[str, str], dict[str, 
             continue
         try:
             name = safe_stem(sid) + ".pdf"
-        except UnsafeId as exc:
+        except DocumentError as exc:
             problems[sid] = str(exc)
             continue
         files[sid] = name

@@ -13,8 +13,12 @@ import bisect
 import json
 import os
 import unicodedata
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..errors import ProficioError
+from ..support.files import write_text
 
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/noto"),
@@ -38,17 +42,13 @@ _NOT_DRAWN = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0xF
 """Format characters shaping consumes (joiners, direction marks, variation selectors)."""
 
 
-class FontsMissing(RuntimeError):
-    """No font folder exists; the message says which package to install."""
-
-
 def font_dirs() -> list[Path]:
     """The font folders to use: ``PROFICIO_FONT_DIRS`` (``:``-separated) or Debian's Noto dirs."""
     configured = os.environ.get("PROFICIO_FONT_DIRS")
     candidates = [Path(p) for p in configured.split(os.pathsep) if p] if configured else FONT_DIRS
     found = [p for p in candidates if p.is_dir()]
     if not found:
-        raise FontsMissing(
+        raise ProficioError(
             "No fonts for transcripts: none of "
             + ", ".join(str(p) for p in candidates)
             + " exists. Install them with: sudo apt-get install fonts-noto-core fonts-noto-cjk "
@@ -116,13 +116,8 @@ class Coverage:
                 fresh[key] = entry
                 union.update((a, b) for a, b in entry["ranges"])  # type: ignore[union-attr]
         if fresh.keys() != cache.keys():
-            try:
-                cache_path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_text(json.dumps(fresh), "utf-8")
-                os.replace(tmp, cache_path)
-            except OSError:
-                pass  # a read-only home only costs the next run a few seconds
+            with suppress(OSError):  # a read-only home only costs the next run a few seconds
+                write_text(cache_path, json.dumps(fresh), private=False)
         merged: list[list[int]] = []
         for a, b in sorted(union):
             if merged and a <= merged[-1][1] + 1:

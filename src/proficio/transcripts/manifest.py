@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..support.files import write_text
 from .bulk import Outcome, roster_digest
 
 NAME = "manifest.json"
@@ -61,9 +61,8 @@ def build(
 
 def write(out: Path, manifest: dict[str, Any]) -> Path:
     path = out / NAME
-    tmp = out / f".{NAME}.{os.getpid()}.part"
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    os.replace(tmp, path)
+    text = json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
+    write_text(path, text, private=True)  # student IDs: as private as the PDFs
     return path
 
 

@@ -14,23 +14,20 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from importlib import resources
 from pathlib import Path
 
 import typst
 
 from ..content.model import School
+from ..errors import DocumentError
 from ..scoring.results import StudentResult
 from .document import Catalog, Explain, Options, student_strings
 from .fonts import Coverage, describe
 
-PDF_STANDARDS = ["a-2a", "ua-1"]
+PDF_STANDARDS: list[typst.PDFStandard] = ["a-2a", "ua-1"]  # the alias is in typst's stub only
 TEMPLATES = ("common.typ", "transcript.typ", "progress.typ")
-
-
-class RenderProblem(Exception):
-    """A student whose document cannot be issued; the message is for the registrar."""
 
 
 @dataclass(frozen=True)
@@ -103,13 +100,13 @@ class Renderer:
         self.owns_root = root is None
         self.root = prepare_root(school) if root is None else root
         self.compiler = typst.Compiler(
-            self.root / f"{options.kind}.typ",
+            str(self.root / f"{options.kind}.typ"),  # the stub wants input and font_paths alike
             root=self.root,
             font_paths=[str(d) for d in font_dirs],
             ignore_system_fonts=True,
         )
         # The document date is the issue date at noon UTC: the same bytes in every time zone.
-        self.timestamp = datetime.combine(options.issued, time(12, 0), tzinfo=timezone.utc)
+        self.timestamp = datetime.combine(options.issued, time(12, 0), tzinfo=UTC)
         self._common_json: dict[str, str] = {}
 
     def close(self) -> None:
@@ -121,7 +118,7 @@ class Renderer:
             bad = self.coverage.missing(value)
             if bad:
                 chars = ", ".join(describe(c) for c in bad)
-                raise RenderProblem(
+                raise DocumentError(
                     f"{field_name} {value!r} contains {chars}, which no installed font can draw; "
                     "the document was not issued. Correct the roster, or install a font for it."
                 )
@@ -135,7 +132,7 @@ class Renderer:
         return out
 
     def render(self, result: StudentResult) -> Rendered:
-        """The student's PDF, or :class:`RenderProblem` saying why it cannot be issued."""
+        """The student's PDF, or :class:`DocumentError` saying why it cannot be issued."""
         self.check_student(result)
         doc = self.catalog.student(result, self.explain)
         lang = self.catalog.language_for(result)
@@ -150,6 +147,6 @@ class Renderer:
                 timestamp=self.timestamp,
             )
         except typst.TypstError as exc:
-            raise RenderProblem(f"Typst could not lay out the document: {exc.message}") from exc
+            raise DocumentError(f"Typst could not lay out the document: {exc.message}") from exc
         assert isinstance(pdf, bytes)
         return Rendered(pdf, page_count(pdf))

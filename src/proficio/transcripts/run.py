@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import TextIO
 
 from ..content.model import School
+from ..errors import ProficioError
 from ..evidence.records import Student
 from ..scoring.results import StudentResult
+from ..support.files import atomic_file
 from . import manifest
 from .bulk import Outcome, Progress, render_all, shard_of
 from .document import Catalog, Options, document_language
@@ -26,10 +28,6 @@ from .render import content_problems
 
 Score = Callable[[list[Student]], Iterable[StudentResult]]
 """Scores the given students, one result each: the evidence engine's pipeline."""
-
-
-class Unprintable(Exception):
-    """Content text (not a student's) that no installed font can draw: nothing is rendered."""
 
 
 def available_cores() -> int:
@@ -88,7 +86,7 @@ def issue(
     catalog = Catalog(school, options)
     content = [p for lang in langs for p in content_problems(catalog, coverage, lang)]
     if content:
-        raise Unprintable(
+        raise ProficioError(
             "Some content text cannot be printed, so no document was made:\n  "
             + "\n  ".join(content[:20])
         )
@@ -142,11 +140,5 @@ def write_combined(path: Path, files: list[Path]) -> None:
     writer = PdfWriter()
     for f in files:
         writer.append(str(f))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        with open(tmp, "wb") as fh:
-            writer.write(fh)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_file(path, private=True) as fh:
+        writer.write(fh)

@@ -1,0 +1,77 @@
+"""One family of errors for everything a user can act on.
+
+Every failure a person must fix (bad content, an unreadable export, a wrong option, a key that
+does not match) is a :class:`ProficioError`: its message says what is wrong, where, and what to
+do. The command line prints it once, without a traceback, and exits with its ``exit_code``:
+1 when the data is wrong, 2 when the command was used wrong, 130 when a run was stopped.
+Library callers catch ``ProficioError`` (or one of the few subclasses below) and read the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .content.diagnostics import Diagnostic
+
+__all__ = ["ContentError", "DocumentError", "Interrupted", "ProficioError", "UsageError"]
+
+
+class ProficioError(Exception):
+    """A failure the user can act on; ``details`` are lines printed before the message (every
+    content error of a run, say) so the message itself stays one sentence."""
+
+    exit_code: int = 1
+
+    def __init__(
+        self, message: str, *, details: Sequence[str] = (), exit_code: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = list(details)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(ProficioError):
+    """The command was used wrong: an option, an argument or an environment variable."""
+
+    exit_code = 2
+
+
+class ContentError(ProficioError):
+    """The content does not validate; carries every diagnostic of the run, sorted."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic], where: str = "the content") -> None:
+        self.diagnostics = sorted(diagnostics)
+        errors = [d for d in self.diagnostics if d.is_error]
+        n = len(errors)
+        super().__init__(
+            f"{n} error{'s' if n != 1 else ''} in {where}: fix them first (proficio validate).",
+            details=[str(d) for d in errors],
+        )
+
+
+class DocumentError(ProficioError):
+    """One student's document cannot be made (text no font can draw, an ID that cannot be a
+    file name); the run goes on for everyone else and lists the student with this reason."""
+
+
+class Interrupted(ProficioError):
+    """A bulk run stopped part-way (Ctrl-C, a signal, a full disk, a crashed worker). The files
+    already written are complete; no manifest is written. Exit code 130 (as for Ctrl-C) unless
+    the cause is an error (exit code 1)."""
+
+    exit_code = 130
+
+    def __init__(self, reason: str, *, exit_code: int | None = None) -> None:
+        self.reason = reason
+        super().__init__(
+            f"Stopped: {reason}. The PDFs already written are complete; no manifest was "
+            "written. Run again to finish.",
+            exit_code=exit_code,
+        )
