@@ -22,7 +22,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
 
-from ..interop.case import case_identifiers
+from ..content.identifiers import case_identifiers
 from ..support.files import display_path
 from .checker import RowChecker
 from .mapping import Mapping

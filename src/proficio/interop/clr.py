@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from ..content import identifiers
 from ..content.model import Level, School, Subject, Target, localize
 from ..errors import ProficioError
 from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
@@ -85,7 +86,7 @@ class ClrBuilder:
         self.school = school
         self.language = language or school.default_language
         self.base_uri = base_uri
-        self.ns = case.school_namespace(school)
+        self.ns = identifiers.school_namespace(school)
         self.targets = {t.code: t for *_, t in school.iter_targets()}
         # Each target's Achievement is the same in every student's record: serialised once and
         # spliced in by ``serialize`` (the marker carries a per-run secret, so no student-supplied
@@ -140,7 +141,7 @@ class ClrBuilder:
         defs = _Defs(achievements, associations, {}, {}, {}, {}, {}, {}, {}, {})
         for subject in school.subjects:
             framework = self.text(subject.title)
-            sid = case.subject_item_uuid(school, subject)
+            sid = identifiers.subject_item_uuid(school, subject)
             subject_rd = _urn(uuid.uuid5(self.ns, f"rd/subject/{sid}"))
             defs.subject_rd[subject.code] = subject_rd
             achievement = {
@@ -180,7 +181,7 @@ class ClrBuilder:
 
     def _level(self, subject: Subject, level: Level, framework: str, defs: _Defs) -> None:
         school = self.school
-        lid = case.level_uuid(school, subject, level)
+        lid = identifiers.level_uuid(school, subject, level)
         name = self._level_name(level)
         rd = _urn(uuid.uuid5(self.ns, f"rd/level/{lid}"))
         defs.level_rd[(subject.code, level.number)] = rd
@@ -212,7 +213,7 @@ class ClrBuilder:
             achievement["humanCode"] = level.code
         defs.achievements.append(achievement)
         defs.by_level[(subject.code, level.number)] = achievement
-        self._associate(achievement["id"], _urn(case.subject_item_uuid(school, subject)), defs)
+        self._associate(achievement["id"], _urn(identifiers.subject_item_uuid(school, subject)), defs)
         for topic in level.topics:
             for target in topic.targets:
                 self._target(target, achievement["id"], framework, defs)
@@ -229,7 +230,7 @@ class ClrBuilder:
 
     def _target(self, target: Target, level_id: str, framework: str, defs: _Defs) -> None:
         school = self.school
-        tid = case.target_uuid(school, target)
+        tid = identifiers.target_uuid(school, target)
         scale = school.scale_of(target)
         title = self.text(target.title)
         level_rd = _urn(uuid.uuid5(self.ns, f"rd/rubric/{tid}"))
@@ -237,7 +238,7 @@ class ClrBuilder:
         levels = []
         threshold_id = None
         for point in reversed(scale.points):  # allowedValue and levels are ordered low to high
-            lid = case.criterion_level_uuid(school, target, point.value)
+            lid = identifiers.criterion_level_uuid(school, target, point.value)
             label = self.text(point.label)
             own = target.rubric.get(point.value)
             rubric_level: dict[str, Any] = {
