@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any, cast
 
 from ..support.numbers import decimal_text
 from .model import Level, School, Subject, Target, Topic
@@ -60,7 +61,9 @@ def topic_uuid(school: School, topic: Topic) -> str:
     return topic.case.identifier if topic.case else derived(school, f"topic/{topic.code}")
 
 
-def target_uuid(school_or_doc: School | dict | Iterable[dict], target: Target | str) -> str:
+def target_uuid(
+    school_or_doc: School | dict[str, Any] | Iterable[dict[str, Any]], target: Target | str
+) -> str:
     """The CASE identifier of a learning target, as ``export-case`` writes it.
 
     ``school_or_doc`` is the loaded :class:`School`, or an exported CFPackage (or several), in
@@ -83,7 +86,7 @@ def target_uuid(school_or_doc: School | dict | Iterable[dict], target: Target | 
     for package in packages:
         for item in package.get("CFItems") or []:
             if item.get("humanCodingScheme") == code:
-                return item["identifier"]
+                return cast(str, item["identifier"])  # a CASE identifier is a JSON string
     raise KeyError(f"no CFItem with humanCodingScheme {code!r} in the package")
 
 

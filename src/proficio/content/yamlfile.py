@@ -32,6 +32,8 @@ _STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.o
 _Resolvers = dict[str, list[tuple[str, re.Pattern[str]]]]
 
 if TYPE_CHECKING:  # both loaders offer the same API; the pure-Python one always exists
+    from yaml._yaml import Mark as _CMark
+
     _Base = yaml.SafeLoader
 else:
     _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~10x faster
@@ -93,7 +95,8 @@ _IMPLICIT: _Resolvers = _Loader.yaml_implicit_resolvers
 
 
 class _Refused(Exception):
-    def __init__(self, mark: yaml.Mark | None, message: str, code: str) -> None:
+    # The C loader (CSafeLoader) hands out its own Mark class, with the same line/column.
+    def __init__(self, mark: yaml.Mark | _CMark | None, message: str, code: str) -> None:
         super().__init__(message)
         self.mark = mark
         self.message = message

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..content import identifiers
-from ..content.model import Level, School, Subject, Target, localize
+from ..content.model import CaseRef, Level, School, Subject, Target, localize
 from ..errors import ProficioError
 from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
 from ..support.numbers import decimal_text
@@ -120,7 +120,13 @@ class ClrBuilder:
     # -- definitions -----------------------------------------------------------------------
 
     def _alignment(
-        self, name: str, identifier: str, ref, kind: str, code: str | None, framework: str | None
+        self,
+        name: str,
+        identifier: str,
+        ref: CaseRef | None,
+        kind: str,
+        code: str | None,
+        framework: str | None,
     ) -> dict[str, Any]:
         alignment: dict[str, Any] = {
             "type": ["Alignment"],
@@ -191,7 +197,7 @@ class ClrBuilder:
             "percent": f"at least {rule.percent}% of the level's learning targets are proficient",
             "all_topics": f"in every measurement topic, at least {rule.percent}% of the targets are proficient",
         }[rule.rule]
-        achievement = {
+        achievement: dict[str, Any] = {
             "id": _urn(lid),
             "type": ["Achievement"],
             "achievementType": "ext:Level",
@@ -255,6 +261,8 @@ class ClrBuilder:
             if point.value == scale.threshold:
                 threshold_id = rubric_level["id"]
         scale_title = self.text(scale.title)
+        threshold = scale.point(scale.threshold)
+        assert threshold is not None  # the loader refuses a threshold that is not a point
         achievement = {
             "id": _urn(tid),
             "type": ["Achievement"],
@@ -263,7 +271,7 @@ class ClrBuilder:
             "description": self.text(target.description) or title,
             "criteria": {
                 "narrative": f"Proficient when the current score reaches {decimal_text(scale.threshold)} "
-                f"({self.text(scale.point(scale.threshold).label)}) on the {scale_title}."
+                f"({self.text(threshold.label)}) on the {scale_title}."
             },
             "humanCode": target.code,
             "alignment": [

@@ -38,6 +38,8 @@ from mkdocs.structure.toc import get_toc
 
 from ..content.loader import Result, find_content, load
 from ..content.model import School
+from ..errors import ProficioError
+from ..support import clock
 from ..support.allocation import no_collection
 from ..support.forking import Forked, can_fork
 from .pages import SCALES_DIR, NavItem, SiteLanguage, SitePage, TocEntry, generate, relative_url
@@ -218,6 +220,10 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
             raise PluginError(
                 f"The proficio plugin needs theme 'material' (mkdocs-material), not '{config.theme.name}'."
             )
+        try:
+            clock.source_date_epoch()  # MkDocs dates the sitemap with it; a bad value is ours to name
+        except ProficioError as exc:
+            raise PluginError(str(exc)) from None
         self.nested = _NESTED.get()
         self.root = self.content_root(config)
         result = load_content(self.root)

@@ -95,11 +95,13 @@ class Coverage:
     @classmethod
     def of_dirs(cls, dirs: list[Path]) -> Coverage:
         cache_path = _cache_file()
+        # key -> {"ranges": [[first, last], ...]}, as this method writes it below
+        cache: dict[str, dict[str, list[list[int]]]]
         try:
             cache = json.loads(cache_path.read_text("utf-8"))
         except (OSError, ValueError):
             cache = {}
-        fresh: dict[str, dict[str, object]] = {}
+        fresh: dict[str, dict[str, list[list[int]]]] = {}
         union: set[tuple[int, int]] = set()
         for d in dirs:
             for path in sorted(d.rglob("*")):
@@ -114,7 +116,7 @@ class Coverage:
                     except Exception:  # a broken font file is skipped, like Typst skips it
                         entry = {"ranges": []}
                 fresh[key] = entry
-                union.update((a, b) for a, b in entry["ranges"])  # type: ignore[union-attr]
+                union.update((a, b) for a, b in entry["ranges"])
         if fresh.keys() != cache.keys():
             with suppress(OSError):  # a read-only home only costs the next run a few seconds
                 write_text(cache_path, json.dumps(fresh), private=False)
