@@ -162,6 +162,11 @@ BUILTIN_SCALES: dict[str, dict[str, Any]] = {
 
 # -- reading the package ---------------------------------------------------------------------
 
+_Natural = tuple[int | tuple[int, int, str], ...]
+"""A natural sort key of a text (see :func:`_natural`)."""
+_ChildKey = tuple[bool, Decimal | int, _Natural, _Natural, int]
+"""How the children of a node are ordered: sequenceNumber, listEnumeration, code, position."""
+
 
 @dataclass
 class Item:
@@ -172,7 +177,7 @@ class Item:
     data: dict[str, Any]
     index: int
     """Position in CFItems (the last tie-break of the order)."""
-    children: list[tuple[tuple, Item]] = field(default_factory=list)
+    children: list[tuple[_ChildKey, Item]] = field(default_factory=list)
     parent: str | None = None
 
     @property
@@ -213,7 +218,7 @@ def _clean(value: Any) -> str:
     return str(value).strip() if value not in (None, "") else ""
 
 
-def _natural(text: str | None) -> tuple:
+def _natural(text: str | None) -> _Natural:
     if not text:
         return (1,)
     return (
@@ -344,7 +349,7 @@ def read_package(path: Path, report: Report) -> Package:
         return identifier
 
     ignored: dict[str, int] = {}
-    roots: list[tuple[tuple, Item]] = []
+    roots: list[tuple[_ChildKey, Item]] = []
     for ai, assoc in enumerate(data.get("CFAssociations") or []):
         if not isinstance(assoc, dict):
             continue
@@ -516,6 +521,7 @@ class _Placer:
         raw = item.code if item else None
         code = None
         if raw:
+            assert item is not None  # raw is only set from an item
             code = re.sub(r"[^A-Za-z0-9._-]+", "-", raw).strip("-._")[:64]
             if code and not CODE_RE.match(code):
                 code = None
@@ -541,6 +547,7 @@ class _Placer:
                 self.report.notes.append(
                     f"{item.label} has no humanCodingScheme: code {code} derived from its identifier."
                 )
+        assert code is not None  # the loop above runs at least once
         self.taken.add(code.casefold())
         return code
 
@@ -627,7 +634,7 @@ class _Placer:
             return
         if role == "topic":
             level = place.level or self.implicit_level()
-            topic = self.new_topic(level, item, None)
+            topic: dict[str, Any] | None = self.new_topic(level, item, None)
             self.report.place(item)
             self.walk(kids, _Place(level=level, topic=topic), depth + 1, item)
             return
@@ -665,6 +672,7 @@ class _Placer:
         return self.new_level(None)
 
     def implicit_topic(self, level: dict[str, Any], parent: Item | None) -> dict[str, Any]:
+        topic: dict[str, Any]  # the topics of a level are the dicts new_topic builds
         for topic in level["topics"]:
             if topic["_item"] is None and topic.get("_parent") == (
                 parent.identifier if parent else None

@@ -219,7 +219,9 @@ class ClrBuilder:
             achievement["humanCode"] = level.code
         defs.achievements.append(achievement)
         defs.by_level[(subject.code, level.number)] = achievement
-        self._associate(achievement["id"], _urn(identifiers.subject_item_uuid(school, subject)), defs)
+        self._associate(
+            achievement["id"], _urn(identifiers.subject_item_uuid(school, subject)), defs
+        )
         for topic in level.topics:
             for target in topic.targets:
                 self._target(target, achievement["id"], framework, defs)

@@ -115,6 +115,20 @@ def target_url(subject: Subject, level: Level, target: Target) -> str:
     return f"{level_url(subject, level)}#{target.anchor}"
 
 
+def language_root(school: School, lang: str) -> str:
+    """A language's folder in the site: the default language at the root, each other language
+    under its code (``es/``)."""
+    return "" if lang == school.default_language else f"{lang}/"
+
+
+def public_url(school: School, path: str, lang: str) -> str | None:
+    """The address of ``path`` (a URL relative to a language's root, such as
+    :func:`target_url`'s) on the school's published site; ``None`` without a website."""
+    if not school.website:
+        return None
+    return f"{school.website.rstrip('/')}/{language_root(school, lang)}{path}"
+
+
 @lru_cache(maxsize=65536)
 def code_html(code: str) -> str:
     """A code as HTML: escaped once for every page and language that shows it."""

@@ -42,7 +42,16 @@ from ..errors import ProficioError
 from ..support import clock
 from ..support.allocation import no_collection
 from ..support.forking import Forked, can_fork
-from .pages import SCALES_DIR, NavItem, SiteLanguage, SitePage, TocEntry, generate, relative_url
+from .pages import (
+    SCALES_DIR,
+    NavItem,
+    SiteLanguage,
+    SitePage,
+    TocEntry,
+    generate,
+    language_root,
+    relative_url,
+)
 from .strings import language_name, ui
 
 log = get_plugin_logger(__name__)
@@ -291,8 +300,7 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         if config.site_url:
             root = config.site_url.rstrip("/") + "/"
             config.extra["proficio_roots"] = [
-                (code, root if code == school.default_language else f"{root}{code}/")
-                for code in school.languages
+                (code, f"{root}{language_root(school, code)}") for code in school.languages
             ]
             if self.nested:
                 config.site_url = f"{root}{lang}/"

@@ -18,6 +18,7 @@ from typing import Any
 from .. import scoring
 from ..content.model import Calculation, Level, School, Subject, Target, Topic, anchor
 from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
+from ..site.pages import level_url, public_url
 from ..support.numbers import score_text
 from . import strings
 
@@ -109,12 +110,8 @@ class Catalog:
         return out
 
     def url(self, subject: Subject, level: Level, code: str, lang: str) -> str | None:
-        """The target's rubric on the public site (same anchor scheme as the site build)."""
-        site = self.school.website
-        if not site:
-            return None
-        prefix = "" if lang == self.school.default_language else f"{lang}/"
-        return f"{site.rstrip('/')}/{prefix}{subject.slug}/{level.slug}/#{anchor(code)}"
+        """The target's rubric on the public site, by the site's own URL scheme."""
+        return public_url(self.school, f"{level_url(subject, level)}#{anchor(code)}", lang)
 
     def language_for(self, result: StudentResult) -> str:
         if self.options.kind == "progress":
