@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -14,9 +14,9 @@ from ..errors import ProficioError, UsageError
 from ..support import clock
 from ..support.files import display_path, write_text
 from .options import (
+    EvidenceInputs,
     content_option,
     evidence_options,
-    gradebook,
     language_option,
     offered_language,
 )
@@ -246,19 +246,12 @@ def _issued(value: str | None) -> datetime:
     "has the same structure), all of them (slower), or none.",
 )
 def export_clr(
-    rosters: tuple[Path, ...],
-    evidence: tuple[Path, ...],
-    content: Path,
+    inputs: EvidenceInputs,
     out: Path,
-    mapping_path: Path | None,
-    encoding: str | None,
-    as_of: date | None,
     issued: str | None,
     key_path: Path | None,
     language: str | None,
     validate: str,
-    strict: bool,
-    issues: Path,
 ) -> None:
     """Write one CLR 2.0 learner record per student from the scored evidence.
 
@@ -273,25 +266,14 @@ def export_clr(
     from ..interop.clr import export_clrs
 
     started = time.perf_counter()
-    school = load_school(content)
+    school = load_school(inputs.content)
     offered_language(school, language)
     moment = _issued(issued)
     key = None
     if key_path is not None:
         password = os.environ.get("PROFICIO_KEY_PASSWORD")
         key = signing.load_private_key(key_path, password.encode() if password else None)
-    book = gradebook(
-        content,
-        rosters,
-        evidence,
-        mapping_path=mapping_path,
-        encoding=encoding,
-        as_of=as_of,
-        strict=strict,
-        issues=issues,
-        nothing="learner records",
-        school=school,
-    )
+    book = inputs.gradebook("learner records", school=school)
     summary = export_clrs(
         school, book.results(), out, issued=moment, key=key, language=language, validate=validate
     )

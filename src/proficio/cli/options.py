@@ -8,10 +8,12 @@ written is :func:`proficio.gradebook.open_gradebook`'s.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -79,11 +81,46 @@ def _apply(options: Sequence[Callable[[F], F]]) -> Callable[[F], F]:
     return apply
 
 
+@dataclass(frozen=True)
+class EvidenceInputs:
+    """What an evidence command was given to read, and the one way it opens it."""
+
+    content: Path
+    rosters: tuple[Path, ...]
+    evidence: tuple[Path, ...]
+    mapping_path: Path | None
+    encoding: str | None
+    strict: bool
+    issues: Path
+    as_of: date | None = None
+
+    def gradebook(
+        self, nothing: str, *, school: School | None = None, as_of: date | None = None
+    ) -> Gradebook:
+        """The school (``school`` if already loaded) and its gradebook as of ``as_of`` (else
+        ``--as-of``), with the import's notes printed; a
+        :class:`~proficio.errors.ProficioError` stops the command before ``nothing`` is
+        written."""
+        book = open_gradebook(
+            school or load_school(self.content),
+            self.rosters,
+            self.evidence,
+            mapping=self.mapping_path,
+            encoding=self.encoding,
+            as_of=as_of or self.as_of,
+            issues=self.issues,
+            strict=self.strict,
+            nothing=nothing,
+        )
+        for line in book.notes():
+            click.echo(line)
+        return book
+
+
 def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
     """``--roster``, ``--evidence``, ``--content``, ``--mapping``, ``--encoding``, ``--strict``,
-    ``--issues`` (and ``--as-of``), passed as ``rosters``, ``evidence``, ``content``,
-    ``mapping_path``, ``encoding``, ``strict``, ``issues``, ``as_of``: what :func:`gradebook`
-    takes."""
+    ``--issues`` (and ``--as-of``), handed to the command as one ``inputs``
+    (:class:`EvidenceInputs`)."""
     options: list[Callable[[F], F]] = [
         click.option(
             "--roster",
@@ -141,35 +178,14 @@ def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
                 "else today.",
             )
         )
-    return _apply(options)
+    names = [f.name for f in fields(EvidenceInputs) if as_of or f.name != "as_of"]
 
+    def apply(command: F) -> F:
+        @functools.wraps(command)
+        def with_inputs(**kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name in names}
+            return command(inputs=EvidenceInputs(**given), **kwargs)
 
-def gradebook(
-    content: Path,
-    rosters: Sequence[Path],
-    evidence: Sequence[Path],
-    *,
-    mapping_path: Path | None,
-    encoding: str | None,
-    as_of: date | None,
-    strict: bool,
-    issues: Path,
-    nothing: str,
-    school: School | None = None,
-) -> Gradebook:
-    """The school (``school`` if already loaded) and its gradebook, with the import's notes
-    printed; a :class:`~proficio.errors.ProficioError` stops the command before any output."""
-    book = open_gradebook(
-        school or load_school(content),
-        rosters,
-        evidence,
-        mapping=mapping_path,
-        encoding=encoding,
-        as_of=as_of,
-        issues=issues,
-        strict=strict,
-        nothing=nothing,
-    )
-    for line in book.notes():
-        click.echo(line)
-    return book
+        return _apply(options)(cast(F, with_inputs))
+
+    return apply

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import time
-from datetime import date
 from pathlib import Path
 
 import click
 
 from ..scoring.score_files import write_scores
 from ..support.files import display_path
-from .options import evidence_options, gradebook
+from .options import EvidenceInputs, evidence_options
 
 
 @click.command()
@@ -22,17 +21,7 @@ from .options import evidence_options, gradebook
     type=click.Path(path_type=Path),
     help="Output folder: the score files are written into its scores/ folder.",
 )
-def score(
-    rosters: tuple[Path, ...],
-    evidence: tuple[Path, ...],
-    content: Path,
-    out: Path,
-    mapping_path: Path | None,
-    encoding: str | None,
-    as_of: date | None,
-    strict: bool,
-    issues: Path,
-) -> None:
+def score(inputs: EvidenceInputs, out: Path) -> None:
     """Import evidence, score every student on every target, and write the results.
 
     Writes OUT/scores/targets.csv, OUT/scores/subjects.csv and OUT/scores/scores.json, and the
@@ -40,19 +29,9 @@ def score(
     status 1 if a file cannot be read, or with --strict if any row was rejected.
     """
     started = time.perf_counter()
-    book = gradebook(
-        content,
-        rosters,
-        evidence,
-        mapping_path=mapping_path,
-        encoding=encoding,
-        as_of=as_of,
-        strict=strict,
-        issues=issues,
-        nothing="scores",
-    )
+    book = inputs.gradebook("scores")
     count, paths = write_scores(book.school, book.results(), out, book.as_of)
     click.echo(
         f"Scored {count:,} students as of {book.as_of} in {time.perf_counter() - started:.1f} s: "
-        f"{', '.join(display_path(p) for p in paths)}; issues: {display_path(issues)}"
+        f"{', '.join(display_path(p) for p in paths)}; issues: {display_path(inputs.issues)}"
     )

@@ -18,7 +18,13 @@ from ..transcripts import manifest
 from ..transcripts.bulk import parse_shard
 from ..transcripts.document import KINDS, Options
 from ..transcripts.run import Run, issue
-from .options import content_option, evidence_options, gradebook, language_option, offered_language
+from .options import (
+    EvidenceInputs,
+    content_option,
+    evidence_options,
+    language_option,
+    offered_language,
+)
 
 
 def report(run: Run, kind: str, echo: Callable[[str], None] = click.echo) -> None:
@@ -47,17 +53,8 @@ def build_example_transcripts(content: Path, out: Path) -> None:
         return
     issued = clock.today()
     click.echo("Example transcripts:")
-    book = gradebook(
-        content,
-        [roster],
-        [evidence],
-        mapping_path=None,
-        encoding=None,
-        as_of=issued,
-        strict=False,
-        issues=ISSUES_REPORT,
-        nothing="transcripts",
-    )
+    inputs = EvidenceInputs(content, (roster,), (evidence,), None, None, False, ISSUES_REPORT)
+    book = inputs.gradebook("transcripts", as_of=issued)
     run = issue(book.school, book.students, book.results, Options(issued=issued), out)
     report(run, "transcript")
     if run.failed:
@@ -125,9 +122,7 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
     help="Also write one PDF of all documents, for printing (not an archival copy).",
 )
 def transcripts_command(
-    rosters: tuple[Path, ...],
-    evidence: tuple[Path, ...],
-    content: Path,
+    inputs: EvidenceInputs,
     out: Path | None,
     students: str | None,
     kind: str,
@@ -138,10 +133,6 @@ def transcripts_command(
     issue_date: datetime | None,
     language: str | None,
     combined: Path | None,
-    mapping_path: Path | None,
-    encoding: str | None,
-    strict: bool,
-    issues: Path,
 ) -> None:
     """Render one PDF per student (PDF/A-2a + PDF/UA-1) and a manifest.json.
 
@@ -156,20 +147,9 @@ def transcripts_command(
         raise UsageError(f"--shard {shard}: {exc}") from None
     issued: date = issue_date.date() if issue_date else clock.today()
     out = out or Path("build") / ("transcripts" if kind == "transcript" else "progress-reports")
-    school = load_school(content)
+    school = load_school(inputs.content)
     offered_language(school, language)
-    book = gradebook(
-        content,
-        rosters,
-        evidence,
-        mapping_path=mapping_path,
-        encoding=encoding,
-        as_of=issued,
-        strict=strict,
-        issues=issues,
-        nothing="documents",
-        school=school,
-    )
+    book = inputs.gradebook("documents", school=school, as_of=issued)
     options = Options(
         kind=kind, paper=paper, unofficial=unofficial, issued=issued, language=language
     )

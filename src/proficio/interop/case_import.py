@@ -979,9 +979,9 @@ def _carry_over(
                 old[ref["identifier"]] = node
     carried = {"level": ("completion",), "topic": (), "target": ("scale", "calculation")}
     for level in levels:
-        nodes = [("level", level)] + [("topic", t) for t in level["topics"]]
-        nodes += [("target", g) for t in level["topics"] for g in t["targets"]]
-        for kind, node in nodes:
+        kinds = [("level", level)] + [("topic", t) for t in level["topics"]]
+        kinds += [("target", g) for t in level["topics"] for g in t["targets"]]
+        for kind, node in kinds:
             before = old.get((node.get("case") or {}).get("identifier", ""))
             if before is None:
                 continue
@@ -1029,6 +1029,7 @@ def _choose_scale(
                 "imported targets use with --scale."
             )
     if scale_id in scales:
+        assert school is not None  # without a school there are no scales
         scale = scales[scale_id]
         generic = {
             p.value: school.text(p.descriptor, school.default_language) for p in scale.points
