@@ -61,7 +61,7 @@ class Bundle:
         member = self.names[name.lower()]
         if self.zip is not None:
             zf = self.zip
-            return lambda: zf.open(member)  # type: ignore[return-value]
+            return lambda: zf.open(member)  # type: ignore[return-value]  # ZipExtFile reads bytes
         return lambda: open(self.path / member, "rb")
 
 

@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 # jsonschema ships no types and types-jsonschema is not among the project's dependencies.
-from jsonschema import Draft201909Validator  # type: ignore[import-untyped]
+from jsonschema import Draft201909Validator  # type: ignore[import-untyped]  # no stubs installed
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 

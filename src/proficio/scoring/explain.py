@@ -100,11 +100,12 @@ def explain(
     u, den = exact.units(values, [rule.threshold] if rule.threshold is not None else [])
     listed = ", ".join(decimal_text(v) for v in values)
     result = current_score(rule, values)
+    shown = decimal_text(result) if result is not None else words["mastery_none"]
     k = len(u)
     if k == 1 and rule.method != "n_mastery":
-        return words["one"].format(score=decimal_text(result))  # type: ignore[arg-type]
+        return words["one"].format(score=shown)
     if rule.method in ("latest", "highest"):
-        return words[rule.method].format(scores=listed, result=decimal_text(result))  # type: ignore[arg-type]
+        return words[rule.method].format(scores=listed, result=shown)
     if rule.method == "mean" or (rule.method == "power_law" and k < 3):
         return f"({_sum(u, den)}) ÷ {k} {_equals((sum(u), k * den))}"
     if rule.method == "median":
@@ -186,10 +187,10 @@ def explain(
         if clamped != estimate:
             # A bound is None only when a caller of explain() gave the other one alone.
             tail = " → " + words["clamp"].format(
-                low=decimal_text(rule.minimum),  # type: ignore[arg-type]
-                high=decimal_text(rule.maximum),  # type: ignore[arg-type]
+                low=decimal_text(rule.minimum),  # type: ignore[arg-type]  # see above
+                high=decimal_text(rule.maximum),  # type: ignore[arg-type]  # see above
             )
-        return f"{head}; {chosen}{tail} → {decimal_text(result)}"  # type: ignore[arg-type]
+        return f"{head}; {chosen}{tail} → {shown}"
     raise ValueError(f"unknown calculation method '{rule.method}'")
 
 

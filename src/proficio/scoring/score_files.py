@@ -130,7 +130,7 @@ def write_scores(
         def day(value: date | None) -> tuple[str, str]:
             hit = days.get(value)
             if hit is None:
-                text = value.isoformat()  # type: ignore[union-attr]
+                text = value.isoformat()  # type: ignore[union-attr]  # None is in days already
                 hit = days[value] = (text, f'"{text}"')
             return hit
 

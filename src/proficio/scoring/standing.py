@@ -209,7 +209,7 @@ def _held_since(
     state = [False] * len(plan.targets)
     since: date | None = None
     for when, _, target, k in events:
-        state[target] = series[target][1][k]  # type: ignore[index]
+        state[target] = series[target][1][k]  # type: ignore[index]  # events only name scored targets
         if _holds(plan, state):
             if since is None:
                 since = when
