@@ -19,6 +19,7 @@ from .options import (
     evidence_options,
     language_option,
     offered_language,
+    out_option,
 )
 
 
@@ -119,13 +120,7 @@ def import_case(
 
 @click.command("export-case")
 @content_option()
-@click.option(
-    "--out",
-    default="build/case",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Folder for the packages, one <subject>.json per subject.",
-)
+@out_option("build/case", "Folder for the packages, one <subject>.json per subject.")
 @language_option("Language of the texts (default: the school's default language).")
 @click.option(
     "--base-uri",
@@ -219,13 +214,7 @@ def _issued(value: str | None) -> datetime:
 
 @click.command("export-clr")
 @evidence_options()
-@click.option(
-    "--out",
-    default="build/clr",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Folder for the records: <student id>.json, or .jwt when signed.",
-)
+@out_option("build/clr", "Folder for the records: <student id>.json, or .jwt when signed.")
 @click.option(
     "--issued", help="Issue date-time of the records (default: SOURCE_DATE_EPOCH, else now)."
 )

@@ -57,6 +57,17 @@ def content_option(
     )
 
 
+def out_option(default: str | None, help: str) -> Callable[[F], F]:
+    """``--out``, passed as ``out`` (a Path, or ``None`` when the command picks the default)."""
+    return click.option(
+        "--out",
+        default=default,
+        show_default=default is not None,
+        type=click.Path(path_type=Path),
+        help=help,
+    )
+
+
 def language_option(help: str) -> Callable[[F], F]:
     """``--language``, passed as ``language``; check it with :func:`offered_language`."""
     return click.option("--language", help=help)

@@ -9,18 +9,12 @@ import click
 
 from ..scoring.score_files import write_scores
 from ..support.files import display_path
-from .options import EvidenceInputs, evidence_options
+from .options import EvidenceInputs, evidence_options, out_option
 
 
 @click.command()
 @evidence_options()
-@click.option(
-    "--out",
-    default="build",
-    show_default=True,
-    type=click.Path(path_type=Path),
-    help="Output folder: the score files are written into its scores/ folder.",
-)
+@out_option("build", "Output folder: the score files are written into its scores/ folder.")
 def score(inputs: EvidenceInputs, out: Path) -> None:
     """Import evidence, score every student on every target, and write the results.
 

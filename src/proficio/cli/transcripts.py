@@ -24,6 +24,7 @@ from .options import (
     evidence_options,
     language_option,
     offered_language,
+    out_option,
 )
 
 
@@ -75,10 +76,9 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
 
 @click.command("transcripts")
 @evidence_options(as_of=False)
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    help="Output folder [default: build/transcripts, or build/progress-reports for --kind progress].",
+@out_option(
+    None,
+    "Output folder [default: build/transcripts, or build/progress-reports for --kind progress].",
 )
 @click.option("--students", help="Only these student IDs, comma-separated.")
 @click.option(
