@@ -94,14 +94,41 @@ def test_each_error_is_its_message_and_exit_code_once(tmp_path: Path, broken: Pa
         assert len(errors) <= 1, (args, output)
 
 
+def well_formed(command: str, tmp_path: Path) -> list[str]:
+    """Arguments each command accepts (so only the environment is wrong)."""
+    record = tmp_path / "record.json"
+    record.write_text("{}")
+    content = ["--content", str(CONTENT)]
+    ev = [*content, "--roster", str(ROSTER), "--evidence", str(EVIDENCE)]
+    ev += ["--issues", str(tmp_path / "issues.csv")]
+    return {
+        "new": [str(tmp_path / "new-school")],
+        "import-case": [str(CASE_PACKAGE), "--subject", "X", "--dry-run", *content],
+        "verify": [str(record)],
+        "verify-manifests": [str(tmp_path), *content],
+        "score": ev,
+        "transcripts": ev,
+        "export-clr": ev,
+    }.get(command, content)
+
+
 @pytest.mark.parametrize("value", ["abc", "1.5", "-1", "99999999999999999", "１２３"])
 @pytest.mark.parametrize("command", COMMANDS)
-def test_a_bad_source_date_epoch_is_one_clear_error(command: str, value: str) -> None:
-    exit_code, output = run([command, "--content", str(CONTENT)], {"SOURCE_DATE_EPOCH": value})
+def test_a_bad_source_date_epoch_is_one_clear_error(
+    command: str, value: str, tmp_path: Path
+) -> None:
+    args = [command, *well_formed(command, tmp_path)]
+    exit_code, output = run(args, {"SOURCE_DATE_EPOCH": value})
     assert exit_code == 2, output
     assert output.count("SOURCE_DATE_EPOCH is") == 1, output
     assert "whole seconds since 1970-01-01 UTC" in output
     assert "Traceback" not in output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_still_shows_with_a_bad_source_date_epoch(command: str) -> None:
+    exit_code, output = run([command, "--help"], {"SOURCE_DATE_EPOCH": "abc"})
+    assert exit_code == 0 and "Usage:" in output, output
 
 
 def test_an_empty_source_date_epoch_means_unset() -> None:

@@ -38,7 +38,7 @@ class Gradebook:
     report: ImportReport
     as_of: date
     issues: Path | None
-    _scorer: Scorer | None = field(default=None, repr=False)
+    _scorer: Scorer | None = field(default=None, init=False, repr=False)
 
     def results(self, students: Sequence[Student] | None = None) -> Iterator[StudentResult]:
         """Each student's scored result (the whole roster unless ``students`` is given)."""

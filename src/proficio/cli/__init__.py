@@ -14,7 +14,6 @@ import click
 
 from .. import __version__
 from ..errors import ProficioError
-from ..support import clock
 
 
 class _Proficio(click.Group):
@@ -44,7 +43,6 @@ def main() -> None:
       proficio new my-school       create a small school to edit
       proficio validate            check content/ and point at any mistake
     """
-    clock.source_date_epoch()  # a bad SOURCE_DATE_EPOCH is one clear error, in every command
 
 
 def _register() -> None:

@@ -12,7 +12,7 @@ from ..content.diagnostics import to_json
 from ..content.loader import Result, find_content, load
 from ..errors import ContentError, UsageError
 from ..support.files import display_path
-from .options import content_option
+from .options import command, content_option
 
 
 def summary(result: Result, seconds: float) -> dict[str, object]:
@@ -32,7 +32,7 @@ def summary(result: Result, seconds: float) -> dict[str, object]:
     return counts
 
 
-@click.command()
+@command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @content_option(
     default=None, help="The school's content folder (the same as PATH) [default: content]."
@@ -86,7 +86,7 @@ def validate(
     ctx.exit(1 if failed else 0)
 
 
-@click.command()
+@command()
 @content_option()
 def build(content: Path) -> None:
     """Check the content and build everything the school publishes into build/.
@@ -112,7 +112,7 @@ def build(content: Path) -> None:
     build_example_transcripts(content, Path("build") / "transcripts")
 
 
-@click.command()
+@command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option(
     "--language",

@@ -15,6 +15,7 @@ from ..support import clock
 from ..support.files import display_path, write_text
 from .options import (
     EvidenceInputs,
+    command,
     content_option,
     evidence_options,
     language_option,
@@ -23,7 +24,7 @@ from .options import (
 )
 
 
-@click.command("import-case")
+@command("import-case")
 @click.argument("package", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--subject", "subject_code", required=True, help="Code of the subject to create, e.g. MA."
@@ -118,7 +119,7 @@ def import_case(
     )
 
 
-@click.command("export-case")
+@command("export-case")
 @content_option()
 @out_option("build/case", "Folder for the packages, one <subject>.json per subject.")
 @language_option("Language of the texts (default: the school's default language).")
@@ -147,7 +148,7 @@ def export_case(content: Path, out: Path, language: str | None, base_uri: str | 
     click.echo(f"{len(packages)} CASE 1.1 packages, valid against the official schema.")
 
 
-@click.command()
+@command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--key",
@@ -212,7 +213,7 @@ def _issued(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-@click.command("export-clr")
+@command("export-clr")
 @evidence_options()
 @out_option("build/clr", "Folder for the records: <student id>.json, or .jwt when signed.")
 @click.option(

@@ -22,8 +22,24 @@ from ..content.model import School
 from ..errors import UsageError
 from ..evidence.textfile import encoding_codec
 from ..gradebook import ISSUES_REPORT, Gradebook, open_gradebook
+from ..support import clock
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ProficioCommand(click.Command):
+    """Every ``proficio`` command: checks ``SOURCE_DATE_EPOCH`` before it runs (after ``--help``
+    is handled, so help still shows with a bad value), so a bad value is one clear error in
+    every command rather than only in those that happen to read the clock."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        clock.source_date_epoch()
+        return super().invoke(ctx)
+
+
+def command(name: str | None = None) -> Callable[[Callable[..., Any]], click.Command]:
+    """``click.command`` for a Proficio command (:class:`ProficioCommand`)."""
+    return click.command(name, cls=ProficioCommand)
 
 
 def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

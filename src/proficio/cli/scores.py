@@ -9,10 +9,10 @@ import click
 
 from ..scoring.score_files import write_scores
 from ..support.files import display_path
-from .options import EvidenceInputs, evidence_options, out_option
+from .options import EvidenceInputs, command, evidence_options, out_option
 
 
-@click.command()
+@command()
 @evidence_options()
 @out_option("build", "Output folder: the score files are written into its scores/ folder.")
 def score(inputs: EvidenceInputs, out: Path) -> None:

@@ -20,6 +20,7 @@ from ..transcripts.document import KINDS, Options
 from ..transcripts.run import Run, issue
 from .options import (
     EvidenceInputs,
+    command,
     content_option,
     evidence_options,
     language_option,
@@ -74,7 +75,7 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
     return [s for s in students if s.id in keep]
 
 
-@click.command("transcripts")
+@command("transcripts")
 @evidence_options(as_of=False)
 @out_option(
     None,
@@ -171,7 +172,7 @@ def transcripts_command(
         )
 
 
-@click.command("verify-manifests")
+@command("verify-manifests")
 @click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--roster",
