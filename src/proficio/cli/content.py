@@ -77,10 +77,11 @@ def validate(
             if d.is_error or not quiet:
                 click.echo(str(d))
         if not quiet:
+            languages = ", ".join(result.school.languages if result.school else []) or "none"
             click.echo(
                 f"{find_content(folder)}: {info['files']} files, {info['subjects']} subjects, "
                 f"{info['levels']} levels, {info['topics']} topics, {info['targets']} targets, "
-                f"{info['scales']} scales, languages {', '.join(result.school.languages) if result.school else 'none'}: "
+                f"{info['scales']} scales, languages {languages}: "
                 f"{info['errors']} errors, {info['warnings']} warnings ({elapsed:.2f} s)"
             )
     ctx.exit(1 if failed else 0)
