@@ -133,7 +133,7 @@ def prepare_documents(
     from proficio.transcripts.bulk import parse_shard, shard_of
     from proficio.transcripts.document import Catalog, Options
 
-    book = open_gradebook(load_school(content), [roster], [evidence], as_of=_date(), issues=None)
+    book = open_gradebook(load_school(content), [roster], [evidence], as_of=_date())
     school, students, score = book.school, book.students, book.results
     if shard:
         part, count = parse_shard(shard)

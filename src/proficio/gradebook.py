@@ -67,14 +67,15 @@ def open_gradebook(
     mapping: Path | Mapping | None = None,
     encoding: str | None = None,
     as_of: date | None = None,
-    issues: Path | None = ISSUES_REPORT,
+    issues: Path | None = None,
     strict: bool = False,
     nothing: str = "output",
 ) -> Gradebook:
     """Import the roster and the evidence of ``school`` and write the issues report.
 
-    The report is written to ``issues`` (default :data:`ISSUES_REPORT`; ``None`` writes none)
-    whatever happens next, since it says why. Raises :class:`ProficioError` when a file cannot
+    The report is written to ``issues`` whatever happens next, since it says why (the commands
+    pass :data:`ISSUES_REPORT` unless ``--issues`` says otherwise; a script that passes nothing
+    gets no file and reads ``Gradebook.report``). Raises :class:`ProficioError` when a file cannot
     be read at all, or with ``strict`` when any row was rejected; its message says that no
     ``nothing`` ("scores", "documents") was written, and its details hold every file problem and
     the summary. ``mapping`` is a mapping file of the gradebook's columns, or one already read.
