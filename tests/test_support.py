@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from proficio.errors import UsageError
+from proficio.errors import ProficioError, UsageError
 from proficio.support import clock
-from proficio.support.files import atomic_text, remove_partials, write_bytes, write_text
+from proficio.support.files import (
+    LOCK_NAME,
+    atomic_text,
+    atomic_texts,
+    cannot_write,
+    folder_holder,
+    folder_lock,
+    remove_partials,
+    write_bytes,
+    write_text,
+)
 
 
 def test_a_failed_write_keeps_the_previous_file_and_leaves_no_partial(tmp_path: Path) -> None:
@@ -60,3 +72,72 @@ def test_a_bad_source_date_epoch_is_a_usage_error(
     with pytest.raises(UsageError, match="whole seconds since 1970-01-01 UTC") as caught:
         clock.today()
     assert caught.value.exit_code == 2
+
+
+def test_a_name_of_255_bytes_is_written_though_its_temporary_name_would_be_longer(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / ("%E5%AD%A6" * 28 + ".pdf")[:251].ljust(251, "x")
+    target = target.with_name(target.name + ".pdf")
+    assert len(target.name.encode()) == 255
+    write_bytes(target, b"%PDF", private=True, tag="12345-678901234567")
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_files_written_together_are_all_kept_when_one_fails(tmp_path: Path) -> None:
+    paths = [tmp_path / "targets.csv", tmp_path / "scores.json"]
+    for p in paths:
+        write_text(p, "old\n", private=True)
+    with pytest.raises(RuntimeError), atomic_texts(paths, private=True) as (a, b):
+        a.write("new\n")
+        b.write("half")
+        raise RuntimeError("disk full")
+    assert [p.read_text() for p in paths] == ["old\n", "old\n"]
+    with atomic_texts(paths, private=True) as (a, b):
+        a.write("new\n")
+        b.write("new\n")
+    assert [p.read_text() for p in paths] == ["new\n", "new\n"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.json", "targets.csv"]
+
+
+def test_a_folder_is_held_by_one_run_at_a_time(tmp_path: Path) -> None:
+    out = tmp_path / "build" / "clr"
+    refused: list[str] = []
+
+    def second_run() -> None:
+        try:
+            with folder_lock(out):
+                pass
+        except ProficioError as exc:
+            refused.append(exc.message)
+
+    with folder_lock(out):
+        with folder_lock(out):  # the same run, nested: goes on
+            assert (out / LOCK_NAME).read_text() == f"{os.getpid()}\n"
+        assert folder_holder(out) == f" (pid {os.getpid()})"
+        thread = threading.Thread(target=second_run)
+        thread.start()
+        thread.join()
+    assert refused == [
+        f"Another proficio run is writing to {out} (pid {os.getpid()}). Wait for it or choose "
+        "another --out."
+    ]
+    assert folder_holder(out) is None
+    assert not (tmp_path / "build").exists()  # made for the run, empty: removed
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (errno.ENOSPC, "Cannot write out: the disk is full (ENOSPC). Free space or choose another --out."),
+        (errno.EROFS, "Cannot write out: it is on a read-only file system (EROFS). Choose another --out."),
+        (errno.EACCES, "Cannot write out: permission denied (EACCES). Make it writable for you or choose another --out."),
+        (errno.EISDIR, "Cannot write out/a.pdf: a folder is in the way (EISDIR). Move it away or choose another --out."),
+    ],
+)  # fmt: skip
+def test_a_write_that_fails_says_where_why_and_what_to_do(
+    code: int, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    error = cannot_write(Path("out"), OSError(code, os.strerror(code)), file=Path("out/a.pdf"))
+    assert error.message == message and error.exit_code == 1

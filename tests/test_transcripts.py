@@ -109,7 +109,8 @@ def test_transcript_shows_identity_every_code_and_score_and_numbers_its_pages(tr
     assert "Level 1: Number foundations (2025-" in whole
     meta = reader.metadata
     assert (
-        meta.title == "Official transcript: Ana Lucía Núñez Ortega (Riverbend Competency Academy)"
+        meta.title
+        == "Official transcript: \u2068Ana Lucía Núñez Ortega\u2069 (Riverbend Competency Academy)"
     )
     assert meta.author == "Riverbend Competency Academy"
     assert reader.trailer["/Root"]["/Lang"] == "en"

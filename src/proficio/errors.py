@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .content.diagnostics import Diagnostic
 
-__all__ = ["ContentError", "DocumentError", "Interrupted", "ProficioError", "UsageError"]
+__all__ = [
+    "ContentError",
+    "DocumentError",
+    "Interrupted",
+    "ProficioError",
+    "UsageError",
+    "stopped_by_ctrl_c",
+]
 
 
 class ProficioError(Exception):
@@ -63,15 +70,45 @@ class DocumentError(ProficioError):
 
 class Interrupted(ProficioError):
     """A bulk run stopped part-way (Ctrl-C, a signal, a full disk, a crashed worker). The files
-    already written are complete; no manifest is written. Exit code 130 (as for Ctrl-C) unless
-    the cause is an error (exit code 1)."""
+    already written are complete; a manifest from an earlier run into the folder is kept as it
+    was (``previous_manifest``), else there is none. Exit code 130 (as for Ctrl-C) unless the
+    cause is an error (exit code 1). ``fix`` is what to do next."""
 
     exit_code = 130
 
-    def __init__(self, reason: str, *, exit_code: int | None = None) -> None:
-        self.reason = reason
+    def __init__(
+        self,
+        reason: str,
+        *,
+        exit_code: int | None = None,
+        fix: str = "Run again to finish.",
+        previous_manifest: bool = False,
+    ) -> None:
+        self.reason, self.fix, self.previous_manifest = reason, fix, previous_manifest
+        manifest = (
+            "the earlier run's manifest.json is kept as it was (verify-manifests names every "
+            "PDF that no longer matches it)"
+            if previous_manifest
+            else "no manifest was written"
+        )
         super().__init__(
-            f"Stopped: {reason}. The PDFs already written are complete; no manifest was "
-            "written. Run again to finish.",
+            f"Stopped: {reason}. The PDFs already written are complete; {manifest}. {fix}",
             exit_code=exit_code,
         )
+
+    def with_previous_manifest(self, kept: bool) -> Interrupted:
+        """The same stop, saying whether an earlier manifest is in the folder (the caller that
+        knows the folder tells)."""
+        return Interrupted(
+            self.reason, exit_code=self.exit_code, fix=self.fix, previous_manifest=kept
+        )
+
+
+def stopped_by_ctrl_c() -> ProficioError:
+    """Ctrl-C anywhere but a bulk run's rendering (which says more, :class:`Interrupted`): while
+    the command starts, imports or writes. Exit code 130, as a shell expects after Ctrl-C."""
+    return ProficioError(
+        "Stopped by Ctrl-C. No file is left half-written (each is written whole or not at all, "
+        "so an earlier one is as it was); run the command again.",
+        exit_code=130,
+    )

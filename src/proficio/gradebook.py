@@ -24,7 +24,7 @@ from .support.files import display_path
 ISSUES_REPORT = Path("build") / "reports" / "evidence-issues.csv"
 """Where every evidence command lists the rows it did not use, unless told otherwise."""
 
-_SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
 
 
 @dataclass
@@ -54,8 +54,9 @@ class Gradebook:
         lines = []
         for f in self.report.files:
             if f.kind in ("evidence", "roster") and f.encoding:
-                separator = _SEPARATORS.get(f.separator, f.separator)
-                lines.append(f"  {f.source}: {f.encoding_note}, {separator}-separated")
+                separator = _SEPARATORS.get(f.separator, repr(f.separator))
+                how = f" ({f.separator_note})" if f.separator_note else ""
+                lines.append(f"  {f.source}: {f.encoding_note}, {separator}-separated{how}")
         return [*lines, self.report.summary()]
 
 

@@ -17,7 +17,8 @@ from proficio.cli import main
 from proficio.errors import ProficioError
 from proficio.evidence.records import Student
 from proficio.interop import case, signing, validation
-from proficio.interop.clr import ClrBuilder, export_clrs, student_file_name
+from proficio.interop.clr import ClrBuilder, export_clrs
+from proficio.transcripts.filenames import safe_stem
 
 from .fabricate import fabricate
 
@@ -133,11 +134,14 @@ def test_export_is_deterministic_and_safe_for_any_id(school, students, tmp_path:
     export_clrs(school, students, tmp_path / "b", issued=ISSUED)
     for a in sorted((tmp_path / "a").iterdir()):
         assert a.read_bytes() == (tmp_path / "b" / a.name).read_bytes()
-    assert student_file_name("../../etc/passwd").startswith("student-")
-    assert student_file_name("S-100") == "S-100"
+    # Named as transcripts are (one rule): a path cannot escape, IDs differing in case are refused.
+    assert safe_stem("../../etc/passwd") == "%2E.%2F..%2Fetc%2Fpasswd"
+    assert safe_stem("S-100") == "S-100"
     twins = [students[0], fabricate(school, Student("s-100", "X", "Y"), {})]
-    with pytest.raises(ProficioError, match="share the file"):
-        export_clrs(school, twins, tmp_path / "c", issued=ISSUED)
+    summary = export_clrs(school, twins, tmp_path / "c", issued=ISSUED)
+    assert summary.students == 0 and [sid for sid, _ in summary.failed] == ["S-100", "s-100"]
+    assert "filesystems that ignore case" in summary.failed[0][1]
+    assert not (tmp_path / "c").exists()
 
 
 @pytest.fixture(scope="module")
@@ -217,6 +221,7 @@ def test_unsigned_json_verifies_schema_only(school, students, tmp_path: Path) ->
     result = CliRunner().invoke(main, ["verify", str(tmp_path / "S-100.json")])
     assert result.exit_code == 0, result.output
     assert "not signed" in result.output
+    assert "NOT AUTHENTICATED" in result.output
 
 
 def test_fast_serialisation_equals_the_built_record(school, students) -> None:
@@ -251,7 +256,7 @@ def test_export_clr_for_every_example_student(school, keys, tmp_path: Path) -> N
     imported = load(roster, evidence, school)
     scored = {r.student.id: r for r in score_students(school, imported.students, imported.evidence)}
     files = sorted(out.glob("*.json"))
-    assert [f.stem for f in files] == sorted(student_file_name(i) for i in scored)
+    assert [f.stem for f in files] == sorted(safe_stem(i) for i in scored)
     assert (tmp_path / "reports" / "evidence-issues.csv").is_file()
     for f in files:
         credential = json.loads(f.read_text())

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import ProficioError
+from ..errors import ProficioError, stopped_by_ctrl_c
 
 
 class _Proficio(click.Group):
@@ -22,7 +22,8 @@ class _Proficio(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ProficioError as exc:
+        except (ProficioError, KeyboardInterrupt) as caught:
+            exc = caught if isinstance(caught, ProficioError) else stopped_by_ctrl_c()
             for line in exc.details:
                 click.echo(line, err=True)
             click.echo(f"Error: {exc.message}", err=True)

@@ -104,10 +104,11 @@ def build(content: Path) -> None:
         f"{info['targets']} learning targets, languages {', '.join(result.school.languages)}."
     )
     from ..site import build_site
+    from ..site.folders import SITE_OUT
 
-    site = build_site(content, Path("build/site"), loaded=result)
+    site = build_site(content, SITE_OUT, loaded=result)
     pages = ", ".join(f"{lang} {n}" for lang, n in site.pages.items())
-    click.echo(f"Site: build/site/ ({pages} pages) in {site.seconds:.1f} s.")
+    click.echo(f"Site: {SITE_OUT}/ ({pages} pages) in {site.seconds:.1f} s.")
     from .transcripts import build_example_transcripts
 
     build_example_transcripts(content, Path("build") / "transcripts")

@@ -6,13 +6,14 @@ import csv
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..content.loader import find_content, load_school
 from ..errors import ProficioError, UsageError
 from ..support import clock
-from ..support.files import display_path, write_text
+from ..support.files import cannot_write, display_path, folder_lock, write_text
 from .options import (
     EvidenceInputs,
     command,
@@ -22,6 +23,9 @@ from .options import (
     offered_language,
     out_option,
 )
+
+if TYPE_CHECKING:
+    from ..interop import signing
 
 
 @command("import-case")
@@ -136,10 +140,14 @@ def export_case(content: Path, out: Path, language: str | None, base_uri: str | 
     """
     from ..interop.case import export_school
 
+    click.get_current_context().with_resource(folder_lock(out))  # one export at a time
     school = load_school(content)
-    packages = export_school(
-        school, out, language=offered_language(school, language), base_uri=base_uri
-    )
+    try:
+        packages = export_school(
+            school, out, language=offered_language(school, language), base_uri=base_uri
+        )
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
     for path, package in packages:
         click.echo(
             f"  wrote {path}: {len(package['CFItems'])} items, "
@@ -154,34 +162,40 @@ def export_case(content: Path, out: Path, language: str | None, base_uri: str | 
     "--key",
     "key_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The school's Ed25519 public key (PEM) that signed the record.",
+    help="The school's public key (PEM; Ed25519, or RSA for RS256) that signed the record. With "
+    "--key the record must be signed, and the signature, the key, the dates and the claims are "
+    "checked.",
 )
 def verify(file: Path, key_path: Path | None) -> None:
     """Check a CLR record: the signature of a signed .jwt (with --key), and the official CLR 2.0 /
     Open Badges 3.0 schemas for the record and every credential inside it.
 
-    Exits with status 1 if anything fails, saying what.
+    With --key the record must be signed (a .jwt, or JSON whose proof holds one), by that key,
+    and be valid by the run's clock (nbf, exp). Without --key only the schemas are checked: the
+    output says the record is NOT authenticated. Exits with status 1 if anything fails, saying
+    what.
     """
-    import json
-
     from ..interop import signing
 
-    text = file.read_text(encoding="utf-8-sig").strip()
-    signed = not text.startswith("{")
-    if signed and key_path is None:
-        raise UsageError(f"{file} is signed: give the school's public key with --key.")
+    key = signing.load_public_key(key_path) if key_path is not None else None
     try:
-        if signed and key_path is not None:
-            credential = signing.verify(text, signing.load_public_key(key_path))
-        else:
-            credential = json.loads(text)
+        verified, credential, unchecked = _authenticate(file, key)
+    except UsageError:
+        raise
     except ProficioError as exc:
         raise ProficioError(f"{file}: NOT VALID: {exc}") from None
-    except json.JSONDecodeError as exc:
+    if key is not None and verified is None:
         raise ProficioError(
-            f"{file}: NOT VALID: not JSON and not a signed token ({exc})."
+            f"{file} is not signed; with --key a signature is required. Verify the signed .jwt "
+            "record (`export-clr --sign-key` writes one), or leave out --key to check only the "
+            "schemas, which says nothing about who wrote the record."
+        )
+    try:
+        problems = signing.check_schema(credential)
+    except RecursionError:
+        raise ProficioError(
+            f"{file}: NOT VALID: the record is nested too deeply to be a credential."
         ) from None
-    problems = signing.check_schema(credential)
     if problems:
         raise ProficioError(
             f"{file}: NOT VALID against the CLR 2.0 / OB 3.0 schemas ({len(problems)} problems, "
@@ -190,13 +204,71 @@ def verify(file: Path, key_path: Path | None) -> None:
         )
     subject = credential.get("credentialSubject", {})
     count = len(subject.get("verifiableCredential") or [])
+    what = f"{credential.get('name', 'record')}, {count} credentials"
+    if verified is None:
+        why = (
+            "its proof was not checked (give --key to check it)"
+            if unchecked
+            else "the file is not signed (schema check only)"
+        )
+        click.echo(
+            f"{file}: matches the CLR 2.0 and Open Badges 3.0 schemas: {what}. NOT "
+            f"AUTHENTICATED: {why}, so nothing shows who wrote it or that it is unchanged. "
+            "To authenticate a record, check the signed .jwt with --key."
+        )
+        return
     issuer = credential.get("issuer", {})
     by = issuer.get("name", issuer.get("id", "?")) if isinstance(issuer, dict) else issuer
-    how = f"signature valid (signed by {by})" if signed else "not signed (schema check only)"
+    named = (
+        f"; the token names its key {verified.named_key!r}, which Proficio does not fetch: it "
+        "checked the key given"
+        if verified.named_key
+        else ""
+    )
     click.echo(
-        f"{file}: valid: {credential.get('name', 'record')}, {count} credentials; {how}; "
+        f"{file}: valid: {what}; signature valid (signed by {by}, key {verified.key_id}){named}; "
         "matches the CLR 2.0 and Open Badges 3.0 schemas."
     )
+
+
+def _authenticate(
+    file: Path, key: signing.PublicKey | None
+) -> tuple[signing.Verified | None, dict[str, Any], bool]:
+    """Read ``file`` and check its signature with ``key``: (what was verified, or ``None``;
+    the credential; whether it carries a proof that was not checked)."""
+    from ..interop import signing
+
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {file}: {exc.strerror}.") from None
+    try:
+        text = raw.decode("utf-8-sig").strip()
+    except UnicodeDecodeError as exc:
+        raise ProficioError(
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}): "
+            "not a CLR record (.json) or a signed record (.jwt)."
+        ) from None
+    if not text:
+        raise ProficioError(
+            "the file is empty: not a CLR record (.json) or a signed record (.jwt)."
+        )
+    if text[0] not in "{[":
+        if key is None:
+            raise UsageError(f"{file} is signed: give the school's public key with --key.")
+        verified = signing.check(text, key)
+        return verified, verified.credential, False
+    document = signing.parse_json(text, "the file")
+    if not isinstance(document, dict):
+        raise ProficioError(
+            f"the JSON is {signing.json_kind(document)}, not a CLR record (a ClrCredential object)."
+        )
+    if "proof" not in document:
+        return None, document, False
+    if key is None:
+        return None, document, True
+    verified = signing.check_proof(document, key)
+    return verified, verified.credential, False
 
 
 def _issued(value: str | None) -> datetime:
@@ -215,7 +287,11 @@ def _issued(value: str | None) -> datetime:
 
 @command("export-clr")
 @evidence_options()
-@out_option("build/clr", "Folder for the records: <student id>.json, or .jwt when signed.")
+@out_option(
+    "build/clr",
+    "Folder for the records: <student id>.json, or .jwt when signed.",
+    student_data=True,
+)
 @click.option(
     "--issued", help="Issue date-time of the records (default: SOURCE_DATE_EPOCH, else now)."
 )
@@ -223,8 +299,8 @@ def _issued(value: str | None) -> datetime:
     "--sign-key",
     "key_path",
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="The school's Ed25519 private key (PEM): each record becomes a signed VC-JWT. "
-    "An encrypted key's password is read from PROFICIO_KEY_PASSWORD.",
+    help="The school's Ed25519 (or RSA, RS256) private key (PEM): each record becomes a signed "
+    "VC-JWT. An encrypted key's password is read from PROFICIO_KEY_PASSWORD.",
 )
 @language_option("Language of the texts (default: the school's default).")
 @click.option(
@@ -256,6 +332,8 @@ def export_clr(
     from ..interop.clr import export_clrs
 
     started = time.perf_counter()
+    # Held from before the import: a second run, or a --out that cannot be written, stops at once.
+    click.get_current_context().with_resource(folder_lock(out))
     school = load_school(inputs.content)
     offered_language(school, language)
     moment = _issued(issued)
@@ -265,7 +343,14 @@ def export_clr(
         key = signing.load_private_key(key_path, password.encode() if password else None)
     book = inputs.gradebook("learner records", school=school)
     summary = export_clrs(
-        school, book.results(), out, issued=moment, key=key, language=language, validate=validate
+        school,
+        book.results(),
+        out,
+        issued=moment,
+        key=key,
+        language=language,
+        validate=validate,
+        roster=[s.id for s in book.students],
     )
     kind = "signed VC-JWT" if key is not None else "unsigned JSON"
     click.echo(
@@ -274,3 +359,11 @@ def export_clr(
         f"{time.perf_counter() - started:.1f} s; {summary.validated} checked against the official "
         "schemas."
     )
+    if summary.failed:
+        click.echo(f"{len(summary.failed)} not written:")
+        for sid, reason in summary.failed:
+            click.echo(f"  {sid!r}: {reason}")
+        raise ProficioError(
+            f"{len(summary.failed)} of {len(summary.failed) + summary.students} records could not "
+            "be made (listed above, with the reason); everyone else's record is written."
+        )

@@ -9,6 +9,7 @@ written is :func:`proficio.gradebook.open_gradebook`'s.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
@@ -17,24 +18,60 @@ from typing import Any, TypeVar, cast
 
 import click
 
-from ..content.loader import load_school
+from ..content.loader import find_content, load_school
 from ..content.model import School
 from ..errors import UsageError
 from ..evidence.textfile import encoding_codec
 from ..gradebook import ISSUES_REPORT, Gradebook, open_gradebook
+from ..site.folders import public_folders
 from ..support import clock
+from ..support.files import display_path
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class StudentData(click.Path):
+    """A file or folder option that receives student data (scores, documents, records, the
+    issues report): :class:`ProficioCommand` refuses it inside the public site."""
 
 
 class ProficioCommand(click.Command):
     """Every ``proficio`` command: checks ``SOURCE_DATE_EPOCH`` before it runs (after ``--help``
     is handled, so help still shows with a bad value), so a bad value is one clear error in
-    every command rather than only in those that happen to read the clock."""
+    every command rather than only in those that happen to read the clock; and refuses a
+    :class:`StudentData` path inside the public site before anything is read or written."""
 
     def invoke(self, ctx: click.Context) -> Any:
         clock.source_date_epoch()
+        content = ctx.params.get("content")
+        for param in self.params:
+            value = ctx.params.get(param.name) if param.name else None
+            if isinstance(param.type, StudentData) and value is not None:
+                private_output(Path(value), content)
         return super().invoke(ctx)
+
+
+def private_output(path: Path, content: Path | None = None) -> Path:
+    """``path``, unless it is inside the public site (a usage error, exit 2): the ``docs_dir``
+    and ``site_dir`` of the working folder's ``mkdocs.yml`` and of the content's project, and
+    ``build/site``. Links are followed: a link into ``docs/`` is refused too."""
+    projects = [Path.cwd()]
+    if content is not None:
+        projects.append(Path(os.path.realpath(find_content(Path(content)))).parent)
+    folders = public_folders(projects)
+    real = Path(os.path.realpath(path))
+    for folder in folders:
+        if real.is_relative_to(folder.path):
+            shown = str(path)
+            if real != Path(os.path.abspath(path)):
+                shown += f" (that is {display_path(real)})"
+            names = [f"{display_path(f.path)}/" for f in folders]
+            listed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+            raise UsageError(
+                f"Refusing to write student data to {shown}: it is inside the public site's "
+                f"{folder.role} ({display_path(folder.path)}/). Choose a folder outside {listed}."
+            )
+    return path
 
 
 def command(name: str | None = None) -> Callable[[Callable[..., Any]], click.Command]:
@@ -73,13 +110,14 @@ def content_option(
     )
 
 
-def out_option(default: str | None, help: str) -> Callable[[F], F]:
-    """``--out``, passed as ``out`` (a Path, or ``None`` when the command picks the default)."""
+def out_option(default: str | None, help: str, *, student_data: bool = False) -> Callable[[F], F]:
+    """``--out``, passed as ``out`` (a Path, or ``None`` when the command picks the default;
+    check that default with :func:`private_output`). ``student_data``: refused inside the site."""
     return click.option(
         "--out",
         default=default,
         show_default=default is not None,
-        type=click.Path(path_type=Path),
+        type=StudentData(path_type=Path) if student_data else click.Path(path_type=Path),
         help=help,
     )
 
@@ -189,7 +227,7 @@ def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
             "--issues",
             default=str(ISSUES_REPORT),
             show_default=True,
-            type=click.Path(path_type=Path, dir_okay=False),
+            type=StudentData(path_type=Path, dir_okay=False),
             help="Where to list every evidence row not used, with its file, line and reason "
             "(written on every run, also when nothing else is).",
         ),

@@ -8,13 +8,17 @@ from pathlib import Path
 import click
 
 from ..scoring.score_files import write_scores
-from ..support.files import display_path
+from ..support.files import display_path, folder_lock
 from .options import EvidenceInputs, command, evidence_options, out_option
 
 
 @command()
 @evidence_options()
-@out_option("build", "Output folder: the score files are written into its scores/ folder.")
+@out_option(
+    "build",
+    "Output folder: the score files are written into its scores/ folder.",
+    student_data=True,
+)
 def score(inputs: EvidenceInputs, out: Path) -> None:
     """Import evidence, score every student on every target, and write the results.
 
@@ -23,6 +27,8 @@ def score(inputs: EvidenceInputs, out: Path) -> None:
     status 1 if a file cannot be read, or with --strict if any row was rejected.
     """
     started = time.perf_counter()
+    # Held from before the import: a second run, or a --out that cannot be written, stops at once.
+    click.get_current_context().with_resource(folder_lock(out / "scores"))
     book = inputs.gradebook("scores")
     count, paths = write_scores(book.school, book.results(), out, book.as_of)
     click.echo(

@@ -14,18 +14,21 @@ from ..evidence import read_roster
 from ..evidence.records import Student
 from ..gradebook import ISSUES_REPORT
 from ..support import clock
+from ..support.files import folder_lock
 from ..transcripts import manifest
 from ..transcripts.bulk import parse_shard
 from ..transcripts.document import KINDS, Options
 from ..transcripts.run import Run, issue
 from .options import (
     EvidenceInputs,
+    StudentData,
     command,
     content_option,
     evidence_options,
     language_option,
     offered_language,
     out_option,
+    private_output,
 )
 
 
@@ -70,7 +73,9 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
     known = {s.id for s in students}
     unknown = [x for x in ids if x not in known]
     if unknown:
-        raise UsageError(f"--students: not on the roster: {', '.join(unknown)}.")
+        # repr() for an ID with a control character, which could reverse the terminal's line
+        shown = ", ".join(x if x.isprintable() else repr(x) for x in unknown)
+        raise UsageError(f"--students: not on the roster: {shown}.")
     keep = set(ids)
     return [s for s in students if s.id in keep]
 
@@ -80,6 +85,7 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
 @out_option(
     None,
     "Output folder [default: build/transcripts, or build/progress-reports for --kind progress].",
+    student_data=True,
 )
 @click.option("--students", help="Only these student IDs, comma-separated.")
 @click.option(
@@ -119,7 +125,7 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
 )
 @click.option(
     "--combined",
-    type=click.Path(path_type=Path),
+    type=StudentData(path_type=Path),
     help="Also write one PDF of all documents, for printing (not an archival copy).",
 )
 def transcripts_command(
@@ -148,6 +154,9 @@ def transcripts_command(
         raise UsageError(f"--shard {shard}: {exc}") from None
     issued: date = issue_date.date() if issue_date else clock.today()
     out = out or Path("build") / ("transcripts" if kind == "transcript" else "progress-reports")
+    private_output(out, inputs.content)
+    # Held from before the import: a second run, or a --out that cannot be written, stops at once.
+    click.get_current_context().with_resource(folder_lock(out))
     school = load_school(inputs.content)
     offered_language(school, language)
     book = inputs.gradebook("documents", school=school, as_of=issued)

@@ -14,6 +14,7 @@ cannot express (codes unique across files, references, scale points, languages, 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -47,9 +48,12 @@ from .model import (
     anchor,
 )
 from .parameters import CALCULATION_PARAMS, COMPLETION_PARAMS, check_params
-from .yamlfile import PathKey, YamlDocument, read_yaml
+from .yamlfile import PathKey, YamlDocument, read_yaml, shown_path
 
-LEVEL_FILE = re.compile(r"^level-(\d+)\.ya?ml$")
+LEVEL_FILE = re.compile(r"^level-([0-9]+)\.ya?ml$")
+
+MAX_POINT_PLACES = 2
+"""Decimal places a score point may have: current scores are rounded to hundredths."""
 
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 """Subject YAML below this size loads faster in one process than the fork and hand-back cost."""
@@ -120,6 +124,12 @@ class _Loader:
         self.diags: list[Diagnostic] = []
         self.languages: list[str] = []
         self.files: list[Path] = []
+        self.folders_inside: dict[Path, bool] = {}
+        """Whether each folder files were read from is inside the content folder (a subject
+        folder may be a symbolic link to somewhere else)."""
+        self.broken_scales: set[str] = set()
+        """Names of scale files that failed to load: their errors are told in that file, not
+        again as an unknown scale at every subject using it."""
         # (path, text) of every text field of a document being built, checked when it is done
         self.texts: dict[YamlDocument, list[tuple[PathKey, Text]]] = {}
 
@@ -131,27 +141,53 @@ class _Loader:
         self.diags.append(doc.diagnostic(path, message, code, key=key))
 
     def read(self, path: Path, kind: str) -> YamlDocument | None:
-        if not path.is_file():
-            what = {"school": "the school file", "subject": "the subject file"}.get(kind, "file")
+        if not os.path.lexists(path):
+            what = {
+                "school": "the school file is missing. Create it",
+                "subject": "the subject file is missing: each folder in subjects/ is one "
+                "subject. Create subject.yaml in it (code, title, scale), or remove the folder",
+            }.get(kind, "file is missing. Create it")
             self.diags.append(
                 Diagnostic(
-                    display_path(path),
+                    shown_path(path),
                     0,
                     0,
-                    f"{what} is missing. Create it (see `proficio new` for a template).",
+                    f"{what} (see `proficio new` for a template).",
                     "error",
                     "missing-file",
                 )
             )
             return None
+        if not self.inside(path.parent):
+            self.diags.append(
+                Diagnostic(
+                    str(Path(display_path(self.root)) / path.relative_to(self.root)),
+                    0,
+                    0,
+                    "this file is in a folder that is a symbolic link to a place outside the "
+                    f"content folder ({display_path(self.root)}), where links may not lead. "
+                    "Copy the folder into the content folder instead of linking to it.",
+                    "error",
+                    "link-outside",
+                )
+            )
+            return None
         self.files.append(path)
-        doc, problems = read_yaml(path)
+        doc, problems = read_yaml(path, inside=self.root)
         self.diags.extend(problems)
         if doc is None:
             return None
         schema_errors = schemas.validate(doc, kind)
         self.diags.extend(schema_errors)
         return None if schema_errors else doc
+
+    def inside(self, folder: Path) -> bool:
+        known = self.folders_inside.get(folder)
+        if known is None:
+            known = self.folders_inside[folder] = folder.resolve().is_relative_to(
+                self.root.resolve()
+            )
+        return known
 
     def text(self, doc: YamlDocument, path: PathKey, value: Any) -> Text:
         if value is None:
@@ -179,7 +215,7 @@ class _Loader:
             self.error(
                 doc, (*path, param) if param else (*path, "method"), message, "bad-parameter"
             )
-        return Calculation(method, weight=given.get("weight"), n=given.get("n"))
+        return Calculation(method, weight=_whole(given.get("weight")), n=_whole(given.get("n")))
 
     def completion(
         self, doc: YamlDocument, path: PathKey, data: dict[str, Any] | None
@@ -191,12 +227,16 @@ class _Loader:
         for param, message in check_params("completion rule", rule, given, COMPLETION_PARAMS):
             self.error(doc, (*path, param) if param else (*path, "rule"), message, "bad-parameter")
         percent = given.get("percent", 100 if rule == "all_topics" else None)
-        return CompletionRule(rule, percent)
+        return CompletionRule(rule, _whole(percent))
 
     def asset(self, doc: YamlDocument, path: PathKey, value: str | None) -> Path | None:
         if value is None:
             return None
-        file = (self.root / value).resolve()
+        try:
+            file = (self.root / value).resolve()
+        except (OSError, RuntimeError, ValueError):  # a loop of links; a NUL the schema let by
+            self.error(doc, path, f"'{value}' cannot be a file's path. Fix the path.", "bad-path")
+            return None
         if not file.is_relative_to(self.root.resolve()):
             self.error(
                 doc,
@@ -292,6 +332,7 @@ class _Loader:
                 continue
             doc = self.read(path, kind)
             if doc is None:
+                self.broken_scales.add(path.stem)
                 continue
             d = doc.data
             if d["id"] in scales:
@@ -301,6 +342,10 @@ class _Loader:
                     f"scale id '{d['id']}' is already used by {scales[d['id']].source}. Give each scale its own id.",
                     "duplicate-code",
                 )
+                continue
+            if not self.check_points(doc, d):
+                self.broken_scales.add(d["id"])
+                self.done(doc)
                 continue
             points = [
                 ScorePoint(
@@ -363,7 +408,9 @@ class _Loader:
         ]
         mine, theirs = _share(folders) if can_fork() else (folders, [])
         child = (
-            Forked(_build_part, self.root, self.languages, theirs, school, scales)
+            Forked(
+                _build_part, self.root, self.languages, self.broken_scales, theirs, school, scales
+            )
             if theirs
             else None
         )
@@ -440,7 +487,7 @@ class _Loader:
             slug=slug,
             title=self.text(doc, ("title",), d["title"]),
             description=self.text(doc, ("description",), d.get("description")),
-            order=d.get("order"),
+            order=_whole(d.get("order")),
             scale_id=d["scale"],
             calculation=calc,
             completion=completion,
@@ -457,9 +504,38 @@ class _Loader:
         subject.levels.sort(key=lambda lv: lv.number)
         return subject
 
+    def check_points(self, doc: YamlDocument, d: dict[str, Any]) -> bool:
+        """Score points are exact decimals with at most :data:`MAX_POINT_PLACES` places (a
+        current score is rounded to hundredths, so a point 3.333 could never be reached).
+        ``False`` if one is not a finite number: the scale cannot be built then."""
+        given: list[tuple[PathKey, Any]] = [
+            *((("points", i, "value"), p["value"]) for i, p in enumerate(d["points"])),
+            (("threshold",), d["threshold"]),
+            *((("allowed", i), v) for i, v in enumerate(d.get("allowed", []))),
+        ]
+        finite = True
+        for path, value in given:
+            number = Decimal(str(value))
+            exponent = number.as_tuple().exponent
+            if not isinstance(exponent, int):  # the schema's bounds refuse these first
+                self.error(doc, path, f"{value} is not a score. Use a number.", "bad-value")
+                finite = False
+            elif -exponent > MAX_POINT_PLACES:
+                self.error(
+                    doc,
+                    path,
+                    f"score {value} has more than {MAX_POINT_PLACES} decimal places; current "
+                    "scores are rounded to hundredths, so it could never be reached. Round it "
+                    f"(e.g. to {decimal_text(round(number, MAX_POINT_PLACES))}).",
+                    "bad-value",
+                )
+        return finite
+
     def unknown_scale(
         self, doc: YamlDocument, path: PathKey, name: str, scales: dict[str, Scale]
     ) -> None:
+        if name in self.broken_scales:
+            return
         known = ", ".join(sorted(scales)) or "none yet"
         self.error(
             doc,
@@ -472,7 +548,7 @@ class _Loader:
         self, path: Path, doc: YamlDocument, subject: Subject, scales: dict[str, Scale]
     ) -> Level:
         d = doc.data
-        number = d["level"]
+        number = int(d["level"])  # JSON Schema counts 2.0 as an integer
         match = LEVEL_FILE.match(path.name)
         if match and int(match.group(1)) != number:
             self.error(
@@ -580,16 +656,18 @@ class _Loader:
                 )
             )
             return
-        missing = [n for n in range(1, max(seen) + 1) if n not in seen]
-        if missing:
-            after = seen[min(n for n in seen if n > missing[0])]
+        # The first gap, found by walking the numbers given (never by counting up to the
+        # highest, which a level file could set to anything the schema allows).
+        first_missing = next((n for n, have in enumerate(sorted(seen), 1) if n != have), None)
+        if first_missing is not None:
+            after = seen[min(n for n in seen if n > first_missing)]
             found = ", ".join(str(n) for n in sorted(seen))
             self.diags.append(
                 Diagnostic(
                     str(after.source.file),
                     after.source.line,
                     after.source.column,
-                    f"level {missing[0]} of {subject.code} is missing (levels found: {found}). Levels are numbered 1, 2, 3, ... without gaps: add level-{missing[0]}.yaml or renumber.",
+                    f"level {first_missing} of {subject.code} is missing (levels found: {found}). Levels are numbered 1, 2, 3, ... without gaps: add level-{first_missing}.yaml or renumber.",
                     "error",
                     "level-gap",
                 )
@@ -676,7 +754,7 @@ def _share(folders: list[SubjectFiles]) -> tuple[list[SubjectFiles], list[Subjec
 
     The second process also pickles what it built and this one unpickles it, so the second gets
     less YAML: its bytes count :data:`CHILD_COST` times."""
-    sizes = [sum(p.stat().st_size for p, _ in files) for _, files in folders]
+    sizes = [sum(_size(p) for p, _ in files) for _, files in folders]
     if len(folders) < 2 or sum(sizes) < PARALLEL_MIN_BYTES:
         return folders, []
     mine: list[SubjectFiles] = []
@@ -692,6 +770,7 @@ def _share(folders: list[SubjectFiles]) -> tuple[list[SubjectFiles], list[Subjec
 def _build_part(
     root: Path,
     languages: list[str],
+    broken_scales: set[str],
     folders: list[SubjectFiles],
     school: School | None,
     scales: dict[str, Scale],
@@ -700,8 +779,22 @@ def _build_part(
     their diagnostics and the files read."""
     part = _Loader(root)
     part.languages = languages
+    part.broken_scales = broken_scales
     subjects = [part.build_subject(f, group, school, scales) for f, group in folders]
     return subjects, part.diags, part.files
+
+
+def _size(path: Path) -> int:
+    """A file's size for sharing the work, 0 for what cannot be read (reported when read)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _whole(value: int | float | None) -> int | None:
+    """An integer setting as ``int``: JSON Schema lets 2.0 pass as the integer 2."""
+    return None if value is None else int(value)
 
 
 def _case(data: dict[str, Any]) -> CaseRef | None:

@@ -96,10 +96,19 @@ def validate(doc: YamlDocument, kind: str) -> list[Diagnostic]:
         except ValueError:  # JsonSchemaValueException: let jsonschema explain the rejection
             pass
     found: dict[tuple[int, int, str], Diagnostic] = {}
-    for error in validator(kind).iter_errors(doc.data):
-        for leaf in _leaves(error):
-            diag = _diagnose(doc, leaf)
-            found.setdefault((diag.line, diag.column, diag.message), diag)
+    leaves = [leaf for error in validator(kind).iter_errors(doc.data) for leaf in _leaves(error)]
+    # A value of the wrong type (.inf for a level) is told once, not also as out of range.
+    mistyped = {tuple(leaf.absolute_path) for leaf in leaves if leaf.validator == "type"}
+    for leaf in leaves:
+        where = tuple(leaf.absolute_path)
+        if leaf.validator in ("minimum", "maximum") and (
+            where in mistyped or where[-2:-1] in (("calculation",), ("completion",))
+        ):
+            # A method's parameter is told by the loader with that method's own range
+            # (parameters.check_params); the schema's range is the widest, for editors.
+            continue
+        diag = _diagnose(doc, leaf)
+        found.setdefault((diag.line, diag.column, diag.message), diag)
     return list(found.values())
 
 
@@ -116,14 +125,20 @@ def _leaves(error: ValidationError) -> list[ValidationError]:
     return [error]
 
 
+def _short(value: Any) -> str:
+    """A value as a message quotes it: at most 40 characters, so a pasted page (or whatever a
+    file holds) is not echoed whole."""
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return f"{str(value).lower()} (yes/no)"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return f"the number {_short(value)}"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text '{shown}'"
+        return f"the text '{_short(value)}'"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -160,7 +175,7 @@ def _diagnose(doc: YamlDocument, error: ValidationError) -> Diagnostic:
     if v == "propertyNames":
         return doc.diagnostic(
             (*path, error.instance),
-            f"'{error.instance}' is not {expected or 'an allowed key'}.",
+            f"'{_short(error.instance)}' is not {expected or 'an allowed key'}.",
             "bad-key",
             key=True,
         )
@@ -198,29 +213,48 @@ def _diagnose(doc: YamlDocument, error: ValidationError) -> Diagnostic:
     if v == "enum":
         options = ", ".join(str(o) for o in schema["enum"])
         close = difflib.get_close_matches(
-            str(error.instance), [str(o) for o in schema["enum"]], n=1
+            _short(error.instance), [str(o) for o in schema["enum"]], n=1
         )
         hint = f" Did you mean '{close[0]}'?" if close else ""
         return doc.diagnostic(
-            path, f"{where} is '{error.instance}'; it must be one of: {options}.{hint}", "bad-value"
+            path,
+            f"{where} is '{_short(error.instance)}'; it must be one of: {options}.{hint}",
+            "bad-value",
         )
     if v == "pattern":
         return doc.diagnostic(
             path,
-            f"{where} '{error.instance}' is not {expected or 'in the expected form'}.",
+            f"{where} '{_short(error.instance)}' is not {expected or 'in the expected form'}.",
             "bad-value",
         )
     if v in ("minItems", "minProperties", "minLength"):
         return doc.diagnostic(path, f"{where} is empty. Fill it in or remove it.", "empty-value")
     if v == "uniqueItems":
         return doc.diagnostic(path, f"{where} lists the same value twice.", "duplicate-value")
-    if v == "minimum":
+    if v in ("minimum", "maximum"):
+        return doc.diagnostic(path, _out_of_range(where, error.instance, schema), "bad-value")
+    if v in ("maxItems", "maxProperties"):
+        limit = schema.get("maxItems", schema.get("maxProperties"))
         return doc.diagnostic(
             path,
-            f"{where} is {error.instance}; it must be at least {schema['minimum']}.",
-            "bad-value",
+            f"{where} has {len(error.instance)} entries; at most {limit} are allowed. Remove some.",
+            "too-many",
         )
     return doc.diagnostic(path, f"{where}: {error.message}.", "schema")
+
+
+def _out_of_range(where: str, value: float, schema: dict[str, Any]) -> str:
+    """The bound a number broke, the allowed range and what to write instead."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    what = "a whole number" if schema.get("type") == "integer" else "a number"
+    if low is not None and high is not None:
+        allowed = f"from {low} to {high}"
+    elif low is not None:
+        allowed = f"of at least {low}"
+    else:
+        allowed = f"of at most {high}"
+    broken = f"below {low}" if low is not None and value < low else f"above {high}"
+    return f"{where} is {_short(value)}, {broken}. Use {what} {allowed}."
 
 
 def _field_name(path: PathKey) -> str:

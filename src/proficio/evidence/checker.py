@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from array import array
 from collections.abc import Iterator, Sequence
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from operator import attrgetter
 
 from ..content.model import School
@@ -20,7 +21,10 @@ from ..support.numbers import decimal_text
 from .mapping import EVIDENCE_COLUMNS
 from .records import Evidence, Student
 from .report import FileStats, ImportReport
-from .textfile import DateReader
+from .textfile import DateReader, ascii_digits_hint, foreign_digit, invisible
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)", re.ASCII)
+"""What a score may look like (``fullmatch``-ed on the stripped text)."""
 
 _FIELDS = (*EVIDENCE_COLUMNS, "source", "line")
 _FAST = (
@@ -248,6 +252,15 @@ class RowChecker:
                     return self._reject(
                         stats, line, row, "missing-field", "no student_id: fill it in"
                     )
+                hidden = invisible(student_id)
+                if hidden is not None:
+                    return self._reject(
+                        stats,
+                        line,
+                        row,
+                        "invisible-character",
+                        f"student_id holds {hidden}: remove it in the export",
+                    )
                 return self._reject(
                     stats,
                     line,
@@ -263,6 +276,15 @@ class RowChecker:
                 if not code:
                     return self._reject(
                         stats, line, row, "missing-field", "no target code: fill it in"
+                    )
+                hidden = invisible(code)
+                if hidden is not None:
+                    return self._reject(
+                        stats,
+                        line,
+                        row,
+                        "invisible-character",
+                        f"target holds {hidden}: remove it in the export",
                     )
                 return self._reject(stats, line, row, "unknown-target", self._unknown_code(code))
         code, cache = target
@@ -337,13 +359,26 @@ class RowChecker:
         return message
 
     def _parse_score(self, code: str, raw: str) -> Decimal | tuple[str, str]:
+        """The scale's point ``raw`` is, or ``(reason, message)``.
+
+        A score is written with the digits 0-9, a decimal point or comma, and an optional
+        sign (3, 3.5, 3,5). Decimal would also read Arabic-Indic or full-width digits, ``1e0``,
+        ``0_3`` (as 3) or ``sNaN``; each is refused with what to write instead, so no score is
+        ever read from a spelling a registrar would not recognise as that number.
+        """
         text = raw.strip()
         if not text:
             return ("missing-field", "no score: fill it in")
-        try:
-            value = Decimal(text.replace(",", "."))
-        except InvalidOperation:
-            return ("bad-score", f"score '{raw}' is not a number")
+        if not _PLAIN_NUMBER.fullmatch(text):
+            digit = foreign_digit(text)
+            if digit is not None:
+                return (
+                    "bad-score",
+                    f"score '{raw}' is written with {digit}, not the digits 0-9"
+                    f"{ascii_digits_hint(text)}: write scores with 0-9",
+                )
+            return ("bad-score", f"score '{raw}' is not a number (write it like 3 or 3.5)")
+        value = Decimal(text.replace(",", "."))
         allowed, scale_id = self._scales[code]
         for point in allowed:
             if point == value:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,19 +21,52 @@ from .checker import RowChecker
 from .mapping import EVIDENCE_COLUMNS, EVIDENCE_REQUIRED, ROSTER_COLUMNS, ROSTER_REQUIRED, Mapping
 from .records import Student
 from .report import FileStats, ImportReport
-from .textfile import BadFile, DateReader, Rows, choose_encoding, normalise_header, open_rows
+from .textfile import (
+    BadFile,
+    DateReader,
+    Rows,
+    choose_encoding,
+    foreign_digit,
+    invisible,
+    normalise_header,
+    open_rows,
+    rows_text,
+)
 
 
 def resolve_header(
-    header: list[str], columns: tuple[str, ...], required: tuple[str, ...], names: dict[str, str]
+    header: list[str],
+    columns: tuple[str, ...],
+    required: tuple[str, ...],
+    names: dict[str, str],
+    line: int = 1,
 ) -> dict[str, int]:
-    """Column name -> index in ``header``; BadFile for a missing required column or a typo."""
+    """Column name -> index in ``header`` (on ``line``); BadFile for a missing required
+    column, a typo, a column the header has twice, or two columns mapped to one header."""
     cells = [normalise_header(c) for c in header]
     index: dict[str, int] = {}
     for name in columns:
         want = normalise_header(names.get(name, name))
-        if want in cells:
-            index[name] = cells.index(want)
+        at = [i for i, c in enumerate(cells) if c == want]
+        if len(at) > 1:
+            raise BadFile(
+                line,
+                f"the header (line {line}) has the column '{header[at[0]].strip()}' twice, as "
+                f"column {at[0] + 1} and column {at[1] + 1}: Proficio cannot tell which one to "
+                "read. Rename or remove one of them.",
+            )
+        if at:
+            index[name] = at[0]
+    read_by: dict[int, str] = {}
+    for name, i in index.items():
+        if i in read_by:
+            raise BadFile(
+                line,
+                f"'{read_by[i]}' and '{name}' would both be read from the header's "
+                f"'{header[i].strip()}' (column {i + 1}, line {line}): map them to different "
+                "columns in the mapping file.",
+            )
+        read_by[i] = name
     known = {normalise_header(names.get(n, n)) for n in columns}
     strangers = [c for c in cells if c and c not in known]
     for name in columns:
@@ -41,23 +74,25 @@ def resolve_header(
             continue
         want = names.get(name, name)
         close = difflib.get_close_matches(normalise_header(want), strangers, n=1, cutoff=0.75)
+        if close and (hidden := invisible(close[0])) is not None:
+            raise BadFile(
+                line,
+                f"column {cells.index(close[0]) + 1} of the header (line {line}) holds {hidden}, "
+                f"so it is not '{want}': remove that character in the export.",
+            )
         if close:
             raise BadFile(
-                1,
+                line,
                 f"column '{header[cells.index(close[0])].strip()}' is not a column Proficio reads: "
                 f"did you mean '{want}'? Fix the header (or map it in the mapping file).",
             )
         if name in required:
             raise BadFile(
-                1,
+                line,
                 f"the header has no '{want}' column (it has: {', '.join(h.strip() for h in header)}). "
                 f"Name the columns {', '.join(names.get(n, n) for n in required)}, or map them in the mapping file.",
             )
     return index
-
-
-def _count_rest(rows: Iterable[list[str]]) -> int:
-    return sum(1 for row in rows if row and any(c.strip() for c in row))
 
 
 def _opener(path: Path) -> Callable[[], BinaryIO]:
@@ -73,7 +108,7 @@ def _start(
     columns: tuple[str, ...],
     required: tuple[str, ...],
     names: dict[str, str],
-) -> tuple[dict[str, int], int, Rows] | None:
+) -> tuple[dict[str, int], list[str], Rows] | None:
     """Open a CSV and resolve its header; on failure report the file and return None."""
     opener = _opener(path)
     try:
@@ -89,24 +124,29 @@ def _start(
             separator,
         )
         stats.separator = sep
+        if rows.named is not None:
+            shown = "\\t" if sep == "\t" else sep
+            stats.separator_note = f"named by its first line sep={shown}, which is not a row"
     except BadFile as exc:
-        report.fail_file(stats, exc.line, exc.message)
+        report.fail_file(stats, exc.line, exc.message, exc.rows)
         return None
     except OSError as exc:
         report.fail_file(stats, 0, f"cannot read {stats.source}: {exc.strerror}")
         return None
     try:
-        index = resolve_header(header, columns, required, names)
+        index = resolve_header(header, columns, required, names, rows.header_line)
     except BadFile as exc:
+        rows.text.close()
+        rest = rows.rest_from(rows.first_line)
         report.fail_file(
             stats,
             exc.line,
-            exc.message + " None of its rows were used.",
-            _count_rest(rows),
+            exc.message + f" None of its rows were used ({rows_text(rest)}).",
+            rest,
             tuple(header),
         )
         return None
-    return index, len(header), rows
+    return index, header, rows
 
 
 def read_evidence_csv(
@@ -131,7 +171,8 @@ def read_evidence_csv(
     )
     if started is None:
         return stats
-    index, width, rows = started
+    index, _header, rows = started
+    width = rows.width
     i_sid, i_target, i_score, i_date = (index[c] for c in EVIDENCE_REQUIRED)
     optional = [index.get(c) for c in ("assessment", "type", "scorer", "comment")]
     i_assess, i_type, i_scorer, i_comment = optional
@@ -151,36 +192,23 @@ def read_evidence_csv(
     skipped = rows.skipped
     end = reader.line_num
     count = used = 0
-    line = end + 1 + skipped
     try:
         for row in reader:
             line = end + 1 + skipped
+            start = end
             end = reader.line_num
+            if end - start > 1:  # a quoted field with line breaks: did it swallow rows?
+                swallowed = rows.swallowed(row, line)
+                if swallowed is not None:
+                    raise swallowed
             n = len(row)
             if n != width:
-                if n == 0 or (n == 1 and not row[0].strip()):
+                if not any(c.strip() for c in row):  # a blank line, or a short ,,, row
                     continue
-                if n < width:
+                misfit = rows.misfit(row)
+                if misfit is not None:
                     count += 1
-                    reject(
-                        stats,
-                        line,
-                        "short-row",
-                        f"the row has {n} fields but the header has {width}: the file may be cut off here, "
-                        "or a field with a line break lacks quotes",
-                        tuple(row),
-                    )
-                    continue
-                if any(c.strip() for c in row[width:]):
-                    count += 1
-                    reject(
-                        stats,
-                        line,
-                        "extra-fields",
-                        f"the row has {n} fields but the header has {width}: quote any field that "
-                        "contains the separator",
-                        tuple(row),
-                    )
+                    reject(stats, line, misfit[0], misfit[1], tuple(row))
                     continue
             count += 1
             raw = row[i_assess] if i_assess is not None else ""
@@ -227,14 +255,10 @@ def read_evidence_csv(
                 comment,
             )
     except csv.Error as exc:
-        rest = _count_rest(rows)
-        report.fail_file(
-            stats,
-            line,
-            f"the file is not valid CSV here ({exc}); the rest of it "
-            "was not read. Fix this line and run again.",
-            rest + 1,
-        )
+        broken = rows.broken(end + 1 + skipped, exc)
+        report.fail_file(stats, broken.line, broken.message, broken.rows)
+    except BadFile as exc:
+        report.fail_file(stats, exc.line, exc.message, exc.rows)
     finally:
         rows.text.close()
         stats.rows += count
@@ -265,41 +289,90 @@ def read_roster_csv(
     )
     if started is None:
         return students
-    index, _width, rows = started
+    index, header, rows = started
     lines: dict[str, int] = {}
     dates = DateReader(mapping.date_format)
-    for row in rows:
-        if not row or not any(c.strip() for c in row):
-            continue
-        stats.rows += 1
-        line = rows.line
-        cells = {name: (row[i].strip() if i < len(row) else "") for name, i in index.items()}
-        sid = cells["student_id"]
-        if not sid:
-            report.reject(stats, line, "missing-field", "no student_id: fill it in", tuple(row))
-            continue
-        if sid in students:
-            report.reject(
+    try:
+        for row in rows:
+            if not row or not any(c.strip() for c in row):
+                continue
+            stats.rows += 1
+            line = rows.line
+            if _roster_row(
+                row,
+                index,
+                header,
+                rows,
+                students,
+                lines,
+                school_languages,
+                dates,
+                report,
                 stats,
                 line,
-                "duplicate-student",
-                f"student '{sid}' is already on line {lines.get(sid, '?')}: keep one row per student",
-                tuple(row),
-            )
-            continue
-        if not cells["given_name"] and not cells["family_name"]:
-            report.reject(
-                stats,
-                line,
-                "missing-field",
-                "no given_name or family_name: fill them in",
-                tuple(row),
-            )
-            continue
-        students[sid] = _student(cells, school_languages, dates, report, stats, line, tuple(row))
-        lines[sid] = line
-        stats.used += 1
+            ):
+                lines[row[index["student_id"]].strip()] = line
+                stats.used += 1
+    except BadFile as exc:
+        report.fail_file(stats, exc.line, exc.message, exc.rows)
     return students
+
+
+_NAMES = ("student_id", "given_name", "family_name", "preferred_name")
+"""Roster columns that must not hold invisible characters (see ``textfile.invisible``)."""
+
+
+def _roster_row(
+    row: list[str],
+    index: dict[str, int],
+    header: list[str],
+    rows: Rows,
+    students: dict[str, Student],
+    lines: dict[str, int],
+    languages: list[str],
+    dates: DateReader,
+    report: ImportReport,
+    stats: FileStats,
+    line: int,
+) -> bool:
+    """Check one roster row: add its student (True) or report why not (False)."""
+    misfit = rows.misfit(row)
+    if misfit is not None:
+        report.reject(stats, line, misfit[0], misfit[1], tuple(row))
+        return False
+    cells = {name: row[i].strip() for name, i in index.items()}
+    sid = cells["student_id"]
+    if not sid:
+        report.reject(stats, line, "missing-field", "no student_id: fill it in", tuple(row))
+        return False
+    for name in _NAMES:
+        hidden = invisible(cells.get(name, ""))
+        if hidden is not None:
+            i = index[name]
+            report.reject(
+                stats,
+                line,
+                "invisible-character",
+                f"{header[i].strip()} (column {i + 1}) holds {hidden}: remove it in the export",
+                tuple(row),
+            )
+            return False
+    if sid in students:
+        report.reject(
+            stats,
+            line,
+            "duplicate-student",
+            f"student '{sid}' is already on line {lines.get(sid, '?')}: keep one row per student",
+            tuple(row),
+        )
+        return False
+    if not cells["given_name"] and not cells["family_name"]:
+        report.reject(
+            stats, line, "missing-field", "no given_name or family_name: fill them in", tuple(row)
+        )
+        return False
+    students[sid] = _student(cells, languages, dates, report, stats, line, tuple(row))
+    return True
 
 
 def _student(
@@ -314,11 +387,13 @@ def _student(
     year: int | None = None
     text = cells.get("graduation_year", "")
     if text:
-        if text.isdigit() and 1900 <= int(text) <= 2200:
+        if text.isascii() and text.isdigit() and 1900 <= int(text) <= 2200:
             year = int(text)
         else:
+            digit = foreign_digit(text)
+            why = f"is written with {digit}, not the digits 0-9" if digit else "is not a year"
             report.warn(
-                stats, line, "bad-field", f"graduation_year '{text}' is not a year: left empty", row
+                stats, line, "bad-field", f"graduation_year '{text}' {why}: left empty", row
             )
     born: date | None = None
     text = cells.get("birth_date", "")

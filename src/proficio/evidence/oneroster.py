@@ -17,7 +17,8 @@ line item's title and the evidence type its category's title.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
@@ -28,24 +29,95 @@ from .checker import RowChecker
 from .mapping import Mapping
 from .records import Student
 from .report import FileStats, ImportReport
-from .textfile import BadFile, DateReader, Rows, choose_encoding, normalise_header, open_rows
+from .textfile import (
+    BadFile,
+    DateReader,
+    Rows,
+    choose_encoding,
+    invisible,
+    normalise_header,
+    open_rows,
+    rows_text,
+)
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError)
+"""What reading a zip member raises when the zip is damaged (a bad CRC, cut-off data) or
+uses what Python cannot read (encryption, an unknown compression)."""
+
+
+def looks_like_zip(path: Path) -> bool:
+    """A file that is, or claims to be, a zip: its name or its first bytes (a truncated zip
+    has no central directory, so ``zipfile.is_zipfile`` says no)."""
+    if not path.is_file():
+        return False
+    if path.suffix.lower() == ".zip":
+        return True
+    with suppress(OSError), open(path, "rb") as f:
+        return f.read(4) in _ZIP_MAGIC
+    return False
 
 
 class Bundle:
-    """The files of a OneRoster export, from a folder or a zip (at its root or in one folder)."""
+    """The files of a OneRoster export, from a folder or a zip (at its root or in one folder).
+
+    ``problem`` says why the export cannot be read at all (a damaged zip); a file name found
+    twice (``results.csv`` at the root and in a folder) is reported by :meth:`twice`, never
+    resolved by picking one.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.display = display_path(path)
         self.zip: zipfile.ZipFile | None = None
         self.names: dict[str, str] = {}
+        self.copies: dict[str, list[str]] = {}
+        self.problem: str | None = None
         if path.is_dir():
-            self.names = {p.name.lower(): p.name for p in path.iterdir() if p.is_file()}
-        elif zipfile.is_zipfile(path):
-            self.zip = zipfile.ZipFile(path)
+            for p in sorted(path.iterdir()):
+                if p.is_file():
+                    self._add(p.name)
+        elif looks_like_zip(path):
+            try:
+                self.zip = zipfile.ZipFile(path)
+            except (zipfile.BadZipFile, OSError):
+                self.problem = (
+                    f"{self.display} is not a complete zip file (truncated?): its list of "
+                    "files is missing. Copy or download the export again."
+                )
+                return
             for info in self.zip.infolist():
-                if not info.is_dir():
-                    self.names.setdefault(Path(info.filename).name.lower(), info.filename)
+                if not info.is_dir() and not info.filename.startswith("__MACOSX/"):
+                    self._add(info.filename)
+            members = set(self.zip.namelist())
+            if "[Content_Types].xml" in members and "xl/workbook.xml" in members:
+                self.problem = (
+                    f"{self.display} is an Excel workbook, not a CSV file or a OneRoster "
+                    "export: in Excel, use Save As > CSV UTF-8 and give Proficio that file."
+                )
+
+    def _add(self, member: str) -> None:
+        key = Path(member).name.lower()
+        if key in self.names:
+            self.copies.setdefault(key, [self.names[key]]).append(member)
+        else:
+            self.names[key] = member
+
+    def twice(self) -> str | None:
+        """The message for a OneRoster file the export holds more than once, or None."""
+        for key, members in self.copies.items():
+            if key.endswith(".csv"):
+                listed = " and ".join(members[:2]) + (
+                    f" (and {len(members) - 2} more)" if len(members) > 2 else ""
+                )
+                times = "twice" if len(members) == 2 else f"{len(members)} times"
+                return (
+                    f"{self.display} holds {key} {times} ({listed}): a OneRoster "
+                    "export has one of each file, so Proficio cannot tell which to read. Keep "
+                    "one export in it."
+                )
+        return None
 
     def has(self, name: str) -> bool:
         return name.lower() in self.names
@@ -66,11 +138,12 @@ class Bundle:
 
 
 def is_oneroster(path: Path) -> bool:
-    """A folder or zip holding OneRoster files (manifest.csv, users.csv or results.csv)."""
-    if path.is_dir() or (path.is_file() and zipfile.is_zipfile(path)):
+    """A folder holding OneRoster files (manifest.csv, users.csv or results.csv), or a zip
+    (any zip: one that is damaged or holds no OneRoster files is reported as such)."""
+    if path.is_dir():
         b = Bundle(path)
         return any(b.has(n) for n in ("manifest.csv", "users.csv", "results.csv"))
-    return False
+    return looks_like_zip(path)
 
 
 Table = tuple[dict[str, int], Rows]
@@ -90,26 +163,80 @@ def _table(
         stats.encoding, stats.encoding_note, stats.separator = codec, note, ","
         header, rows, _ = open_rows(opener, codec, lambda cells: 0, ",")
     except BadFile as exc:
-        report.fail_file(stats, exc.line, exc.message)
+        report.fail_file(stats, exc.line, exc.message, exc.rows)
         return None
-    index = {c.strip().lstrip("\ufeff"): i for i, c in enumerate(header)}
-    lower = {normalise_header(c): i for c, i in index.items()}
+    except _DAMAGED as exc:
+        report.fail_file(stats, 0, _damaged(bundle, name, exc))
+        return None
+    except OSError as exc:
+        report.fail_file(stats, 0, f"cannot read {bundle.where(name)}: {exc.strerror}")
+        return None
+    index: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    for i, c in enumerate(header):
+        column = c.strip().lstrip("\ufeff")
+        if not column:
+            continue
+        if normalise_header(column) in lower:
+            first = lower[normalise_header(column)]
+            _fail_table(
+                stats,
+                report,
+                rows,
+                header,
+                f"{name} has the column '{column}' twice, as column {first + 1} and column "
+                f"{i + 1} (line {rows.header_line}): Proficio cannot tell which one to read. "
+                "Remove one of them.",
+            )
+            return None
+        index[column] = i
+        lower[normalise_header(column)] = i
     missing = [n for n in needed if n not in index and n.lower() not in lower]
     if missing:
-        rest = sum(1 for r in rows if r)
-        report.fail_file(
+        _fail_table(
             stats,
-            1,
-            f"{name} has no '{missing[0]}' column, which OneRoster 1.2 requires; "
-            "none of its rows were used.",
-            rest,
-            tuple(header),
+            report,
+            rows,
+            header,
+            f"{name} has no '{missing[0]}' column, which OneRoster 1.2 requires.",
         )
         return None
     for n in needed:
         if n not in index:
             index[n] = lower[n.lower()]
     return index, rows
+
+
+def _fail_table(
+    stats: FileStats, report: ImportReport, rows: Rows, header: list[str], message: str
+) -> None:
+    rows.text.close()
+    rest = rows.rest_from(rows.first_line)
+    report.fail_file(
+        stats,
+        rows.header_line,
+        f"{message} None of its rows were used ({rows_text(rest)}).",
+        rest,
+        tuple(header),
+    )
+
+
+def _damaged(bundle: Bundle, name: str, exc: BaseException) -> str:
+    member = bundle.names.get(name.lower(), name)
+    if "CRC" in str(exc):
+        what = f"its file {member} fails the zip's CRC check (the data was changed or damaged)"
+    else:
+        what = f"its file {member} cannot be unpacked ({exc})"
+    return f"the zip {bundle.display} is damaged: {what}. Copy or download the export again."
+
+
+def _each(rows: Rows, stats: FileStats, report: ImportReport) -> Iterator[list[str]]:
+    """The rows of a table; a table that breaks part-way (a quote that swallowed rows) is
+    reported, with the rows from there on counted as not read."""
+    try:
+        yield from rows
+    except BadFile as exc:
+        report.fail_file(stats, exc.line, exc.message, exc.rows)
 
 
 def _cell(row: list[str], index: dict[str, int], name: str) -> str:
@@ -123,13 +250,28 @@ def _manifest(bundle: Bundle, report: ImportReport) -> dict[str, str] | None:
     if table is None:
         return None
     index, rows = table
-    return {_cell(r, index, "propertyName"): _cell(r, index, "value") for r in rows if r}
+    found = {
+        _cell(r, index, "propertyName"): _cell(r, index, "value")
+        for r in _each(rows, stats, report)
+        if r
+    }
+    return None if stats.rejected else found
+
+
+UserRow = tuple[int, list[str], dict[str, int], tuple[str, str] | None]
+"""A student's users.csv row: its line, its fields, the header's index, and what is wrong
+with its width (short or long), if anything."""
 
 
 def _users(
     bundle: Bundle, mapping: Mapping, report: ImportReport, kind: str
-) -> tuple[dict[str, str], list[tuple[int, list[str], dict[str, int]]], FileStats] | None:
-    """users.csv: sourcedId -> the school's student ID, and the student rows (for a roster)."""
+) -> tuple[dict[str, str], list[UserRow], FileStats, dict[str, int]] | None:
+    """users.csv: sourcedId -> the school's student ID, the student rows (for a roster), and
+    the sourcedIds of rows too short or long to be trusted (-> their line)."""
+    problem = bundle.problem or bundle.twice()
+    if problem is not None:
+        report.fail_file(report.add_file(bundle.display, kind), 0, problem)
+        return None
     stats = report.add_file(bundle.where("users.csv"), kind)
     table = _table(bundle, "users.csv", stats, report, ("sourcedId", "givenName", "familyName"))
     if table is None:
@@ -141,27 +283,36 @@ def _users(
         rtable = _table(bundle, "roles.csv", rstats, report, ("userSourcedId", "role"))
         if rtable is not None:
             rindex, rrows = rtable
-            for r in rrows:
+            for r in _each(rrows, rstats, report):
                 if r and _cell(r, rindex, "status") != "tobedeleted":
                     roles.setdefault(_cell(r, rindex, "userSourcedId"), set()).add(
                         _cell(r, rindex, "role").lower()
                     )
     ids: dict[str, str] = {}
-    students: list[tuple[int, list[str], dict[str, int]]] = []
+    misfits: dict[str, int] = {}
+    students: list[UserRow] = []
     field = mapping.oneroster_student_id
-    for row in rows:
+    for row in _each(rows, stats, report):
         if not row or not any(c.strip() for c in row):
             continue
         line = rows.line
         sourced = _cell(row, index, "sourcedId")
-        ids[sourced] = _cell(row, index, field) or sourced
+        misfit = rows.misfit(row)
+        if misfit is None:
+            ids[sourced] = _cell(row, index, field) or sourced
+        else:
+            misfits[sourced] = line
         role = _cell(row, index, "role").lower()
         is_student = (
             ("student" in roles.get(sourced, set())) if roles else (role in ("", "student"))
         )
         if is_student:
-            students.append((line, row, index))
-    return ids, students, stats
+            students.append((line, row, index, misfit))
+    return ids, students, stats, misfits
+
+
+_NAMES = ("givenName", "familyName", "preferredGivenName")
+"""users.csv columns of a student's name, which must not hold invisible characters."""
 
 
 def read_oneroster_roster(
@@ -180,15 +331,34 @@ def read_oneroster_roster(
         bundle.close()
     if found is None:
         return students
-    ids, rows, stats = found
-    for line, row, index in rows:
+    ids, rows, stats, _ = found
+    field = mapping.oneroster_student_id
+    for line, row, index, misfit in rows:
         stats.rows += 1
+        if misfit is not None:
+            report.reject(stats, line, misfit[0], misfit[1], tuple(row))
+            continue
         if _cell(row, index, "status") == "tobedeleted":
             report.reject(stats, line, "deleted", "the user is marked tobedeleted", tuple(row))
             continue
-        sid = ids[_cell(row, index, "sourcedId")]
+        sid = ids.get(_cell(row, index, "sourcedId"), "")
         if not sid:
             report.reject(stats, line, "missing-field", "no sourcedId or identifier", tuple(row))
+            continue
+        columns = (field if field in index and _cell(row, index, field) else "sourcedId", *_NAMES)
+        hidden = next(
+            ((c, h) for c in columns if (h := invisible(_cell(row, index, c))) is not None),
+            None,
+        )
+        if hidden is not None:
+            report.reject(
+                stats,
+                line,
+                "invisible-character",
+                f"{hidden[0]} (column {index[hidden[0]] + 1}) holds {hidden[1]}: remove it in "
+                "the export",
+                tuple(row),
+            )
             continue
         if sid in students:
             report.reject(
@@ -213,6 +383,8 @@ class _single(Bundle):
         self.display = display_path(path.parent)
         self.zip = None
         self.names = {"users.csv": path.name}
+        self.copies = {}
+        self.problem = None
         sibling = path.parent / "roles.csv"
         if sibling.is_file():
             self.names["roles.csv"] = sibling.name
@@ -240,11 +412,24 @@ def read_oneroster_evidence(
 def _read_evidence(
     bundle: Bundle, checker: RowChecker, report: ImportReport, mapping: Mapping
 ) -> None:
-    manifest = _manifest(bundle, report) if bundle.has("manifest.csv") else None
+    unreadable = bundle.problem or bundle.twice()
+    if unreadable is not None:
+        stats = report.add_file(bundle.display, "oneroster")
+        checker.register(stats)
+        report.fail_file(stats, 0, unreadable)
+        return
+    has_manifest = bundle.has("manifest.csv")
+    manifest = _manifest(bundle, report) if has_manifest else None
     results_stats = report.add_file(bundle.where("results.csv"), "oneroster")
     checker.register(results_stats)
     if manifest is None:
-        report.fail_file(results_stats, 0, "not a OneRoster bulk export: manifest.csv is missing.")
+        report.fail_file(
+            results_stats,
+            0,
+            "manifest.csv could not be read, so the export cannot be checked."
+            if has_manifest
+            else "not a OneRoster bulk export: manifest.csv is missing.",
+        )
         return
     mode = manifest.get("file.results", "")
     if mode != "bulk":
@@ -263,20 +448,20 @@ def _read_evidence(
             results_stats, 0, "users.csv could not be read, so results cannot name students."
         )
         return
-    ids = users[0]
+    ids, misfits = users[0], users[3]
     titles: dict[str, tuple[str, str]] = {}
     categories: dict[str, str] = {}
     if bundle.has("categories.csv"):
         cstats = report.add_file(bundle.where("categories.csv"), "oneroster-table")
         ctable = _table(bundle, "categories.csv", cstats, report, ("sourcedId", "title"))
         if ctable:
-            for r in ctable[1]:
+            for r in _each(ctable[1], cstats, report):
                 if r:
                     categories[_cell(r, ctable[0], "sourcedId")] = _cell(r, ctable[0], "title")
     lstats = report.add_file(bundle.where("lineItems.csv"), "oneroster-table")
     ltable = _table(bundle, "lineItems.csv", lstats, report, ("sourcedId", "title"))
     if ltable:
-        for r in ltable[1]:
+        for r in _each(ltable[1], lstats, report):
             if r:
                 titles[_cell(r, ltable[0], "sourcedId")] = (
                     _cell(r, ltable[0], "title"),
@@ -295,7 +480,7 @@ def _read_evidence(
             ("lineItemSourcedId", "learningObjectiveId"),
         )
         if otable:
-            for r in otable[1]:
+            for r in _each(otable[1], ostats, report):
                 if r and _cell(r, otable[0], "status") != "tobedeleted":
                     objectives.setdefault(_cell(r, otable[0], "lineItemSourcedId"), []).append(
                         _cell(r, otable[0], "learningObjectiveId")
@@ -314,12 +499,18 @@ def _read_evidence(
             ("resultSourcedId", "learningObjectiveId"),
         )
         if rtable:
-            rlo_index, rows = rtable
-            for r in rows:
-                if r and any(c.strip() for c in r):
-                    per_result.setdefault(_cell(r, rlo_index, "resultSourcedId"), []).append(
-                        (rows.line, r)
-                    )
+            rlo_index, lo_rows = rtable
+            for r in _each(lo_rows, rlo_stats, report):
+                if not r or not any(c.strip() for c in r):
+                    continue
+                misfit = lo_rows.misfit(r)
+                if misfit is not None:
+                    rlo_stats.rows += 1
+                    report.reject(rlo_stats, lo_rows.line, misfit[0], misfit[1], tuple(r))
+                    continue
+                per_result.setdefault(_cell(r, rlo_index, "resultSourcedId"), []).append(
+                    (lo_rows.line, r)
+                )
     table = _table(
         bundle,
         "results.csv",
@@ -341,14 +532,14 @@ def _read_evidence(
             objective.strip().lower().removeprefix("urn:uuid:")
         )
 
-    for row in rows:
+    for row in _each(rows, results_stats, report):
         if not row or not any(c.strip() for c in row):
             continue
         line = rows.line
         results_stats.rows += 1
         rid = _cell(row, index, "sourcedId")
         los = per_result.pop(rid, [])
-        problem = _result_problem(row, index, ids, titles)
+        problem = rows.misfit(row) or _result_problem(row, index, ids, titles, misfits)
         if problem:
             reason, message = problem
             report.reject(results_stats, line, reason, message, tuple(row))
@@ -437,6 +628,7 @@ def _read_evidence(
                 "under oneroster: learning_objectives: in the mapping file"
             )
         report.reject(results_stats, line, "no-learning-objective", message, tuple(row))
+    cut = "bad-file" in results_stats.rejected
     for rid, los in per_result.items():
         for lo_line, lo_row in los:
             assert rlo_stats is not None  # per_result is filled only from that file
@@ -445,13 +637,19 @@ def _read_evidence(
                 rlo_stats,
                 lo_line,
                 "unknown-reference",
-                f"resultSourcedId '{rid}' is not in results.csv",
+                f"resultSourcedId '{rid}' is not in the part of results.csv that could be read"
+                if cut
+                else f"resultSourcedId '{rid}' is not in results.csv",
                 tuple(lo_row),
             )
 
 
 def _result_problem(
-    row: list[str], index: dict[str, int], ids: dict[str, str], titles: dict[str, tuple[str, str]]
+    row: list[str],
+    index: dict[str, int],
+    ids: dict[str, str],
+    titles: dict[str, tuple[str, str]],
+    misfits: dict[str, int],
 ) -> tuple[str, str] | None:
     if _cell(row, index, "status") == "tobedeleted":
         return "deleted", "the result is marked tobedeleted"
@@ -460,6 +658,12 @@ def _result_problem(
         return "not-graded", f"scoreStatus is '{status}', not 'fully graded'"
     student = _cell(row, index, "studentSourcedId")
     if student not in ids:
+        if student in misfits:
+            return (
+                "unknown-student",
+                f"studentSourcedId '{student}' is on users.csv line {misfits[student]}, which has "
+                "the wrong number of fields: fix that row",
+            )
         return "unknown-student", f"studentSourcedId '{student}' is not in users.csv"
     item = _cell(row, index, "lineItemSourcedId")
     if item not in titles:

@@ -33,6 +33,7 @@ REASONS: dict[str, str] = {
     "unknown-reference": "refers to a missing record",
     "duplicate-student": "student listed twice",
     "bad-field": "field ignored",
+    "invisible-character": "invisible character in an ID or name",
     "bad-file": "file could not be read",
 }
 """Reason codes (the ``reason`` column of evidence-issues.csv) and what they mean."""
@@ -69,6 +70,8 @@ class FileStats:
     encoding: str = ""
     encoding_note: str = ""
     separator: str = ""
+    separator_note: str = ""
+    """How the separator was decided, when not from the header (an Excel ``sep=`` line)."""
 
 
 @dataclass
@@ -142,8 +145,9 @@ class ImportReport:
         return any(i.reason not in WARNING for i in self.issues)
 
     def summary(self) -> str:
-        """One line for the terminal: rows read, used and rejected by reason."""
-        rejected = self.rejected
+        """One line for the terminal: rows read, used and rejected by reason, for the
+        evidence and (when any roster row was rejected) for the roster: read = used + rejected."""
+        rejected = +self.rejected
         parts = [
             f"{self.rows:,} evidence row{'s' if self.rows != 1 else ''} read from "
             f"{len(self.evidence_files)} "
@@ -161,10 +165,16 @@ class ImportReport:
         roster = self._of(("roster", "oneroster-roster"))
         if roster:
             students = sum(f.used for f in roster)
-            line += f"; roster: {students:,} students"
-            bad = self.roster_rejected
+            line += f"; roster: {students:,} student{'s' if students != 1 else ''}"
+            bad = +self.roster_rejected
             if bad:
-                line += f", {sum(bad.values()):,} roster rows rejected"
+                read = sum(f.rows for f in roster)
+                line += (
+                    f" from {read:,} row{'s' if read != 1 else ''}, {sum(bad.values()):,} "
+                    "rejected ("
+                    + ", ".join(f"{n:,} {REASONS.get(r, r)}" for r, n in bad.most_common())
+                    + ")"
+                )
         return line + "."
 
 

@@ -1,8 +1,10 @@
 """Opening real-world CSV exports: encodings, byte-order marks, separators, dates, decimal commas.
 
 Spreadsheets and gradebooks export UTF-8 with or without a BOM, Windows-1252, and ``,``/``;``/tab
-separated files with ``3,5`` for three and a half and dates in a local format. These helpers
-decide each of those once per file and say what they decided.
+separated files (Excel may put a ``sep=;`` line first) with ``3,5`` for three and a half and
+dates in a local format. These helpers decide each of those once per file and say what they
+decided. They also guard against the ways a CSV file loses rows without an error: a quote that
+is never closed swallows the lines after it into one field (see :class:`Rows`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import io
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, BinaryIO
@@ -34,12 +37,92 @@ SEPARATORS = (",", ";", "\t")
 
 
 class BadFile(Exception):
-    """A file that cannot be read at all: ``line`` and a message saying what to do."""
+    """A file that cannot be read (from ``line`` on): a message saying what to do, and the
+    ``rows`` of it that were not read (counted as rejected, so rows read = used + reported)."""
 
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, rows: int = 0) -> None:
         super().__init__(message)
         self.line = line
         self.message = message
+        self.rows = rows
+
+
+def rows_text(n: int) -> str:
+    return f"{n:,} row{'s' if n != 1 else ''}"
+
+
+_CONTROL_NAMES = {
+    "\x00": "NULL",
+    "\t": "TAB",
+    "\n": "LINE FEED",
+    "\r": "CARRIAGE RETURN",
+    "\x1b": "ESCAPE",
+    "\x7f": "DELETE",
+}
+
+_JOINERS = frozenset("\u200c\u200d")
+"""ZERO WIDTH NON-JOINER and JOINER: invisible, but part of how Persian and Indic names are
+spelled, so they are kept."""
+
+
+def character_name(c: str) -> str:
+    """``U+202E (RIGHT-TO-LEFT OVERRIDE)``: a character a registrar can look up."""
+    name = unicodedata.name(c, "") or _CONTROL_NAMES.get(c, "")
+    return f"U+{ord(c):04X}" + (f" ({name})" if name else "")
+
+
+def invisible(text: str) -> str | None:
+    """The first invisible character of ``text`` (a control, a format character such as a
+    bidi override, a line separator, a noncharacter) described with its place, or None.
+
+    Such a character makes two IDs that look the same differ (or reorders what a page shows),
+    so an ID or a name holding one is reported instead of being kept. ZWJ and ZWNJ are kept.
+    """
+    if text.isprintable():
+        return None
+    for i, c in enumerate(text, 1):
+        code = ord(c)
+        category = unicodedata.category(c)
+        if 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE:
+            kind = "a noncharacter"
+        elif category == "Cs":
+            kind = "a lone surrogate"
+        elif category in ("Cc", "Zl", "Zp") or (category == "Cf" and c not in _JOINERS):
+            kind = "an invisible control character"
+        else:
+            continue
+        where = f" as character {i}" if len(text) > 1 else ""
+        return f"{kind} {character_name(c)}{where}"
+    return None
+
+
+def foreign_digit(text: str) -> str | None:
+    """The first digit of ``text`` that is not 0-9 (Arabic-Indic, full-width, superscript...),
+    named; None if there is none."""
+    if text.isascii():
+        return None
+    for c in text:
+        if c.isdigit() and not "0" <= c <= "9":
+            return character_name(c)
+    return None
+
+
+def ascii_digits_hint(text: str) -> str:
+    """`` (write it as 3.5)`` when every digit of ``text`` is from one script, else ``""``.
+
+    Only a hint for the message: the value is never read from such digits.
+    """
+    zeros: set[int] = set()
+    out: list[str] = []
+    for c in text:
+        value = unicodedata.decimal(c, None)
+        if value is None:
+            out.append(c)
+            continue
+        zeros.add(ord(c) - value)
+        out.append(str(value))
+    written = "".join(out).strip()
+    return f" (write it as {written})" if len(zeros) == 1 and written.isascii() else ""
 
 
 def encoding_codec(name: str) -> str:
@@ -119,26 +202,160 @@ def normalise_header(name: str) -> str:
     return name.strip().lstrip("\ufeff").strip().lower()
 
 
-class Rows:
-    """A CSV file's data rows with the line each row starts on (``line`` after each step)."""
+_BREAK = re.compile(r"\r\n|\r|\n")
 
-    def __init__(self, text: io.TextIOWrapper, reader: Any, skipped: int) -> None:
+_SEP_LINE = re.compile(r'^"?sep=(\t|[^"\s\w])\1*"?[ \t]*\r?\n?$', re.IGNORECASE)
+"""Excel's first line naming the separator (``sep=;``), also as a CSV writer quotes it."""
+
+
+def sep_line(line: str) -> str | None:
+    """The separator an Excel ``sep=`` line names, or None if ``line`` is not one."""
+    found = _SEP_LINE.match(line.lstrip("\ufeff"))
+    return found.group(1) if found else None
+
+
+def _lines(n: int) -> str:
+    return f"{n:,} line{'s' if n != 1 else ''}"
+
+
+class Rows:
+    """A CSV file's data rows with the physical line each row starts on (``line``).
+
+    The reader sees the file from its header on: ``skipped`` blank lines and an Excel
+    ``sep=`` line before the header are not rows (not counted as read). A quoted field may
+    hold line breaks (a comment written on two lines is kept), but when a line inside such a
+    field holds as many separators as a record does (the header's width minus one), its
+    closing quote is almost certainly missing and the field swallowed the rows after it.
+    Iterating then raises :class:`BadFile` naming the line where that field opens, with every
+    non-blank line from its record on counted as a row not read (the file's records can no
+    longer be trusted from there). So does a field longer than csv's limit (128 KiB), named
+    at the line its record starts. A record of the wrong width is the caller's to report
+    (:meth:`misfit`): one row, at the line it starts.
+    """
+
+    def __init__(
+        self,
+        text: io.TextIOWrapper,
+        reader: Any,
+        skipped: int,
+        *,
+        opener: Callable[[], BinaryIO],
+        codec: str,
+        separator: str,
+        width: int,
+    ) -> None:
         self.text = text
         self.reader = reader
         self.skipped = skipped
+        self.opener = opener
+        self.codec = codec
+        self.separator = separator
+        self.width = width
+        self.header_line = skipped + 1
+        self.first_line = skipped + reader.line_num + 1
+        """The physical line after the header: where the data rows start."""
         self.line = 0
+        self.named: str | None = None
+        """The separator an Excel ``sep=`` line named, if the file had one."""
 
     def __iter__(self) -> Iterator[list[str]]:
         reader = self.reader
         end = reader.line_num
         skipped = self.skipped
         try:
-            for row in reader:
-                self.line = end + 1 + skipped
-                end = reader.line_num
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    raise self.broken(end + 1 + skipped, exc) from None
+                start, end = end, reader.line_num
+                self.line = start + 1 + skipped
+                if end - start > 1:
+                    problem = self.swallowed(row, self.line)
+                    if problem is not None:
+                        raise problem
                 yield row
         finally:
             self.text.close()
+
+    def misfit(self, row: list[str]) -> tuple[str, str] | None:
+        """``(reason, message)`` for a row with fewer or more fields than the header (blank
+        extra fields, as spreadsheets add, are allowed), or None."""
+        n = len(row)
+        if n < self.width:
+            return (
+                "short-row",
+                f"the row has {n} fields but the header has {self.width}: the file may be cut "
+                "off here, or a field with a line break lacks quotes",
+            )
+        if n > self.width and any(c.strip() for c in row[self.width :]):
+            return (
+                "extra-fields",
+                f"the row has {n} fields but the header has {self.width}: quote any field "
+                "that contains the separator",
+            )
+        return None
+
+    def swallowed(self, row: list[str], line: int, rest: int | None = None) -> BadFile | None:
+        """For a record starting on ``line`` that spans several lines: the error if one of its
+        quoted fields most likely swallowed rows (see the class), else None. The rows not read
+        are counted from ``rest`` (default: ``line``; the header is not a row)."""
+        need = max(self.width - 1, 1)
+        sep = self.separator
+        at = line
+        for column, cell in enumerate(row, 1):
+            parts = _BREAK.split(cell)
+            if len(parts) == 1:
+                continue
+            like = [k for k, part in enumerate(parts[1:], 1) if part.count(sep) >= need]
+            if like:
+                start = line if rest is None else rest
+                rows = self.rest_from(start)
+                return BadFile(
+                    at,
+                    f"the quoted field that opens on line {at} (column {column}) runs on over "
+                    f"{_lines(len(like))} that look like rows (the first is line "
+                    f"{at + like[0]}): its closing quote is most likely missing, so those rows "
+                    f"went into that one field. Close the quote on line {at} (or remove it) and "
+                    f"run again; the rest of the file ({rows_text(rows)} from line {start} on) "
+                    "was not read.",
+                    rows,
+                )
+            at += len(parts) - 1
+        return None
+
+    def broken(self, line: int, exc: csv.Error, rest: int | None = None) -> BadFile:
+        """The error for a record (starting on ``line``) that csv cannot read; the rows not
+        read are counted from ``rest`` (default: ``line``)."""
+        start = line if rest is None else rest
+        rows = self.rest_from(start)
+        if "field larger than field limit" in str(exc):
+            what = (
+                f"the row that starts on line {line} has a field longer than "
+                f"{csv.field_size_limit():,} characters: a quote there is most likely not "
+                "closed, so the lines after it went into that one field"
+            )
+        else:
+            what = f"line {line} is not valid CSV ({exc})"
+        return BadFile(
+            line,
+            f"{what}. Fix line {line} and run again; the rest of the file "
+            f"({rows_text(rows)} from line {start} on) was not read.",
+            rows,
+        )
+
+    def rest_from(self, line: int) -> int:
+        """Non-blank physical lines from ``line`` to the end: the rows a failed file still
+        holds, counted by line since its records can no longer be trusted."""
+        sep = self.separator
+        count = 0
+        with io.TextIOWrapper(self.opener(), encoding=self.codec, newline="") as f:
+            for number, text in enumerate(f, 1):
+                if number >= line and text.replace(sep, "").replace('"', "").strip():
+                    count += 1
+        return count
 
 
 def open_rows(
@@ -149,22 +366,33 @@ def open_rows(
 ) -> tuple[list[str], Rows, str]:
     """Header, the data rows, and the separator.
 
-    Without ``separator`` the header line decides: the candidate that makes the most expected
-    column names (``expected`` counts them), then the most columns.
+    An Excel ``sep=`` first line names the separator (it wins over ``separator``: it is how
+    the file was written) and is skipped like a blank line. Otherwise without ``separator``
+    the header line decides: the candidate that makes the most expected column names
+    (``expected`` counts them), then the most columns. A header that swallowed rows (an
+    unclosed quote in it) is a BadFile.
     """
     text = io.TextIOWrapper(opener(), encoding=codec, newline="")
-    first = ""
     skipped = 0
-    for first in text:
-        if first.strip():
-            break
-        skipped += 1
-    else:
-        first = ""
-    if not first.strip():
+    named: str | None = None
+    first = ""
+    for line in text:
+        if not line.strip():
+            skipped += 1
+            continue
+        if named is None and (found := sep_line(line)) is not None:
+            named = found
+            skipped += 1
+            continue
+        first = line
+        break
+    if not first:
         text.close()
-        raise BadFile(1, "the file has no header row (it is empty): export it again.")
-    if separator is None:
+        what = "only its sep= line" if named else "no header row (it is empty)"
+        raise BadFile(1, f"the file has {what}: export it again.")
+    if named is not None:
+        separator = named
+    elif separator is None:
         best: tuple[int, int, str] | None = None
         for sep in SEPARATORS:
             cells = next(csv.reader([first], delimiter=sep))
@@ -174,11 +402,31 @@ def open_rows(
         assert best is not None
         separator = best[2]
     reader = csv.reader(itertools.chain([first], text), delimiter=separator)
-    header = next(reader)
-    return header, Rows(text, reader, skipped), separator
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        rows = Rows(text, reader, skipped, opener=opener, codec=codec, separator=separator, width=1)
+        text.close()
+        raise rows.broken(skipped + 1, exc, skipped + 2) from None
+    rows = Rows(
+        text,
+        reader,
+        skipped,
+        opener=opener,
+        codec=codec,
+        separator=separator,
+        width=len(header),
+    )
+    rows.named = named
+    if reader.line_num > 1:
+        problem = rows.swallowed(header, rows.header_line, rows.header_line + 1)
+        if problem is not None:
+            text.close()
+            raise problem
+    return header, rows, separator
 
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+\-Z]*)?$")
+_ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9:.+\-Z]*)?$")
 
 
 class DateReader:
@@ -197,6 +445,11 @@ class DateReader:
 
     def _parse(self, raw: str) -> date | str:
         text = raw.strip()
+        digit = foreign_digit(text)
+        if digit is not None:
+            # strptime would read these digits; they are refused so that every number
+            # Proficio reads is written the one way a registrar can check by eye.
+            return f"'{raw}' is written with {digit}, not the digits 0-9: write dates with 0-9"
         if _ISO.match(text):
             try:
                 return date.fromisoformat(text[:10])

@@ -350,6 +350,7 @@ def read_package(path: Path, report: Report) -> Package:
 
     ignored: dict[str, int] = {}
     roots: list[tuple[_ChildKey, Item]] = []
+    trees = _Trees()
     for ai, assoc in enumerate(data.get("CFAssociations") or []):
         if not isinstance(assoc, dict):
             continue
@@ -389,12 +390,13 @@ def read_package(path: Path, report: Report) -> Package:
             child.parent = doc_id
             roots.append((key, child))
         elif parent_id in items:
-            if _is_ancestor(items, child.identifier, parent_id):
+            if trees.top(parent_id) == child.identifier:
                 report.notes.append(
                     f"isChildOf from {child.label} to {parent_id} would make a cycle: ignored."
                 )
                 continue
             child.parent = parent_id
+            trees.join(child.identifier, parent_id)
             items[parent_id].children.append((key, child))
         else:
             report.notes.append(
@@ -413,6 +415,7 @@ def read_package(path: Path, report: Report) -> Package:
         report.notes.append(
             f"{n} {kind} association{'s' if n != 1 else ''} not used (Proficio keeps only the isChildOf tree)."
         )
+    _check_depth(path, [item for _, item in roots], items, report)
     return Package(
         document=document,
         items=items,
@@ -422,14 +425,71 @@ def read_package(path: Path, report: Report) -> Package:
     )
 
 
-def _is_ancestor(items: dict[str, Item], candidate: str, node: str | None) -> bool:
-    seen = set()
-    while node and node in items and node not in seen:
-        if node == candidate:
-            return True
-        seen.add(node)
-        node = items[node].parent
-    return False
+MAX_DEPTH = 64
+"""The most tiers an imported tree may have. Real frameworks have a handful (subject, grade,
+domain, cluster, standard, component); a deeper isChildOf chain is a broken or hostile export,
+and placing it would walk the tree deeper than Python's recursion allows."""
+
+
+def _check_depth(path: Path, roots: list[Item], items: dict[str, Item], report: Report) -> None:
+    """Refuse a tree deeper than :data:`MAX_DEPTH`, naming where its deepest chain starts
+    (measured without recursion; the tree has no cycles, :func:`read_package` drops them)."""
+    deepest: tuple[int, Item | None] = (0, None)
+    stack = [(1, item) for item in roots]
+    seen: set[str] = set()
+    while stack:
+        depth, item = stack.pop()
+        if item.identifier in seen:
+            continue
+        seen.add(item.identifier)
+        if depth > deepest[0]:
+            deepest = (depth, item)
+        stack.extend((depth + 1, child) for _, child in item.children)
+    depth, node = deepest
+    if depth <= MAX_DEPTH:
+        return
+    chain: list[Item] = []
+    while node is not None and len(chain) < depth:
+        chain.append(node)
+        node = items.get(node.parent or "")
+    first = [item.code or item.identifier for item in reversed(chain)][:5]
+    cycles = [note for note in report.notes if "would make a cycle" in note]
+    raise ProficioError(
+        f"{path}: the isChildOf tree is {depth:,} items deep, and Proficio imports at most "
+        f"{MAX_DEPTH} tiers (a framework has a handful: subject, level, topic, target). The "
+        f"deepest chain starts {' > '.join(first)} > ... Check the package's isChildOf "
+        "associations (each item should name its own parent, not the item before it) and "
+        "export it again. Nothing was imported.",
+        details=[f"note: {note}" for note in cycles[:10]],
+    )
+
+
+class _Trees:
+    """Which tree each item is in so far, and that tree's top item (a union-find): a new
+    isChildOf link makes a cycle exactly when the parent's tree tops out at the child. Walking
+    up the parents instead costs the chain's length per link, which never ends on a chain of
+    100,000 items."""
+
+    def __init__(self) -> None:
+        self._up: dict[str, str] = {}
+        self._top: dict[str, str] = {}
+
+    def _find(self, node: str) -> str:
+        root = node
+        while self._up.get(root, root) != root:
+            root = self._up[root]
+        while node != root:
+            self._up[node], node = root, self._up[node]
+        return root
+
+    def top(self, node: str) -> str:
+        return self._top.get(self._find(node), node)
+
+    def join(self, child: str, parent: str) -> None:
+        """``child`` (the top of its tree) now hangs under ``parent``."""
+        below, above = self._find(child), self._find(parent)
+        self._top[above] = self.top(parent)
+        self._up[below] = above
 
 
 # -- placing items ---------------------------------------------------------------------------

@@ -12,12 +12,11 @@ student and the issue date, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,6 +25,7 @@ from ..content import identifiers
 from ..content.model import CaseRef, Level, School, Subject, Target, localize
 from ..errors import ProficioError
 from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
+from ..support.bidi import isolate
 from ..support.numbers import decimal_text
 from . import case
 
@@ -384,8 +384,10 @@ class ClrBuilder:
             "id": _urn(uuid.uuid5(self.ns, base)),
             "type": ["VerifiableCredential", "ClrCredential"],
             "issuer": self.issuer,
-            "name": f"Comprehensive Learner Record: {student.full_name}",
-            "description": f"Learning targets, levels and subjects {student.full_name} has been scored "
+            # Wallets show these sentences: the name is isolated (FSI...PDI), so a control in it
+            # cannot reverse the words around it; identityHash above keeps the roster's text.
+            "name": f"Comprehensive Learner Record: {isolate(student.full_name)}",
+            "description": f"Learning targets, levels and subjects {isolate(student.full_name)} has been scored "
             f"on at {school_name}, with the current score and proficiency level of each.",
             "validFrom": when,
             "awardedDate": when,
@@ -525,13 +527,6 @@ class ClrBuilder:
         return self._credential(f"subject/{subject.code}", achievement["name"], body, base, when)
 
 
-def student_file_name(student_id: str) -> str:
-    """A file name for a student's record that cannot escape the output folder."""
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", student_id) and ".." not in student_id:
-        return student_id
-    return "student-" + hashlib.sha256(student_id.encode("utf-8")).hexdigest()[:16]
-
-
 @dataclass
 class ClrExportSummary:
     files: list[Any]
@@ -540,6 +535,8 @@ class ClrExportSummary:
     validated: int
     """How many records were checked against the official schemas during the run."""
     bytes: int
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    """(student ID, reason) of the students who got no record (their ID cannot be a file name)."""
 
 
 def export_clrs(
@@ -552,42 +549,72 @@ def export_clrs(
     language: str | None = None,
     base_uri: str | None = None,
     validate: str = "first",
+    roster: Any = None,
 ) -> ClrExportSummary:
     """Write one ClrCredential per student into ``out``: ``<id>.json``, or ``<id>.jwt`` (a
     signed VC-JWT) when an Ed25519 ``key`` is given. ``validate`` is ``all``, ``first`` (the
-    first record: every record has the same structure) or ``none``."""
+    first record: every record has the same structure) or ``none``.
+
+    Files are named as transcripts are (:mod:`proficio.transcripts.filenames`), over the IDs of
+    the whole ``roster`` (default: those of ``results``): a student whose ID cannot be a file
+    name (empty, too long, the same as another ignoring case) is in ``failed`` and everyone
+    else's record is written. One export at a time writes into ``out``; a folder that cannot be
+    written is a :class:`~proficio.errors.ProficioError` naming it."""
     from pathlib import Path
 
+    from ..support.files import cannot_write, folder_lock
+    from ..transcripts.filenames import assign_files
+
+    out = Path(out)
+    if roster is None:
+        results = list(results)
+        roster = [r.student.id for r in results]
+    names, unsafe = assign_files(roster, ".jwt" if key is not None else ".json")
+    with folder_lock(out):
+        try:
+            summary = _write_clrs(
+                school, results, out, names, issued, key, language, base_uri, validate
+            )
+        except OSError as exc:
+            raise cannot_write(out, exc) from None
+    summary.failed = sorted(unsafe.items())
+    return summary
+
+
+def _write_clrs(
+    school: School,
+    results: Any,
+    out: Any,
+    names: dict[str, str],
+    issued: datetime,
+    key: Any,
+    language: str | None,
+    base_uri: str | None,
+    validate: str,
+) -> ClrExportSummary:
     from ..support.files import write_bytes
     from . import signing
 
     builder = ClrBuilder(school, language=language, base_uri=base_uri)
-    out = Path(out)
-    seen: dict[str, str] = {}
-    files = []
+    files: list[Any] = []
     credentials = validated = size = 0
-    for n, result in enumerate(results):
-        name = student_file_name(result.student.id)
-        if name.casefold() in seen:
-            raise ProficioError(
-                f"students '{seen[name.casefold()]}' and '{result.student.id}' would share the file "
-                f"{name}: student ids must be unique (ignoring case)."
-            )
-        seen[name.casefold()] = result.student.id
+    for result in results:
+        name = names.get(result.student.id)
+        if name is None:
+            continue  # reported: no file name
         if key is not None:
             payload, shape = builder.serialize(result, issued, signing.claims)
             text = signing.sign_payload(payload, key) + "\n"
-            path = out / f"{name}.jwt"
         else:
             payload, shape = builder.serialize(result, issued)
             text = payload + "\n"
-            path = out / f"{name}.json"
-        if validate == "all" or (validate == "first" and n == 0):
+        path = out / name
+        if validate == "all" or (validate == "first" and not files):
             credential = builder.build(result, issued)
             problems = signing.check_schema(credential)
             if problems:
                 raise ProficioError(
-                    f"the record of student '{result.student.id}' does not validate against the "
+                    f"the record of student {result.student.id!r} does not validate against the "
                     f"official CLR 2.0 / OB 3.0 schemas: {'; '.join(problems[:3])}"
                 )
             validated += 1

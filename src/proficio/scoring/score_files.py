@@ -7,8 +7,9 @@
 - ``scores/scores.json``: the same, nested per student (format ``proficio-scores``, version 1).
 
 The columns and keys are documented in ``docs-dev/scoring.md``; add to them, never rename.
-Each file is written to a temporary file and renamed at the end, so a failed run leaves the
-previous files (or none), never half of one.
+Each file is written to a temporary file, and the three are renamed together at the end, so a
+failed run (a full disk, Ctrl-C) leaves the previous files (or none), never half of one nor a
+new one beside old ones. One run at a time writes into a folder.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
-from contextlib import ExitStack
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..content.model import Calculation, CompletionRule, School
 from ..evidence.report import neutralise
-from ..support.files import atomic_text
+from ..support.files import atomic_texts, cannot_write, folder_lock
 from .results import StudentResult
 
 FORMAT = "proficio-scores"
@@ -102,8 +102,19 @@ def write_scores(
 
     Runs over ``results`` once, one student at a time, so memory stays flat for any roster.
     What is the same for every student (a target's code, method, JSON keys) is formatted once.
+    A folder that cannot be written is a :class:`~proficio.errors.ProficioError` naming it.
     """
     folder = out / "scores"
+    with folder_lock(folder):
+        try:
+            return _write_scores(school, results, folder, as_of)
+        except OSError as exc:
+            raise cannot_write(folder, exc) from None
+
+
+def _write_scores(
+    school: School, results: Iterable[StudentResult], folder: Path, as_of: date
+) -> tuple[int, list[Path]]:
     paths = [folder / "targets.csv", folder / "subjects.csv", folder / "scores.json"]
     lang = school.default_language
     scales = {t.code: school.scale_of(t) for _, _, _, t in school.iter_targets()}
@@ -111,8 +122,7 @@ def write_scores(
     labels: dict[tuple[str, Decimal], tuple[str, str, str, str]] = {}
     days: dict[date | None, tuple[str, str]] = {None: ("", "null")}
     count = 0
-    with ExitStack() as stack:
-        files = [stack.enter_context(atomic_text(p, private=True)) for p in paths]
+    with atomic_texts(paths, private=True) as files:
         targets = csv.writer(files[0], lineterminator="\r\n")
         subjects = csv.writer(files[1], lineterminator="\r\n")
         js = files[2]

@@ -7,8 +7,6 @@ MkDocs with Material; :func:`build_site` is what ``proficio build`` calls.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -19,6 +17,7 @@ from ..content.loader import Result, find_content
 from ..errors import ProficioError
 from ..support import clock
 from ..support.files import display_path
+from .folders import project_config
 
 DEFAULT_CONFIG = """\
 site_name: Curriculum
@@ -48,8 +47,9 @@ def build_site(
 ) -> SiteBuild:
     """Build the site of ``content`` into ``out`` with ``mkdocs.yml`` (or a built-in config).
 
-    The site is built next to ``out`` and moved into place when complete, so a failed build
-    leaves the previous site untouched. Raises :class:`ProficioError` on failure, after
+    The same build as ``mkdocs build``: the plugin builds the site next to ``out`` and moves it
+    into place when complete (``support/staging.py``), so a failed or killed build leaves the
+    previous site untouched. Raises :class:`ProficioError` on failure, after
     MkDocs has logged why. ``loaded`` is the caller's own load of ``content``, reused if given.
     Without ``SOURCE_DATE_EPOCH`` in the environment, the content's last commit time is used.
     """
@@ -100,33 +100,30 @@ def _build(
 
     if loaded is not None:
         plugin.remember(find_content(content), loaded)
-    if config_file is None and Path("mkdocs.yml").is_file():
-        config_file = Path("mkdocs.yml")
+    if config_file is None:
+        config_file = project_config(Path.cwd())
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
     _show_mkdocs_warnings()
-    with tempfile.TemporaryDirectory(prefix=".site-", dir=out.parent) as tmp:
+    with tempfile.TemporaryDirectory(prefix="proficio-mkdocs-") as tmp:
         if config_file is None:
             (Path(tmp) / "docs").mkdir()
             config_file = Path(tmp) / "mkdocs.yml"
             config_file.write_text(DEFAULT_CONFIG, encoding="utf-8")
-        staging = Path(tmp) / "site"
         token = plugin.content_override(content.resolve())
         try:
-            cfg = load_config(str(config_file), site_dir=str(staging))
-            cfg.plugins.on_startup(command="build", dirty=False)
+            cfg = load_config(str(config_file), site_dir=str(out))
+            if not isinstance(cfg.plugins.get("proficio"), plugin.ProficioPlugin):
+                raise ProficioError(
+                    f"{display_path(config_file)} does not use the proficio plugin, which makes "
+                    "the curriculum pages: add '- proficio' under 'plugins:'."
+                )
+            cfg.plugins.on_startup(command="build", dirty=False)  # the plugin stages the site
             try:
                 build(cfg)
             finally:
                 cfg.plugins.on_shutdown()
         finally:
             plugin._CONTENT_OVERRIDE.reset(token)
-        old = Path(tmp) / "old"
-        if out.exists():
-            os.replace(out, old)
-        os.replace(staging, out)
-        if old.exists():
-            shutil.rmtree(old)
     return SiteBuild(out, dict(plugin.LAST_PAGES), time.perf_counter() - started)
 
 

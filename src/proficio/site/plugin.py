@@ -6,6 +6,13 @@ is a second MkDocs build into ``<site_dir>/<lang>/``, started after the first on
 Material's UI strings and search in that language. Building each language on its own (instead of
 mixing them in one build) gives every page the right ``<html lang>`` and each language its own,
 smaller search index.
+
+``mkdocs build`` (and ``gh-deploy``, and ``proficio build``, which runs the same build) writes
+into a staging folder beside ``site_dir`` (:class:`~proficio.support.staging.StagedFolder`)
+that replaces the old site only once every language and every plugin's files are written: a
+failed or killed build leaves the previous site as it was. ``mkdocs serve`` builds into its own
+temporary folder as usual; ``mkdocs build --dirty`` writes in place, as MkDocs does (it only
+rewrites changed pages and never deletes, so there is no old site to lose), every language.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 import material
 from mkdocs.commands.build import build
@@ -35,6 +42,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import CountHandler
 
 from ..content.loader import Result, find_content, load
 from ..content.model import School
@@ -42,6 +50,7 @@ from ..errors import ProficioError
 from ..support import clock
 from ..support.allocation import no_collection
 from ..support.forking import Forked, can_fork
+from ..support.staging import StagedFolder
 from .pages import (
     SCALES_DIR,
     NavItem,
@@ -200,9 +209,20 @@ class ProficioPluginConfig(Config):  # type: ignore[no-untyped-call]
 
 
 class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyped-call]
+    """The curriculum pages, the other languages' builds and the staged, swapped-in site.
+
+    Having ``on_startup`` makes MkDocs keep one instance for the whole process (``mkdocs serve``
+    rebuilds, and the other languages' builds, get the same object): everything one build needs
+    is set again by :meth:`on_config`, and the staging is the root build's alone (``_NESTED``).
+    """
+
     supports_multiple_instances = False
 
     def __init__(self) -> None:
+        self.stage = False
+        self.dirty = False
+        self.staged: StagedFolder | None = None
+        self.staged_config: MkDocsConfig | None = None
         self.site: SiteLanguage | None = None
         self.school: School | None = None
         self.root = Path("content")
@@ -212,6 +232,11 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         self.fallback_pages: dict[str, str] = {}
 
     # -- configuration -------------------------------------------------------------------------
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        if _NESTED.get() is None:
+            self.stage = command != "serve" and not dirty
+            self.dirty = dirty
 
     def content_root(self, config: MkDocsConfig) -> Path:
         nested = _NESTED.get()
@@ -304,7 +329,56 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
             ]
             if self.nested:
                 config.site_url = f"{root}{lang}/"
+        if self.stage and not self.nested:
+            self.start_staging(config)
         return config
+
+    # -- the site, built beside site_dir and swapped in whole ----------------------------------
+
+    def start_staging(self, config: MkDocsConfig) -> None:
+        """Point ``site_dir`` at a new staging folder (removing killed builds' leftovers)."""
+        self.discard_staging()
+        staged = StagedFolder(Path(config.site_dir))
+        try:
+            config.site_dir = str(staged.open())
+        except OSError as exc:
+            raise PluginError(
+                f"Cannot create the staging folder for the site beside {staged.target}: {exc}"
+            ) from None
+        self.staged, self.staged_config = staged, config
+
+    @event_priority(-100)  # after every plugin has written its files (search: its index)
+    def _move_site_into_place(self, config: MkDocsConfig) -> None:
+        if _NESTED.get() is not None or self.staged is None:
+            return
+        if config.strict and _warnings_counted():
+            return  # MkDocs aborts next; on_build_error removes the staging folder
+        staged, self.staged = self.staged, None
+        config.site_dir = str(staged.target)
+        try:
+            staged.commit()
+        except OSError as exc:
+            staged.discard()
+            raise PluginError(
+                f"The new site could not be moved into {staged.target} ({exc}); the folder holds "
+                "the previous build."
+            ) from None
+
+    def discard_staging(self) -> None:
+        """Drop an unfinished build's staging folder; ``site_dir`` names the real one again."""
+        if self.staged is not None:
+            if self.staged_config is not None:
+                self.staged_config.site_dir = str(self.staged.target)
+            self.staged.discard()
+        self.staged = self.staged_config = None
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if _NESTED.get() is None:
+            self.discard_staging()
+
+    def on_shutdown(self) -> None:
+        if _NESTED.get() is None:
+            self.discard_staging()
 
     def nav_config(self, items: list[NavItem]) -> list[Any]:
         """Navigation in level order, titles escaped (Material prints them as HTML)."""
@@ -443,7 +517,7 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
 
     # -- the other languages -------------------------------------------------------------------
 
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _build_other_languages(self, config: MkDocsConfig) -> None:
         if self.nested or self.school is None:
             return
         assert self.site is not None
@@ -454,6 +528,8 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         )
         for lang in languages[1:]:
             self.build_language(config, lang)
+
+    on_post_build = CombinedEvent(_build_other_languages, _move_site_into_place)
 
     def build_language(self, config: MkDocsConfig, lang: str) -> None:
         if not config.config_file_path:
@@ -471,9 +547,9 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
                 site_url=config.site_url or None,
                 strict=config.strict,
             )
-            cfg.plugins.on_startup(command="build", dirty=False)
+            cfg.plugins.on_startup(command="build", dirty=self.dirty)
             try:
-                build(cfg)
+                build(cfg, dirty=self.dirty)
             finally:
                 cfg.plugins.on_shutdown()
             plugin = cfg.plugins.get("proficio")
@@ -520,6 +596,13 @@ def choose_versions(
                 chosen[stem] = (by_lang[candidate], candidate)
                 break
     return chosen
+
+
+def _warnings_counted() -> bool:
+    """Whether ``mkdocs build --strict`` has counted a warning (it then aborts the build)."""
+    return any(
+        isinstance(h, CountHandler) and h.get_counts() for h in logging.getLogger("mkdocs").handlers
+    )
 
 
 class _Quiet(logging.Filter):

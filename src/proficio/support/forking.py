@@ -5,16 +5,24 @@ have a second core standing idle. Forking lends it work without pickling anythin
 in: the child starts with the parent's objects (the loaded school) and hands back only its
 result. Forking is only ever a speed-up: if the child cannot run or fails, the parent does the
 work itself, so errors surface in the parent exactly as in a serial run.
+
+A helper process never outlives the process it works for: :func:`die_with` (used by the child
+here and by the transcript workers) kills it when that process ends, even by ``kill -9``.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import pickle
+import select
+import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from typing import IO, Any, Generic, TypeVar
 
@@ -23,6 +31,68 @@ from .allocation import no_collection
 T = TypeVar("T")
 
 _UNSET: Any = object()
+
+_PR_SET_PDEATHSIG = 1
+"""``prctl`` option: the signal the kernel sends this process when its parent thread ends."""
+
+_POLL_SECONDS = 0.2
+"""How often a watcher without ``pidfd_open`` looks whether the process it serves is gone."""
+
+
+def _set_parent_death_signal() -> bool:
+    """``prctl(PR_SET_PDEATHSIG, SIGKILL)`` (Linux): the kernel kills this process as soon as its
+    parent ends, however it ends. Whether that could be set."""
+    if sys.platform != "linux":
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _watch(owner: int, parent: int, pidfd: int | None) -> None:
+    """Wait (in a daemon thread) for ``owner`` to end, or this process's parent to change, and
+    then end this process at once: its work is no longer wanted by anyone."""
+    if pidfd is not None:
+        select.select([pidfd], [], [])  # readable when the process has ended
+    else:
+        while os.getppid() == parent and not _gone(owner):
+            time.sleep(_POLL_SECONDS)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def die_with(owner: int) -> None:
+    """End this helper process when process ``owner`` (the one it works for) ends, even by
+    ``kill -9``: the kernel's parent-death signal when ``owner`` is the parent, and a watcher
+    thread otherwise (a worker started by a fork server, whose parent is the server) or where
+    the kernel has no such signal (the parent's pid changing is the sign there). Call it first
+    thing in the helper."""
+    parent = os.getppid()
+    if _set_parent_death_signal() and parent == owner:
+        if os.getppid() != owner:  # the owner ended before the signal was set
+            os.kill(os.getpid(), signal.SIGKILL)
+        return
+    pidfd: int | None = None
+    try:
+        pidfd = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os.kill(os.getpid(), signal.SIGKILL)
+    except (AttributeError, OSError):  # not Linux 5.3+: poll instead
+        pidfd = None
+    threading.Thread(
+        target=_watch, args=(owner, parent, pidfd), name="die-with-owner", daemon=True
+    ).start()
 
 
 def can_fork() -> bool:
@@ -49,7 +119,9 @@ class Forked(Generic[T]):
         self._value: T = _UNSET
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by result() or cancel())
         context = multiprocessing.get_context("fork")
-        self._child = context.Process(target=_run, args=(self._file, fn, args), daemon=True)
+        self._child = context.Process(
+            target=_run, args=(os.getpid(), self._file, fn, args), daemon=True
+        )
         self._child.start()
 
     def result(self) -> T:
@@ -74,7 +146,8 @@ class Forked(Generic[T]):
         self._file.close()
 
 
-def _run(file: IO[bytes], fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+def _run(owner: int, file: IO[bytes], fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    die_with(owner)
     try:
         pickle.dump(fn(*args), file, protocol=pickle.HIGHEST_PROTOCOL)
         file.flush()

@@ -4,21 +4,25 @@ Students stream through: the caller's iterator of scored students is consumed a 
 ahead of the workers, so memory stays flat however long the roster. Each worker owns one
 :class:`Renderer` (one Typst compiler) and writes its PDFs itself, each to a hidden temporary file
 renamed into place, so a killed run leaves only complete PDFs. The manifest, written last,
-lists every student of the run: the file and its hash, or why it was not issued.
+lists every student of the run: the file and its hash, or why it was not issued. Workers end
+with the run, even when it is killed (``kill -9``): nothing keeps writing into the folder.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import errno
 import hashlib
 import multiprocessing
 import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,7 +30,8 @@ from typing import Any, TextIO
 from ..content.model import School
 from ..errors import DocumentError, Interrupted
 from ..scoring.results import StudentResult
-from ..support.files import remove_partials, write_bytes
+from ..support.files import cannot_write, remove_partials, write_bytes, write_problem
+from ..support.forking import die_with
 from .document import Explain, Options
 from .fonts import Coverage
 from .render import Renderer, prepare_root
@@ -84,6 +89,7 @@ _worker: dict[str, Any] = {}
 
 
 def _start_worker(
+    owner: int,
     school: School,
     options: Options,
     font_dirs: list[Path],
@@ -95,6 +101,7 @@ def _start_worker(
 ) -> None:
     # Ctrl-C reaches the whole process group: the parent decides, workers finish or are stopped.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with(owner)  # a worker whose run was killed would write into the folder for ever
     _worker["renderer"] = Renderer(school, options, font_dirs, coverage, explain, root)
     _worker["out"] = out
     _worker["token"] = token
@@ -119,9 +126,15 @@ def _render_one(
     try:
         write_bytes(out / name, rendered.pdf, private=True, tag=token)
     except OSError as exc:
-        raise Interrupted(  # a full disk or a read-only folder: no later PDF could be written
-            f"could not write {out / name}: {exc.strerror or exc}", exit_code=1
-        ) from None
+        if exc.errno == errno.ENAMETOOLONG:  # a filesystem with shorter names than most
+            return Outcome(
+                sid,
+                reason=f"its file name {name!r} is too long for the file system of {out}. "
+                "Shorten the student ID in the roster, or choose another --out.",
+            )
+        # A full disk or a read-only folder: no later PDF could be written either.
+        reason, fix = write_problem(out, exc, file=out / name)
+        raise Interrupted(reason, exit_code=1, fix=f"{fix}, then run again.") from None
     return Outcome(
         sid, name, hashlib.sha256(rendered.pdf).hexdigest(), rendered.pages, len(rendered.pdf)
     )
@@ -225,8 +238,11 @@ def render_all(
     bounded number of batches ahead. SIGTERM and Ctrl-C stop the workers, remove temporary
     files and raise :class:`Interrupted`; PDFs already renamed into place stay.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    remove_partials(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        remove_partials(out)
+    except OSError as exc:
+        raise cannot_write(out, exc) from None
     token = f"{os.getpid()}-{time.monotonic_ns()}"
     outcomes: list[Outcome] = []
     tick = on_done or (lambda n: None)
@@ -282,6 +298,28 @@ def render_all(
     return outcomes
 
 
+@contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Hold Ctrl-C back until the block ends (it is then raised as usual). Starting a worker
+    sends it its data over a pipe, and a Ctrl-C half-way would leave the worker a truncated
+    message and a traceback. The block also keeps Ctrl-C from processes started in it (the
+    fork server, its workers), which inherit the blocked signal: a terminal's Ctrl-C reaches the
+    whole process group, and would stop them before they can ignore it (the parent decides)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    except Exception:
+        if signal.SIGINT not in signal.sigpending():
+            raise
+        # The Ctrl-C reached a starting worker too (before it was blocked in it), which ended
+        # before it read its data (a broken pipe): the run stops for the Ctrl-C, raised below.
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a pending Ctrl-C is raised here
+
+
 def _pool_run(
     school: School,
     options: Options,
@@ -301,7 +339,7 @@ def _pool_run(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
-        initargs=(school, options, font_dirs, coverage, explain, root, out, token),
+        initargs=(os.getpid(), school, options, font_dirs, coverage, explain, root, out, token),
     )
     outcomes: list[Outcome] = []
     pending: deque[cf.Future[list[Outcome]]] = deque()
@@ -320,7 +358,11 @@ def _pool_run(
 
     try:
         for batch in _batches(results, files):
-            pending.append(pool.submit(_render_batch, batch))
+            if len(getattr(pool, "_processes", None) or ()) < jobs:
+                with _ctrl_c_after():  # this submit may start a worker
+                    pending.append(pool.submit(_render_batch, batch))
+            else:
+                pending.append(pool.submit(_render_batch, batch))
             while len(pending) >= window:
                 done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 for f in done:

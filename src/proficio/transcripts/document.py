@@ -3,13 +3,15 @@
 Everything the templates show is decided here, in plain Python: which levels appear, the words
 in the reader's language, dates and scores as text, links. The templates only lay it out, and
 get every string as a JSON value (``sys.inputs``), so nothing a roster holds is ever markup.
+Every roster string reaches them as a :func:`person` object, never a bare string, so no template
+can set one among its own words without isolating it (a bare object in a template is an error).
 The school's part (names, legend, UI words) is built once per run and language; per student only
 the scores are formatted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +21,7 @@ from .. import scoring
 from ..content.model import Calculation, Level, School, Subject, Target, Topic, anchor
 from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
 from ..site.pages import level_url, public_url
+from ..support.bidi import direction, isolate, plain
 from ..support.numbers import score_text
 from . import strings
 
@@ -58,8 +61,17 @@ def name_hint(text: str) -> str | None:
 
 
 def clean(text: str) -> str:
-    """Runs of whitespace (tabs, line breaks from a quoted CSV cell) become one space."""
-    return " ".join(text.split())
+    """Runs of whitespace (tabs, line breaks from a quoted CSV cell) become one space, and
+    explicit direction controls go (:func:`proficio.support.bidi.plain`)."""
+    return " ".join(plain(text).split())
+
+
+def person(text: str, *, exact: bool = False) -> dict[str, Any]:
+    """A roster string as the templates print it: ``person()`` in ``common.typ`` boxes it, in
+    its own direction, so it cannot reverse or reorder the document's words around it.
+    ``exact`` (IDs) keeps its spacing: an ID is printed as the roster has it."""
+    shown = plain(text) if exact else clean(text)
+    return {"student": shown, "dir": direction(shown), "hint": name_hint(shown)}
 
 
 def document_language(school: School, requested: str | None) -> str:
@@ -238,14 +250,12 @@ class Catalog:
 
     def student_facts(self, result: StudentResult, lang: str) -> list[dict[str, Any]]:
         st, t = result.student, strings.ui(lang)
-        name = clean(st.full_name)
         facts: list[dict[str, Any]] = [
-            {"label": t["name"], "value": name, "hint": name_hint(name)},
-            {"label": t["student_id"], "value": st.id, "hint": name_hint(st.id)},
+            {"label": t["name"], "value": person(st.full_name)},
+            {"label": t["student_id"], "value": person(st.id, exact=True)},
         ]
         if st.preferred_name:
-            pref = clean(st.preferred_name)
-            facts.append({"label": t["preferred_name"], "value": pref, "hint": name_hint(pref)})
+            facts.append({"label": t["preferred_name"], "value": person(st.preferred_name)})
         if st.birth_date:
             facts.append(
                 {"label": t["birth_date"], "value": strings.long_date(st.birth_date, lang)}
@@ -258,17 +268,15 @@ class Catalog:
         return facts
 
     def footer(self, result: StudentResult, lang: str) -> list[Any]:
-        """The footer as text pieces and page-number slots, so an ID holding ``{page}`` stays
-        text: the template is split before any student value is put in."""
-        parts: list[Any] = []
-        template = strings.ui(lang)["footer"]
+        """The footer as text pieces, page-number slots and the ID as a :func:`person`, so an
+        ID holding ``{page}`` stays text and one holding U+202E cannot reverse the footer."""
         issued = strings.long_date(self.options.issued, lang)
-        for piece in _split_slots(template):
-            if piece in ("{page}", "{pages}"):
-                parts.append({"var": piece.strip("{}")})
-            elif piece:
-                parts.append(piece.replace("{date}", issued).replace("{id}", result.student.id))
-        return parts
+        slots = {"{page}": {"var": "page"}, "{pages}": {"var": "pages"}}
+        slots["{id}"] = person(result.student.id, exact=True)
+        return [
+            slots.get(piece, piece.replace("{date}", issued))
+            for piece in _split_slots(strings.ui(lang)["footer"], slots)
+        ]
 
     def student(self, result: StudentResult, explain: Explain | None = None) -> dict[str, Any]:
         """The per-student JSON for the run's kind of document."""
@@ -283,7 +291,8 @@ class Catalog:
             how = explain or scoring.explain
             subjects = [self._progress_subject(s, lang, how) for s in result.subjects]
         doc: dict[str, Any] = {
-            "title": f"{heading}: {name} ({self.text(self.school.name, lang)})",
+            # PDF metadata is plain text: the name is isolated with Unicode's own FSI...PDI.
+            "title": f"{heading}: {isolate(name)} ({self.text(self.school.name, lang)})",
             "keywords": [],
             "heading": heading,
             "facts": self.student_facts(result, lang),
@@ -293,7 +302,8 @@ class Catalog:
         }
         if self.options.kind == "progress":
             given = clean(result.student.preferred_name or result.student.given_name) or name
-            doc["intro"] = t["progress_intro"].replace("{name}", given)
+            slot = {"{name}": person(given)}
+            doc["intro"] = [slot.get(p, p) for p in _split_slots(t["progress_intro"], slot)]
         return doc
 
     def _level_title(self, subject: Subject, number: int, lang: str) -> str:
@@ -430,16 +440,19 @@ class Catalog:
         return explain(tr.method.method, scores, lang=lang, scale=scale, **tr.method.params)
 
 
-def _split_slots(template: str) -> list[str]:
+def _split_slots(template: str, slots: Iterable[str]) -> list[str]:
+    """``template`` cut into its text and its ``slots`` (``{page}``...), empty text left out:
+    the template is split before any value is put in, so no value is read as a slot."""
     out: list[str] = []
     rest = template
+    names = list(slots)
     while rest:
-        cut = min((i for i in (rest.find("{page}"), rest.find("{pages}")) if i >= 0), default=-1)
-        if cut < 0:
+        hits = [(i, s) for s in names if (i := rest.find(s)) >= 0]
+        if not hits:
             out.append(rest)
             break
-        slot = "{pages}" if rest.startswith("{pages}", cut) else "{page}"
-        out += [rest[:cut], slot]
+        cut, slot = min(hits)
+        out += [rest[:cut], slot] if cut else [slot]
         rest = rest[cut + len(slot) :]
     return out
 

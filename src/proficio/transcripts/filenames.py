@@ -4,6 +4,10 @@ IDs come from a roster and may hold anything. The mapping keeps ordinary IDs (``
 ``2024.117``) readable and percent-encodes everything else, so it is injective: two different IDs
 can only meet on case-insensitive filesystems (Windows, macOS), and that is reported as a
 collision rather than letting one student's transcript overwrite another's.
+
+It is the one rule for every per-student file: transcripts and progress reports (``.pdf``) and
+CLR records (``.json``, ``.jwt``) name a student alike, and an ID whose encoded name would be
+longer than a file system allows is reported for that student, not met as an error mid-run.
 """
 
 from __future__ import annotations
@@ -14,7 +18,11 @@ from collections.abc import Iterable
 from ..errors import DocumentError
 
 MAX_ID_LENGTH = 100
-"""Longer IDs are rejected: no SIS issues them, and encoded names must stay under 255 bytes."""
+"""Longer IDs are rejected: no SIS issues them."""
+
+MAX_STEM_BYTES = 250
+"""The longest stem: 255 bytes (``NAME_MAX`` of ext4, APFS, NTFS) less the longest extension
+added, ``.json``. Percent-encoding makes a character up to 12 bytes, so 21 emoji are too many."""
 
 _SAFE = re.compile(r"[A-Za-z0-9_.-]")
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$", re.IGNORECASE)
@@ -29,6 +37,7 @@ def safe_stem(student_id: str) -> str:
 
     Letters, digits, ``_ - .`` are kept; every other character becomes ``%XX`` (its UTF-8 bytes),
     as do a leading or trailing dot and the first letter of a Windows device name (``CON``).
+    A stem longer than :data:`MAX_STEM_BYTES` is refused: no file system could hold it.
     """
     if not student_id.strip():
         raise DocumentError("the student ID is empty. Give every roster row an ID.")
@@ -45,11 +54,20 @@ def safe_stem(student_id: str) -> str:
     stem = "".join(out)
     if _RESERVED.match(stem.split(".")[0]):
         stem = _encode_char(stem[0]) + stem[1:]
+    if len(stem) > MAX_STEM_BYTES:  # ASCII: one byte a character
+        raise DocumentError(
+            f"the student ID makes a file name of {len(stem)} bytes once its characters are "
+            f"encoded (at most {MAX_STEM_BYTES}; any character but A-Z, a-z, 0-9, _ - . takes "
+            "3 to 12). Use a shorter ID in the roster."
+        )
     return stem
 
 
-def assign_files(student_ids: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
-    """File names for every ID: ``(id -> file name, id -> reason it has none)``.
+def assign_files(
+    student_ids: Iterable[str], suffix: str = ".pdf"
+) -> tuple[dict[str, str], dict[str, str]]:
+    """File names (``<stem><suffix>``) for every ID: ``(id -> file name, id -> reason it has
+    none)``.
 
     Checked over the whole roster (not one shard), so every shard of a CI matrix agrees.
     IDs whose names collide case-insensitively are all refused, naming each other.
@@ -65,7 +83,7 @@ def assign_files(student_ids: Iterable[str]) -> tuple[dict[str, str], dict[str, 
             files.pop(sid, None)
             continue
         try:
-            name = safe_stem(sid) + ".pdf"
+            name = safe_stem(sid) + suffix
         except DocumentError as exc:
             problems[sid] = str(exc)
             continue

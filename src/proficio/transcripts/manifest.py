@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..support.files import write_text
+from ..support.files import folder_holder, write_text
 from .bulk import Outcome, roster_digest
 
 NAME = "manifest.json"
@@ -97,6 +97,12 @@ def verify(dirs: list[Path], roster_ids: list[str] | None = None) -> Verificatio
     manifests: list[tuple[Path, dict[str, Any]]] = []
     for d in dirs:
         path = d / NAME if d.is_dir() else d
+        holder = folder_holder(path.parent)
+        if holder is not None:
+            v.problems.append(
+                f"{path.parent}: a proficio run is writing here now{holder}: check again when it "
+                "has finished."
+            )
         try:
             manifests.append((path, json.loads(path.read_text("utf-8"))))
         except FileNotFoundError:
@@ -156,8 +162,8 @@ def verify(dirs: list[Path], roster_ids: list[str] | None = None) -> Verificatio
                 v.problems.append(f"{file}: missing (listed for student {doc['student_id']!r}).")
             elif _sha256(file) != doc["sha256"]:
                 v.problems.append(
-                    f"{file}: its SHA-256 does not match the manifest: changed or damaged since "
-                    "the run."
+                    f"{file}: its SHA-256 does not match the manifest: changed since the run "
+                    "(by a later run that was stopped before its manifest, or damaged)."
                 )
             else:
                 v.documents += 1
@@ -166,8 +172,8 @@ def verify(dirs: list[Path], roster_ids: list[str] | None = None) -> Verificatio
         for stray in sorted(path.parent.glob("*.pdf")):
             if stray.name not in listed:
                 v.problems.append(
-                    f"{stray}: not in the manifest (left from an earlier run?). Remove it or "
-                    "render again into an empty folder."
+                    f"{stray}: not in the manifest (left from an earlier run, or written by a "
+                    "later one that was stopped?). Run again to finish, or remove it."
                 )
     v.students = len(owner)
     consistent = not any("not shards of one run" in p for p in v.problems)

@@ -23,6 +23,7 @@ import typst
 from ..content.model import School
 from ..errors import DocumentError
 from ..scoring.results import StudentResult
+from ..support.bidi import invisible
 from .document import Catalog, Explain, Options, student_strings
 from .fonts import Coverage, describe
 
@@ -114,6 +115,17 @@ class Renderer:
             shutil.rmtree(self.root, ignore_errors=True)
 
     def check_student(self, result: StudentResult) -> None:
+        """Refuse a student whose document would print wrong: an ID holding an invisible
+        character (it would print like another ID), or text no font draws."""
+        sid = result.student.id
+        hidden = invisible(sid)
+        if hidden:
+            chars = ", ".join(describe(c) for c in hidden)
+            raise DocumentError(
+                f"student_id {sid!r} contains {chars}, an invisible control character: the "
+                "printed ID would not match the roster's, so the document was not issued. "
+                "Correct the ID in the roster."
+            )
         for field_name, value in student_strings(result):
             bad = self.coverage.missing(value)
             if bad:

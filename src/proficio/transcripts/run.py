@@ -3,6 +3,10 @@
 ``issue`` is what ``proficio transcripts``, ``proficio build`` and the benchmark call; it takes
 the roster and a scoring function, so it runs the same on imported evidence or on records a
 test builds.
+
+A run holds its folder (:func:`~proficio.support.files.folder_lock`): a second run into it is
+refused. The manifest of an earlier run stays in place, untouched, until this run's replaces it
+whole at the end, so a stopped run leaves a folder that ``verify-manifests`` can still check.
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ from pathlib import Path
 from typing import TextIO
 
 from ..content.model import School
-from ..errors import ProficioError
+from ..errors import Interrupted, ProficioError
 from ..evidence.records import Student
 from ..scoring.results import StudentResult
-from ..support.files import atomic_file
+from ..support.files import atomic_file, cannot_write, folder_lock, write_problem
 from . import manifest
 from .bulk import Outcome, Progress, render_all, shard_of
 from .document import Catalog, Options, document_language
@@ -92,8 +96,54 @@ def issue(
         )
     failed = [Outcome(s.id, reason=unsafe[s.id]) for s in mine if s.id in unsafe]
     to_render = [s for s in mine if s.id in files]
-    # A manifest left from an earlier run would describe files this run replaces.
-    (out / manifest.NAME).unlink(missing_ok=True)
+    with folder_lock(out):
+        # An earlier run's manifest stays until this one's replaces it: stopped half-way, the
+        # folder still has one, and verify-manifests names each PDF this run changed.
+        kept = (out / manifest.NAME).is_file()
+        try:
+            run = _render(
+                school,
+                options,
+                students,
+                score,
+                to_render,
+                failed,
+                files,
+                out,
+                jobs=jobs,
+                shard=shard,
+                dirs=dirs,
+                coverage=coverage,
+                progress=progress,
+            )
+        except Interrupted as exc:
+            raise exc.with_previous_manifest(kept) from None
+        if combined is not None and run.issued:
+            try:
+                write_combined(combined, [out / o.file for o in run.issued if o.file])
+            except OSError as exc:
+                raise cannot_write(combined.parent, exc, "--combined", combined) from None
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+def _render(
+    school: School,
+    options: Options,
+    students: list[Student],
+    score: Score,
+    to_render: list[Student],
+    failed: list[Outcome],
+    files: dict[str, str],
+    out: Path,
+    *,
+    jobs: int,
+    shard: tuple[int, int] | None,
+    dirs: list[Path],
+    coverage: Coverage,
+    progress: TextIO | None,
+) -> Run:
+    """The documents of ``to_render`` into ``out`` (held by the caller), then the manifest."""
     bar = Progress(len(to_render), f"{options.kind}s", progress)
     outcomes = render_all(
         school,
@@ -123,12 +173,13 @@ def issue(
         shard=shard,
         roster_ids=[s.id for s in students],
     )
-    run = Run(out, manifest.write(out, data))
+    try:
+        run = Run(out, manifest.write(out, data))
+    except OSError as exc:  # every PDF is written: only the manifest is missing
+        reason, fix = write_problem(out, exc, file=out / manifest.NAME)
+        raise Interrupted(reason, exit_code=1, fix=f"{fix}, then run again.") from None
     run.issued = sorted((o for o in outcomes if o.ok), key=lambda o: o.student_id)
     run.failed = sorted((o for o in outcomes if not o.ok), key=lambda o: o.student_id)
-    if combined is not None and run.issued:
-        write_combined(combined, [out / o.file for o in run.issued if o.file])
-    run.seconds = time.perf_counter() - started
     return run
 
 
