@@ -15,12 +15,45 @@ and its scores together for the commands in ``cli``. What most callers need is h
 
 __version__ = "0.1.0"
 
-from .content.diagnostics import Diagnostic
-from .content.loader import load, load_school
-from .errors import ContentError, ProficioError, UsageError
-from .evidence.records import Evidence, Student
-from .gradebook import Gradebook, open_gradebook
-from .scoring import METHODS, calculate, explain, explain_target, score_students
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .content.diagnostics import Diagnostic
+    from .content.loader import load, load_school
+    from .errors import ContentError, ProficioError, UsageError
+    from .evidence.records import Evidence, Student
+    from .gradebook import Gradebook, open_gradebook
+    from .scoring import METHODS, calculate, explain, explain_target, score_students
+
+_WHERE = {
+    "Diagnostic": ".content.diagnostics",
+    "load": ".content.loader",
+    "load_school": ".content.loader",
+    "ContentError": ".errors",
+    "ProficioError": ".errors",
+    "UsageError": ".errors",
+    "Evidence": ".evidence.records",
+    "Student": ".evidence.records",
+    "Gradebook": ".gradebook",
+    "open_gradebook": ".gradebook",
+    "METHODS": ".scoring",
+    "calculate": ".scoring",
+    "explain": ".scoring",
+    "explain_target": ".scoring",
+    "score_students": ".scoring",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load the facade's names on first use, so that ``import proficio`` (which the command
+    line does before anything else) takes microseconds and a Ctrl-C at once still gets the
+    command's one-line message instead of a traceback from deep inside an import."""
+    if name in _WHERE:
+        value = getattr(import_module(_WHERE[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "METHODS",

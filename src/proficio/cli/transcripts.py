@@ -172,6 +172,7 @@ def transcripts_command(
         jobs=jobs,
         shard=part,
         combined=combined,
+        unlisted=None if students else book.report.unlisted,
     )
     report(run, kind)
     if run.failed:

@@ -605,6 +605,7 @@ class _Loader:
                         calculation=calc or subject.calculation,
                         source=self.source(doc, (*gp, "code")),
                         case=_case(g),
+                        short_title=self.text(doc, (*gp, "short_title"), g.get("short_title")),
                     )
                 )
             topics.append(

@@ -131,6 +131,9 @@ class Target:
     calculation: Calculation
     source: Source
     case: CaseRef | None = None
+    short_title: Text = field(default_factory=dict)
+    """A short name ('Target A', 'DOK 2'): a CASE framework's abbreviatedStatement, kept so an
+    export gives it back; empty when the target has none."""
 
     @property
     def anchor(self) -> str:

@@ -14,11 +14,14 @@ from array import array
 from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from operator import attrgetter
 
+from ..content.identifiers import case_identifiers
 from ..content.model import School
 from ..support.numbers import decimal_text
-from .mapping import EVIDENCE_COLUMNS
+from .crosswalk import Crosswalk, fold
+from .mapping import EVIDENCE_COLUMNS, POLICIES
 from .records import Evidence, Student
 from .report import FileStats, ImportReport
 from .textfile import DateReader, ascii_digits_hint, foreign_digit, invisible
@@ -26,7 +29,7 @@ from .textfile import DateReader, ascii_digits_hint, foreign_digit, invisible
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)", re.ASCII)
 """What a score may look like (``fullmatch``-ed on the stripped text)."""
 
-_FIELDS = (*EVIDENCE_COLUMNS, "source", "line")
+_FIELDS = (*EVIDENCE_COLUMNS, "source", "line", "kind", "rows")
 _FAST = (
     tuple(f.name for f in dataclasses.fields(Evidence)) == _FIELDS
     and not hasattr(Evidence, "__post_init__")
@@ -36,6 +39,10 @@ _new = object.__new__
 _FIELDS_OF = attrgetter(*_FIELDS)
 """An Evidence's fields in the order ``EvidenceSet.add`` takes them."""
 
+KINDS = ("", "rollup", "mean", "max")
+"""``Evidence.kind`` values, packed as their index (see ``EvidenceSet``)."""
+_KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+
 
 def new_evidence(
     student_id: str,
@@ -43,11 +50,13 @@ def new_evidence(
     score: Decimal,
     when: date,
     assessment: str,
-    kind: str,
+    category: str,
     scorer: str | None,
     comment: str | None,
     source: str,
     line: int,
+    kind: str = "",
+    rows: int = 1,
 ) -> Evidence:
     """``Evidence(...)`` at two thirds of the cost, for the million-row hot path.
 
@@ -58,7 +67,18 @@ def new_evidence(
     """
     if not _FAST:
         return Evidence(
-            student_id, target, score, when, assessment, kind, scorer, comment, source, line
+            student_id,
+            target,
+            score,
+            when,
+            assessment,
+            category,
+            scorer,
+            comment,
+            source,
+            line,
+            kind,
+            rows,
         )
     e = _new(Evidence)
     d = e.__dict__
@@ -67,11 +87,13 @@ def new_evidence(
     d["score"] = score
     d["date"] = when
     d["assessment"] = assessment
-    d["type"] = kind
+    d["type"] = category
     d["scorer"] = scorer
     d["comment"] = comment
     d["source"] = source
     d["line"] = line
+    d["kind"] = kind
+    d["rows"] = rows
     return e
 
 
@@ -79,14 +101,15 @@ class EvidenceSet:
     """The used evidence, grouped by student in the order it was read, packed small.
 
     An Evidence object costs about 230 bytes; a run over a district's export holds millions.
-    Each row is kept instead as nine integers in one ``array`` per student (indexes into shared
-    tables of texts and scores, the date's ordinal, the line): about 40 bytes a row, so memory
+    Each row is kept instead as ten integers in one ``array`` per student (indexes into shared
+    tables of texts and scores, the date's ordinal, the line, its kind and row count): about 40
+    bytes a row, so memory
     stays low however many students a transcript run covers. ``for_student`` unpacks one
     student's rows, as Evidence, when that student is scored.
     """
 
-    WIDTH = 9
-    """target, score, date, assessment, type, scorer, comment, source, line"""
+    WIDTH = 10
+    """target, score, date, assessment, type, scorer, comment, source, line, kind + 4 * rows"""
 
     def __init__(self) -> None:
         self.packed: dict[str, array[int]] = {}
@@ -103,11 +126,13 @@ class EvidenceSet:
         score: Decimal,
         when: date,
         assessment: str,
-        kind: str,
+        category: str,
         scorer: str | None,
         comment: str | None,
         source: str,
         line: int,
+        kind: str = "",
+        rows: int = 1,
     ) -> None:
         """Keep one row (appended to the student's). ``score`` is one of its scale's point
         objects (what the checker returns), so the score table holds one entry per point."""
@@ -121,17 +146,18 @@ class EvidenceSet:
             s,
             when.toordinal(),
             ids.get(assessment) or self._text(assessment),
-            ids.get(kind) or self._text(kind),
+            ids.get(category) or self._text(category),
             0 if scorer is None else ids.get(scorer) or self._text(scorer),
             0 if comment is None else ids.get(comment) or self._text(comment),
             ids.get(source) or self._text(source),
             line,
+            _KIND_CODE[kind] + 4 * rows if kind else 4 * rows,
         )
-        rows = self.packed.get(student_id)
-        if rows is None:
+        packed = self.packed.get(student_id)
+        if packed is None:
             self.packed[student_id] = array("i", row)
         else:
-            rows.extend(row)
+            packed.extend(row)
 
     def _text(self, value: str) -> int:
         i = self._text_ids.get(value)
@@ -165,9 +191,11 @@ class EvidenceSet:
                 texts[c],
                 texts[src],
                 line,
+                KINDS[origin & 3],
+                origin >> 2,
             )
-            for t, s, d, a, k, sc, c, src, line in zip(
-                it, it, it, it, it, it, it, it, it, strict=True
+            for t, s, d, a, k, sc, c, src, line, origin in zip(
+                it, it, it, it, it, it, it, it, it, it, strict=True
             )
         ]
 
@@ -261,12 +289,16 @@ class RowChecker:
                         "invisible-character",
                         f"student_id holds {hidden}: remove it in the export",
                     )
+                where = self.report.unlisted.get(student_id)
                 return self._reject(
                     stats,
                     line,
                     row,
                     "unknown-student",
-                    f"student '{student_id}' is not in the roster: add them to the roster or correct the ID",
+                    f"the roster row of student {student_id!r} was rejected ({where}): fix that row"
+                    if where
+                    else f"student {student_id!r} is not in the roster: add them to the roster "
+                    "or correct the ID",
                 )
         target = self.targets.get(code)
         if target is None:

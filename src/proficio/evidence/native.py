@@ -313,9 +313,19 @@ def read_roster_csv(
             ):
                 lines[row[index["student_id"]].strip()] = line
                 stats.used += 1
+            else:
+                _unlisted(report, stats, row, index["student_id"], line)
     except BadFile as exc:
         report.fail_file(stats, exc.line, exc.message, exc.rows)
     return students
+
+
+def _unlisted(report: ImportReport, stats: FileStats, row: list[str], at: int, line: int) -> None:
+    """Remember the ID of a rejected roster row (not of a second row for a listed student)."""
+    sid = row[at].strip() if at < len(row) else ""
+    last = report.issues[-1]
+    if sid and last.reason != "duplicate-student":
+        report.unlisted.setdefault(sid, f"{stats.source}:{line}: {last.message}")
 
 
 _NAMES = ("student_id", "given_name", "family_name", "preferred_name")
@@ -362,7 +372,7 @@ def _roster_row(
             stats,
             line,
             "duplicate-student",
-            f"student '{sid}' is already on line {lines.get(sid, '?')}: keep one row per student",
+            f"student {sid!r} is already on line {lines.get(sid, '?')}: keep one row per student",
             tuple(row),
         )
         return False

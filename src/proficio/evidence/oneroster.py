@@ -359,10 +359,11 @@ def read_oneroster_roster(
                 "the export",
                 tuple(row),
             )
+            report.unlisted.setdefault(sid, f"{stats.source}:{line}: {report.issues[-1].message}")
             continue
         if sid in students:
             report.reject(
-                stats, line, "duplicate-student", f"student '{sid}' is listed twice", tuple(row)
+                stats, line, "duplicate-student", f"student {sid!r} is listed twice", tuple(row)
             )
             continue
         students[sid] = Student(
@@ -661,10 +662,10 @@ def _result_problem(
         if student in misfits:
             return (
                 "unknown-student",
-                f"studentSourcedId '{student}' is on users.csv line {misfits[student]}, which has "
+                f"studentSourcedId {student!r} is on users.csv line {misfits[student]}, which has "
                 "the wrong number of fields: fix that row",
             )
-        return "unknown-student", f"studentSourcedId '{student}' is not in users.csv"
+        return "unknown-student", f"studentSourcedId {student!r} is not in users.csv"
     item = _cell(row, index, "lineItemSourcedId")
     if item not in titles:
         return "unknown-reference", f"lineItemSourcedId '{item}' is not in lineItems.csv"

@@ -44,3 +44,10 @@ class Evidence:
     """The file it was read from (for explanations and reports)."""
     line: int = 0
     """Its line in that file; also the tie-break for scores on the same date."""
+    kind: str = ""
+    """Where the score comes from, for explanations: ``""`` one row's score; ``"rollup"`` the
+    gradebook's own rollup (a cell of a wide export such as Canvas's Learning Mastery
+    Gradebook: already a current score, not one assessment's); ``"mean"`` or ``"max"`` the
+    rows of one assessment combined by the mapping's ``same_assessment`` (see ``rows``)."""
+    rows: int = 1
+    """How many rows of the export this score stands for (more than one only when combined)."""

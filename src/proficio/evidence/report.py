@@ -80,6 +80,9 @@ class ImportReport:
 
     files: list[FileStats] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    unlisted: dict[str, str] = field(default_factory=dict)
+    """Students whose roster row was rejected, by ID, with ``FILE:LINE: why``: they get no
+    document, and their evidence rows say so instead of "not in the roster"."""
 
     def add_file(self, source: str, kind: str) -> FileStats:
         stats = FileStats(source, kind)

@@ -221,6 +221,7 @@ class _Package:
                         target_uuid(school, target),
                         target.case.uri if target.case else None,
                         full=t(target.title),
+                        abbreviated=t(target.short_title) or None,
                         notes=t(target.description) or None,
                         code=target.code,
                     )

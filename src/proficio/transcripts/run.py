@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -70,9 +70,11 @@ def issue(
     shard: tuple[int, int] | None = None,
     combined: Path | None = None,
     progress: TextIO | None = None,
+    unlisted: Mapping[str, str] | None = None,
 ) -> Run:
     """Render the documents of ``students`` (the run's whole roster; ``shard`` picks this run's
-    part) into ``out`` with a manifest. Students who cannot be issued are in ``Run.failed``."""
+    part) into ``out`` with a manifest. Students who cannot be issued are in ``Run.failed``,
+    with those whose roster row was rejected (``unlisted``: ID -> ``FILE:LINE: why``)."""
     started = time.perf_counter()
     dirs = font_dirs()
     coverage = Coverage.of_dirs(dirs)
@@ -95,6 +97,11 @@ def issue(
             + "\n  ".join(content[:20])
         )
     failed = [Outcome(s.id, reason=unsafe[s.id]) for s in mine if s.id in unsafe]
+    failed += [
+        Outcome(sid, reason=f"the roster row was rejected ({where}); fix it and run again.")
+        for sid, where in (unlisted or {}).items()
+        if shard is None or shard_of(sid, shard[1]) == shard[0]
+    ]
     to_render = [s for s in mine if s.id in files]
     with folder_lock(out):
         # An earlier run's manifest stays until this one's replaces it: stopped half-way, the
@@ -104,7 +111,7 @@ def issue(
             run = _render(
                 school,
                 options,
-                students,
+                [s.id for s in students] + [sid for sid in unlisted or {} if sid not in files],
                 score,
                 to_render,
                 failed,
@@ -130,7 +137,7 @@ def issue(
 def _render(
     school: School,
     options: Options,
-    students: list[Student],
+    roster_ids: list[str],
     score: Score,
     to_render: list[Student],
     failed: list[Outcome],
@@ -171,7 +178,7 @@ def _render(
         paper=options.paper,
         unofficial=options.unofficial,
         shard=shard,
-        roster_ids=[s.id for s in students],
+        roster_ids=roster_ids,
     )
     try:
         run = Run(out, manifest.write(out, data))
