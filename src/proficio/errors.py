@@ -91,8 +91,9 @@ class Interrupted(ProficioError):
             if previous_manifest
             else "no manifest was written"
         )
+        stopped = f"Stopped {reason}" if reason.startswith("by ") else f"Stopped: {reason}"
         super().__init__(
-            f"Stopped: {reason}. The PDFs already written are complete; {manifest}. {fix}",
+            f"{stopped}. The PDFs already written are complete; {manifest}. {fix}",
             exit_code=exit_code,
         )
 

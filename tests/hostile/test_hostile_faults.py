@@ -39,7 +39,7 @@ STOPPED = (
     "all, so an earlier one is as it was); run the command again."
 )
 STOPPED_RENDERING = (
-    "Error: Stopped: stopped by Ctrl-C. The PDFs already written are complete; the earlier "
+    "Error: Stopped by Ctrl-C. The PDFs already written are complete; the earlier "
     "run's manifest.json is kept as it was (verify-manifests names every PDF that no longer "
     "matches it). Run again to finish."
 )

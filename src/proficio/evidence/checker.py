@@ -18,7 +18,7 @@ from fractions import Fraction
 from operator import attrgetter
 
 from ..content.identifiers import case_identifiers
-from ..content.model import School
+from ..content.model import Scale, School
 from ..support.numbers import decimal_text
 from .crosswalk import Crosswalk, fold
 from .mapping import EVIDENCE_COLUMNS, POLICIES
@@ -226,7 +226,13 @@ class EvidenceSet:
 
 
 class RowChecker:
-    """Judges each row once: used (kept as Evidence) or rejected with its reason in the report."""
+    """Judges each row once: used (kept as Evidence) or rejected with its reason in the report.
+
+    A target is found by its code, then through the crosswalk (a gradebook's outcome names or
+    ids), then by its CASE identifier; each text found that way is remembered, so the readers'
+    lookups stay one dictionary access. A score is a number written with 0-9 or a label of the
+    target's scale (in any language the scale has one, any case; the mapping may add labels).
+    """
 
     def __init__(
         self,
@@ -235,26 +241,63 @@ class RowChecker:
         report: ImportReport,
         as_of: date,
         dates: DateReader,
+        *,
+        crosswalk: Crosswalk | None = None,
+        labels: dict[str, Decimal] | None = None,
+        same_assessment: str = "conflict",
     ) -> None:
+        if same_assessment not in POLICIES:
+            raise ValueError(f"same_assessment must be one of {', '.join(POLICIES)}")
         self.school = school
         self.students = students
         self.report = report
         self.as_of = as_of
         self.dates = dates
+        self.crosswalk = crosswalk
+        self.same_assessment = same_assessment
         self.evidence = EvidenceSet()
         self._stats: dict[str, FileStats] = {}
         self.targets: dict[str, tuple[str, dict[str, Decimal | tuple[str, str]]]] = {}
+        """Code (or a text found to stand for one) -> (code, its scale's score cache)."""
+        self._rollups: dict[str, dict[str, Decimal | tuple[str, str]]] = {}
         self._scales: dict[str, tuple[tuple[Decimal, ...], str]] = {}
+        self._scale_of: dict[str, str] = {}
+        self._scale_objects: dict[str, Scale] = {}
         caches: dict[str, dict[str, Decimal | tuple[str, str]]] = {}
         for _, _, _, target in school.iter_targets():
             scale = school.scale_of(target)
             cache = caches.setdefault(scale.id, {})
             self.targets[target.code] = (target.code, cache)
             self._scales[target.code] = (scale.allowed, scale.id)
-        self._upper = {code.upper(): code for code in self.targets}
+            self._scale_of[target.code] = scale.id
+            self._scale_objects[scale.id] = scale
+        self._codes = list(self.targets)
+        self._upper = {code.upper(): code for code in self._codes}
         self._suggestions: dict[str, str] = {}
+        self._case: dict[str, str] | None = None
+        self._extra_labels = {fold(k): v for k, v in (labels or {}).items()}
+        self._labels: dict[str, dict[str, Decimal | str]] = {}
         self.strings: dict[str, str] = {}
         """Raw text -> its stripped, shared copy (assessment names repeat a million times)."""
+
+    def resolve(self, text: str) -> str | None:
+        """The target code ``text`` is or stands for (crosswalk, CASE identifier), or None."""
+        hit = self.targets.get(text) or self._find(text)
+        return hit[0] if hit is not None else None
+
+    def _find(self, raw: str) -> tuple[str, dict[str, Decimal | tuple[str, str]]] | None:
+        text = raw.strip()
+        hit = self.targets.get(text)
+        if hit is None and text:
+            code = self.crosswalk.lookup(text) if self.crosswalk is not None else None
+            if code is None:
+                if self._case is None:
+                    self._case = case_identifiers(self.school)
+                code = self._case.get(text.lower().removeprefix("urn:uuid:"))
+            hit = self.targets.get(code) if code is not None else None
+        if hit is not None:
+            self.targets[raw] = hit
+        return hit
 
     def add(
         self,
@@ -266,11 +309,18 @@ class RowChecker:
         raw_score: str,
         raw_date: str,
         assessment: str = "",
-        kind: str = "",
+        category: str = "",
         scorer: str = "",
         comment: str = "",
+        *,
+        kind: str = "",
+        column: str = "",
     ) -> bool:
-        """Check one row; keep it as Evidence (True) or report why not (False)."""
+        """Check one row; keep it as Evidence (True) or report why not (False).
+
+        ``kind="rollup"``: the score is a gradebook's rollup (any value within the scale, not
+        only its points). ``column``: the cell's column, named in the message (wide exports).
+        """
         student = self.students.get(student_id)
         if student is None:
             student_id = student_id.strip()
@@ -278,7 +328,7 @@ class RowChecker:
             if student is None:
                 if not student_id:
                     return self._reject(
-                        stats, line, row, "missing-field", "no student_id: fill it in"
+                        stats, line, row, "missing-field", "no student_id: fill it in", column
                     )
                 hidden = invisible(student_id)
                 if hidden is not None:
@@ -288,48 +338,51 @@ class RowChecker:
                         row,
                         "invisible-character",
                         f"student_id holds {hidden}: remove it in the export",
+                        column,
                     )
-                where = self.report.unlisted.get(student_id)
                 return self._reject(
                     stats,
                     line,
                     row,
                     "unknown-student",
-                    f"the roster row of student {student_id!r} was rejected ({where}): fix that row"
-                    if where
-                    else f"student {student_id!r} is not in the roster: add them to the roster "
-                    "or correct the ID",
+                    f"student '{student_id}' is not in the roster: add them to the roster or correct the ID",
+                    column,
                 )
-        target = self.targets.get(code)
+        target = self.targets.get(code) or self._find(code)
         if target is None:
             code = code.strip()
-            target = self.targets.get(code)
-            if target is None:
-                if not code:
-                    return self._reject(
-                        stats, line, row, "missing-field", "no target code: fill it in"
-                    )
-                hidden = invisible(code)
-                if hidden is not None:
-                    return self._reject(
-                        stats,
-                        line,
-                        row,
-                        "invisible-character",
-                        f"target holds {hidden}: remove it in the export",
-                    )
-                return self._reject(stats, line, row, "unknown-target", self._unknown_code(code))
+            if not code:
+                return self._reject(
+                    stats, line, row, "missing-field", "no target code: fill it in", column
+                )
+            hidden = invisible(code)
+            if hidden is not None:
+                return self._reject(
+                    stats,
+                    line,
+                    row,
+                    "invisible-character",
+                    f"target holds {hidden}: remove it in the export",
+                    column,
+                )
+            return self._reject(
+                stats, line, row, "unknown-target", self._unknown_code(code), column
+            )
         code, cache = target
+        if kind == "rollup":
+            cache = self._rollups.setdefault(self._scale_of[code], {})
         score = cache.get(raw_score)
         if score is None:
-            score = cache[raw_score] = self._parse_score(code, raw_score)
+            score = cache[raw_score] = self._parse_score(code, raw_score, rollup=kind == "rollup")
         if score.__class__ is tuple:
-            return self._reject(stats, line, row, score[0], score[1])
+            return self._reject(stats, line, row, score[0], score[1], column)  # type: ignore[index]  # a (reason, message) pair
         when = self.dates(raw_date)
         if when.__class__ is str:
             if not raw_date.strip():
-                return self._reject(stats, line, row, "missing-field", "no date: fill it in")
-            return self._reject(stats, line, row, "bad-date", when)
+                return self._reject(
+                    stats, line, row, "missing-field", "no date: fill it in", column
+                )
+            return self._reject(stats, line, row, "bad-date", when, column)  # type: ignore[arg-type]  # a message once a date is ruled out
         # The hot path tests the class (faster than isinstance), which mypy does not narrow by.
         if when > self.as_of:  # type: ignore[operator]  # a date once str is ruled out
             return self._reject(
@@ -338,6 +391,7 @@ class RowChecker:
                 row,
                 "future-date",
                 f"date {when} is after {self.as_of}, the date of this run: correct the date (or use --as-of)",
+                column,
             )
         self.evidence.add(
             student.id,
@@ -345,11 +399,12 @@ class RowChecker:
             score,  # type: ignore[arg-type]  # a Decimal once the tuple case returned
             when,  # type: ignore[arg-type]  # a date once the str case returned
             self.intern(assessment),
-            self.intern(kind),
+            self.intern(category),
             self.intern(scorer) if scorer else None,
             comment.strip() or None,
             stats.source,
             line,
+            kind,
         )
         stats.used += 1
         return True
@@ -368,66 +423,158 @@ class RowChecker:
         self._stats[stats.source] = stats
 
     def _reject(
-        self, stats: FileStats, line: int, row: Sequence[str], reason: str, message: str
+        self,
+        stats: FileStats,
+        line: int,
+        row: Sequence[str],
+        reason: str,
+        message: str,
+        column: str = "",
     ) -> bool:
+        if column:
+            message = f"{column}: {message}"
         self.report.reject(stats, line, reason, message, tuple(row))
         return False
+
+    def unknown_code(self, code: str) -> str:
+        """The message for a code that is no target (nor in the crosswalk), with the closest."""
+        return self._unknown_code(code)
 
     def _unknown_code(self, code: str) -> str:
         hit = self._suggestions.get(code)
         if hit is not None:
             return hit
-        same = self._upper.get(code.upper())
-        close = (
-            [same] if same else difflib.get_close_matches(code, list(self.targets), n=1, cutoff=0.6)
-        )
+        close = self._closest(code)
         message = f"target code '{code}' is not in the school's content"
-        message += (
-            f": did you mean '{close[0]}'?"
-            if close
-            else ": check the code against the curriculum site"
-        )
+        if len(close) == 1:
+            message += f": did you mean '{close[0]}'?"
+        elif close:
+            message += ": did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+        else:
+            message += ": check the code against the curriculum site"
+        if self.crosswalk is not None:
+            message += f" (or add it to the crosswalk {self.crosswalk.source})"
         self._suggestions[code] = message
         return message
 
-    def _parse_score(self, code: str, raw: str) -> Decimal | tuple[str, str]:
-        """The scale's point ``raw`` is, or ``(reason, message)``.
+    def _closest(self, code: str) -> list[str]:
+        """The codes ``code`` most likely meant, judged on the whole code.
+
+        The same code in another case; else the codes that end with all of its parts (a CASE
+        ``humanCodingScheme`` like ``3.OA.A.3`` under a school prefix); else the closest by
+        spelling. Spelling alone would favour a short code that shares the first characters
+        (``M.G3.C1OA.TA`` for ``3.OA.A.3`` when ``M.G3.C1OA.TA.3.OA.A.3`` exists).
+        """
+        same = self._upper.get(code.upper())
+        if same:
+            return [same]
+        parts = code.upper().split(".")
+        tails = [c for c in self._codes if c.upper().split(".")[-len(parts) :] == parts]
+        if tails:
+            return sorted(tails, key=len)[:3]
+        close = difflib.get_close_matches(code, self._codes, n=3, cutoff=0.6)
+        if not close:
+            return []
+        # Among near ties, the code whose length is nearest the one written.
+        best = difflib.SequenceMatcher(None, code, close[0]).ratio()
+        near = [
+            c for c in close if best - difflib.SequenceMatcher(None, code, c).ratio() < 0.05
+        ]
+        return [min(near, key=lambda c: (abs(len(c) - len(code)), close.index(c)))]
+
+    def _label_table(self, code: str) -> dict[str, Decimal | str]:
+        """The target's scale's labels (every language), folded -> point, and the mapping's;
+        a label two points share maps to the message saying so."""
+        scale_id = self._scale_of[code]
+        table = self._labels.get(scale_id)
+        if table is not None:
+            return table
+        table = {}
+        scale = self._scale_objects[scale_id]
+        owners: dict[str, set[Decimal]] = {}
+        for point in scale.points:
+            for text in point.label.values():
+                if text and text.strip():
+                    owners.setdefault(fold(text), set()).add(point.value)
+        for key, values in owners.items():
+            if len(values) == 1:
+                table[key] = next(iter(values))
+            else:
+                shown = " and ".join(decimal_text(v) for v in sorted(values))
+                table[key] = f"is the label of {shown} on scale '{scale_id}': write the number"
+        table.update(self._extra_labels)
+        self._labels[scale_id] = table
+        return table
+
+    def _parse_score(self, code: str, raw: str, rollup: bool = False) -> Decimal | tuple[str, str]:
+        """The scale's point ``raw`` is, or ``(reason, message)``; for a ``rollup`` any value
+        from the scale's lowest point to its highest.
 
         A score is written with the digits 0-9, a decimal point or comma, and an optional
-        sign (3, 3.5, 3,5). Decimal would also read Arabic-Indic or full-width digits, ``1e0``,
-        ``0_3`` (as 3) or ``sNaN``; each is refused with what to write instead, so no score is
-        ever read from a spelling a registrar would not recognise as that number.
+        sign (3, 3.5, 3,5), or as a label of the scale ("Proficient", "dominio"). Decimal would
+        also read Arabic-Indic or full-width digits, ``1e0``, ``0_3`` (as 3) or ``sNaN``; each
+        is refused with what to write instead, so no score is ever read from a spelling a
+        registrar would not recognise as that number.
         """
         text = raw.strip()
         if not text:
             return ("missing-field", "no score: fill it in")
-        if not _PLAIN_NUMBER.fullmatch(text):
-            digit = foreign_digit(text)
-            if digit is not None:
-                return (
-                    "bad-score",
-                    f"score '{raw}' is written with {digit}, not the digits 0-9"
-                    f"{ascii_digits_hint(text)}: write scores with 0-9",
-                )
-            return ("bad-score", f"score '{raw}' is not a number (write it like 3 or 3.5)")
-        value = Decimal(text.replace(",", "."))
         allowed, scale_id = self._scales[code]
+        by_label = ""
+        if _PLAIN_NUMBER.fullmatch(text):
+            value = Decimal(text.replace(",", "."))
+        else:
+            table = self._label_table(code)
+            found = table.get(fold(text))
+            if isinstance(found, str):
+                return ("bad-score", f"score '{raw}' {found}")
+            if found is None:
+                digit = foreign_digit(text)
+                if digit is not None:
+                    return (
+                        "bad-score",
+                        f"score '{raw}' is written with {digit}, not the digits 0-9"
+                        f"{ascii_digits_hint(text)}: write scores with 0-9",
+                    )
+                message = f"score '{raw}' is not a number (write it like 3 or 3.5)"
+                labels = [k for k in table if not isinstance(table[k], str)]
+                near = difflib.get_close_matches(fold(text), labels, n=1, cutoff=0.75)
+                if near:
+                    message += f" or a label of scale '{scale_id}': did you mean '{near[0]}'?"
+                return ("bad-score", message)
+            value = found
+            by_label = f" ('{text}')"
         for point in allowed:
             if point == value:
                 return point
         points = ", ".join(decimal_text(p) for p in sorted(allowed))
+        if rollup and min(allowed) <= value <= max(allowed):
+            return value
+        if rollup:
+            return (
+                "score-not-on-scale",
+                f"score {decimal_text(value)}{by_label} is outside scale '{scale_id}' used by "
+                f"{code} ({decimal_text(min(allowed))} to {decimal_text(max(allowed))})",
+            )
         return (
             "score-not-on-scale",
-            f"score {text} is not a point of scale '{scale_id}' used by {code} (its points: {points})",
+            f"score {text if not by_label else decimal_text(value)}{by_label} is not a point of "
+            f"scale '{scale_id}' used by {code} (its points: {points})",
         )
 
     def finish(self) -> EvidenceSet:
-        """Count exact duplicates once and reject conflicting rows; return the evidence kept.
+        """Apply ``same_assessment`` to rows of a student on the same target, assessment and
+        date; return the evidence kept.
 
-        Two rows of a student on the same target, assessment and date are the same piece of
-        evidence: with the same score the later ones are duplicates; with different scores none
-        is used, since the tool cannot know which is right.
+        ``conflict``: they are the same piece of evidence: with the same score the later ones
+        are duplicates; with different scores none is used, since the tool cannot know which is
+        right. ``mean`` / ``max``: they are one score (their mean, rounded to two decimals half
+        away from zero, or their highest), kept at the first row's place; every row counts as
+        used. ``each``: every row stays a score of its own.
         """
+        if self.same_assessment == "each":
+            return self.evidence
+        combine = self.same_assessment in ("mean", "max")
         stats = self._stats
         evidence = self.evidence
         for sid in [sid for sid in evidence.student_ids() if evidence.has_repeats(sid)]:
@@ -441,9 +588,15 @@ class RowChecker:
             if not groups:
                 continue
             dropped: set[int] = set()
-            for members in groups.values():
+            merged: dict[int, Evidence] = {}
+            for first, members in groups.items():
                 rows = [items[i] for i in members]
-                if len({e.score for e in rows}) > 1:
+                if combine:
+                    merged[first] = self._combined(rows)
+                    dropped.update(members[1:])
+                    self.report.combined_rows += len(rows)
+                    self.report.combined_scores += 1
+                elif len({e.score for e in rows}) > 1:
                     for e in rows:
                         others = ", ".join(
                             f"{_where(o, e)} (score {decimal_text(o.score)})"
@@ -469,12 +622,56 @@ class RowChecker:
                             f"{_where(rows[0], e)}: counted once",
                         )
                     dropped.update(members[1:])
-            evidence.replace(sid, [e for i, e in enumerate(items) if i not in dropped])
+            evidence.replace(
+                sid, [merged.get(i, e) for i, e in enumerate(items) if i not in dropped]
+            )
+        if combine:
+            self.report.combined_by = self.same_assessment
         return evidence
+
+    def _combined(self, rows: list[Evidence]) -> Evidence:
+        """One score for the rows of one assessment: their mean or their highest."""
+        first = rows[0]
+        if self.same_assessment == "max":
+            score = max((e.score for e in rows), key=lambda s: s)
+        else:
+            score = _tidy(_mean([e.score for e in rows]))
+            allowed = self._scales[first.target][0]
+            score = next((p for p in allowed if p == score), score)
+        return new_evidence(
+            first.student_id,
+            first.target,
+            score,
+            first.date,
+            first.assessment,
+            first.type,
+            next((e.scorer for e in rows if e.scorer), None),
+            next((e.comment for e in rows if e.comment), None),
+            first.source,
+            first.line,
+            self.same_assessment,
+            len(rows),
+        )
 
     def _drop(self, stats: FileStats, e: Evidence, reason: str, message: str) -> None:
         stats.used -= 1
         self.report.reject(stats, e.line, reason, message, _as_row(e))
+
+
+def _mean(scores: list[Decimal]) -> Decimal:
+    """The mean, rounded once to two decimals, half away from zero (as every score is)."""
+    total = sum((Fraction(s) for s in scores), Fraction(0)) / len(scores)
+    q, r = divmod(abs(total.numerator) * 100, total.denominator)
+    if 2 * r >= total.denominator:
+        q += 1
+    return Decimal(-q if total < 0 else q).scaleb(-2)
+
+
+def _tidy(value: Decimal) -> Decimal:
+    """``3.50`` as ``3.5``, ``3.00`` as ``3``: how the value is written back and shown."""
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def _where(other: Evidence, this: Evidence) -> str:

@@ -72,6 +72,12 @@ class FileStats:
     separator: str = ""
     separator_note: str = ""
     """How the separator was decided, when not from the header (an Excel ``sep=`` line)."""
+    unread: tuple[str, ...] = ()
+    """Header names of columns that were not read (and that the mapping does not list as
+    known): said in the run's notes, so a column Proficio should have read is not missed."""
+    notes: list[str] = field(default_factory=list)
+    """What else the import decided for this file (the preset it was read with, the date
+    given to a wide export's scores, whose student IDs were used), for the run's notes."""
 
 
 @dataclass
@@ -80,6 +86,13 @@ class ImportReport:
 
     files: list[FileStats] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    combined_rows: int = 0
+    """Used rows that share student, target, assessment and date with another and were made
+    one score with them (``same_assessment: mean`` or ``max``)..."""
+    combined_scores: int = 0
+    """...into this many scores."""
+    combined_by: str = ""
+    """The policy that combined them (``mean``, ``max``), if any did."""
     unlisted: dict[str, str] = field(default_factory=dict)
     """Students whose roster row was rejected, by ID, with ``FILE:LINE: why``: they get no
     document, and their evidence rows say so instead of "not in the roster"."""
@@ -126,6 +139,11 @@ class ImportReport:
         return sum(f.used for f in self.evidence_files)
 
     @property
+    def scores(self) -> int:
+        """The scores the used rows make (fewer than the rows when rows were combined)."""
+        return self.used - self.combined_rows + self.combined_scores
+
+    @property
     def rejected(self) -> Counter[str]:
         total: Counter[str] = Counter()
         for f in self.evidence_files:
@@ -147,6 +165,16 @@ class ImportReport:
     def has_rejections(self) -> bool:
         return any(i.reason not in WARNING for i in self.issues)
 
+    def _combined(self) -> str:
+        if not self.combined_rows:
+            return ""
+        what = "their mean" if self.combined_by == "mean" else "their highest"
+        n = self.combined_scores
+        return (
+            f" ({self.combined_rows:,} of them, rows of one assessment, as {n:,} "
+            f"score{'s' if n != 1 else ''}: {what}, by same_assessment: {self.combined_by})"
+        )
+
     def summary(self) -> str:
         """One line for the terminal: rows read, used and rejected by reason, for the
         evidence and (when any roster row was rejected) for the roster: read = used + rejected."""
@@ -155,7 +183,7 @@ class ImportReport:
             f"{self.rows:,} evidence row{'s' if self.rows != 1 else ''} read from "
             f"{len(self.evidence_files)} "
             f"file{'s' if len(self.evidence_files) != 1 else ''}",
-            f"{self.used:,} used",
+            f"{self.used:,} used" + self._combined(),
             f"{sum(rejected.values()):,} rejected",
         ]
         line = ", ".join(parts)

@@ -2,20 +2,29 @@
 
 The framework tree comes from ``isChildOf`` associations (origin = child, destination = parent),
 ordered by ``sequenceNumber`` (numbers or numeric strings), then ``listEnumeration``, then
-``humanCodingScheme``. Each CFItem gets a role - level, topic, target, rubric, skip - from the
-user's mapping of CFItemTypes (or of depths), from sensible defaults for common type names, or,
-for a package without any CFItemTypes, from the shape of the tree. Every CFItem ends up either
-placed (with its CASE identifier and URI as ``case:`` provenance) or listed in the report with
-the reason, so nothing is dropped silently. The YAML written is deterministic: importing the same
-package again gives the same bytes.
+``humanCodingScheme``. Each CFItem gets a role - level, topic, target, rubric, flatten, skip -
+from the user's mapping of CFItemTypes (or of depths), from sensible defaults for common type
+names, or, for a package without any CFItemTypes, from the shape of the tree.
+
+A curriculum director has to be able to trust the result, so every CFItem ends up in exactly one
+row of the report: placed (with its CASE identifier and URI as ``case:`` provenance, and the code
+it was written with), already in the school (the same CASE identifier in another subject: not
+imported twice), or not placed, with the reason and what to do. Nothing is invented silently: an
+item outside the framework's tree (an orphan) or outside every level of the framework is
+reported, never put in a level of Proficio's making; every code written differently from the
+package's ``humanCodingScheme`` is listed with the reason. The YAML written is deterministic:
+importing the same package again gives the same bytes.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,12 +33,23 @@ from typing import Any
 import yaml
 
 from ..content.loader import load
-from ..content.model import School
-from ..errors import ProficioError
+from ..content.model import School, anchor
+from ..errors import ProficioError, UsageError
 from ..support.files import write_text
 from ..support.numbers import decimal_text, json_number
 
-ROLES = ("level", "topic", "target", "rubric", "skip", "auto")
+ROLES = ("level", "topic", "target", "rubric", "flatten", "skip", "auto")
+"""What ``--map-types`` can make of a CFItemType: ``flatten`` leaves the item's own tier out and
+places the items under it as if they hung from its parent; ``skip`` leaves out the item and
+everything under it."""
+
+ORPHAN_RULES = ("report", "by-code", "under:CODE")
+"""``--orphans``: what becomes of an item without any isChildOf association (outside the tree)."""
+
+REPEAT_RULES = ("once", "each")
+"""``--repeats``: a standard listed again under another parent (another CFItem with the same code
+and statement) is placed once (the repeats reported), or under each parent with a code of its
+own (the parent's code before its own)."""
 
 DEFAULT_TYPE_ROLES: dict[str, str] = {
     **dict.fromkeys(
@@ -76,6 +96,11 @@ Types not listed here (Example, Task Model, Clarification, ...) are reported, no
 
 UNTYPED = "untyped"
 """Mapping key for items without a CFItemType, in a package where other items have one."""
+
+PLACED = ("subject", "level", "topic", "target", "rubric")
+"""Outcomes of a placed item (the tier it was written as)."""
+SHARED = "already in the school"
+NOT_PLACED = "not placed"
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -168,9 +193,9 @@ _ChildKey = tuple[bool, Decimal | int, _Natural, _Natural, int]
 """How the children of a node are ordered: sequenceNumber, listEnumeration, code, position."""
 
 
-@dataclass
+@dataclass(eq=False)
 class Item:
-    """A CFItem with its place in the tree."""
+    """A CFItem with its place in the tree (compared by identity: items hold their subtrees)."""
 
     identifier: str
     uri: str | None
@@ -252,25 +277,140 @@ def _node_id(node: Any) -> tuple[str | None, str | None]:
 
 
 @dataclass
+class Entry:
+    """One row of the report: what became of one CFItems entry."""
+
+    index: int
+    identifier: str
+    type: str
+    code: str
+    """The package's humanCodingScheme."""
+    statement: str
+    label: str
+    outcome: str = ""
+    """A tier of :data:`PLACED`, :data:`SHARED` or :data:`NOT_PLACED` ('' until decided)."""
+    written_as: str = ""
+    """The code Proficio wrote (or, for an item already in the school, the code it has there)."""
+    reason: str = ""
+    """Why it was not placed; for a placed item, anything changed on the way in."""
+    renamed: str = ""
+    """Why the code written differs from the package's (empty when it does not)."""
+    role: str = ""
+    """The role the item was given and where that came from, e.g. 'topic (default)'."""
+    seq: int = 0
+    """Order of the decision (the report lists items in the order of the tree)."""
+
+    @property
+    def placed(self) -> bool:
+        return self.outcome in PLACED
+
+
+def _entry(index: int, raw: Any, identifier: str = "") -> Entry:
+    data = raw if isinstance(raw, dict) else {}
+    item = Item(identifier, None, data, index)
+    return Entry(
+        index,
+        identifier,
+        item.type or "",
+        item.code or "",
+        item.full or item.short,
+        item.label if identifier else f"CFItems[{index}]",
+    )
+
+
+@dataclass
 class Report:
-    """What an import did with every CFItem."""
+    """What an import did with every CFItem: one :class:`Entry` per CFItems entry."""
 
-    read: int = 0
-    placed: list[str] = field(default_factory=list)
-    unplaced: list[tuple[str, str]] = field(default_factory=list)
-    """(item label, reason) for every CFItem not placed."""
+    entries: list[Entry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    """Things changed on the way in (codes derived or repaired, ignored associations, ...)."""
+    """Things changed on the way in (ignored associations, reshaped tiers, ...)."""
+    _seq: int = 0
 
-    def place(self, item: Item) -> None:
-        self.placed.append(item.identifier)
+    @property
+    def read(self) -> int:
+        return len(self.entries)
+
+    def _decide(self, item: Item, outcome: str, reason: str) -> Entry:
+        entry = self.entries[item.index]
+        if not entry.seq:
+            self._seq += 1
+            entry.seq = self._seq
+        entry.outcome, entry.reason = outcome, reason
+        return entry
+
+    def place(self, item: Item, tier: str, code: str = "") -> Entry:
+        entry = self._decide(item, tier, self.entries[item.index].reason)
+        entry.written_as = code
+        return entry
 
     def skip(self, item: Item, reason: str) -> None:
-        self.unplaced.append((item.label, reason))
+        entry = self._decide(item, NOT_PLACED, reason)
+        entry.written_as = entry.renamed = ""
+
+    def share(self, item: Item, code: str, reason: str) -> None:
+        entry = self._decide(item, SHARED, reason)
+        entry.written_as, entry.renamed = code, ""
+
+    def reject(self, index: int, reason: str, label: str | None = None) -> None:
+        """A CFItems entry that is not a usable CFItem (no identifier, a duplicate, ...)."""
+        entry = self.entries[index]
+        self._seq += 1
+        entry.seq, entry.outcome, entry.reason = self._seq, NOT_PLACED, reason
+        if label:
+            entry.label = label
+
+    def remark(self, item: Item, text: str) -> None:
+        """Add to a placed item's reason column (what changed on the way in)."""
+        entry = self.entries[item.index]
+        entry.reason = f"{entry.reason} {text}".strip()
+
+    def ordered(self) -> list[Entry]:
+        return sorted(self.entries, key=lambda e: (e.seq == 0, e.seq, e.index))
+
+    @property
+    def placed(self) -> list[str]:
+        return [e.identifier for e in self.ordered() if e.placed]
+
+    @property
+    def shared(self) -> list[Entry]:
+        return [e for e in self.ordered() if e.outcome == SHARED]
+
+    @property
+    def unplaced(self) -> list[tuple[str, str]]:
+        """(item label, reason) for every CFItem not placed, in the order of the tree."""
+        return [(e.label, e.reason) for e in self.ordered() if e.outcome == NOT_PLACED]
 
     @property
     def reported(self) -> int:
-        return len(self.unplaced)
+        return sum(1 for e in self.entries if e.outcome == NOT_PLACED)
+
+    @property
+    def renamed(self) -> list[Entry]:
+        """Placed items written with another code than the package's humanCodingScheme."""
+        return [e for e in self.ordered() if e.placed and e.renamed]
+
+    def csv(self) -> str:
+        """The report file: one row per CFItems entry, so its rows are exactly the items read."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(
+            [
+                "index",
+                "identifier",
+                "type",
+                "code",
+                "statement",
+                "outcome",
+                "written as",
+                "reason",
+            ]
+        )
+        for e in self.ordered():
+            reason = "; ".join(r for r in (e.renamed, e.reason) if r)
+            row = (e.index, e.identifier, e.type, e.code, e.statement, e.outcome, e.written_as)
+            writer.writerow((*row, reason))
+        return buffer.getvalue()
 
 
 @dataclass
@@ -281,9 +421,11 @@ class Package:
     rubrics: list[dict[str, Any]]
     typed: bool
     """Whether any item has a CFItemType (if none has, roles come from the tree's shape)."""
+    left_out: set[str] = field(default_factory=set)
+    """Items already reported while reading (orphans and the items under them)."""
 
 
-def read_package(path: Path, report: Report) -> Package:
+def read_package(path: Path, report: Report, orphan_rule: str = "report") -> Package:
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -312,31 +454,29 @@ def read_package(path: Path, report: Report) -> Package:
     items: dict[str, Item] = {}
     by_uri: dict[str, str] = {}
     raw_items = data.get("CFItems") or []
-    report.read = len(raw_items)
+    if not isinstance(raw_items, list):
+        raise ProficioError(f"{path}: CFItems is not a list of CFItem objects.")
     for index, entry in enumerate(raw_items):
+        identifier, uri = _node_id(entry) if isinstance(entry, dict) else (None, None)
+        report.entries.append(_entry(index, entry, identifier or ""))
         if not isinstance(entry, dict):
-            report.unplaced.append((f"CFItems[{index}]", "not a CFItem object"))
-            continue
-        identifier, uri = _node_id(entry)
-        if not identifier:
-            report.unplaced.append(
-                (
-                    f'CFItems[{index}] "{_clean(entry.get("fullStatement"))[:60]}"',
-                    "it has no identifier",
-                )
+            report.reject(index, "not a CFItem object")
+        elif not identifier:
+            report.reject(
+                index,
+                "it has no identifier",
+                f'CFItems[{index}] "{_clean(entry.get("fullStatement"))[:60]}"',
             )
-            continue
-        if identifier in items:
-            report.unplaced.append(
-                (
-                    f"CFItems[{index}] [{identifier}]",
-                    f"duplicate identifier (also CFItems[{items[identifier].index}]); the first one is used",
-                )
+        elif identifier in items:
+            report.reject(
+                index,
+                f"duplicate identifier (also CFItems[{items[identifier].index}]); the first one is used",
+                f"CFItems[{index}] [{identifier}]",
             )
-            continue
-        items[identifier] = Item(identifier, uri, entry, index)
-        if uri:
-            by_uri[uri] = identifier
+        else:
+            items[identifier] = Item(identifier, uri, entry, index)
+            if uri:
+                by_uri[uri] = identifier
 
     def resolve(node: Any) -> str | None:
         identifier, uri = _node_id(node)
@@ -351,6 +491,12 @@ def read_package(path: Path, report: Report) -> Package:
     ignored: dict[str, int] = {}
     roots: list[tuple[_ChildKey, Item]] = []
     trees = _Trees()
+    linked: set[str] = set()
+    """Items that are the child in some isChildOf association (used or not)."""
+    astray: dict[str, str] = {}
+    """Items whose only parent is outside the package -> that parent."""
+    many: dict[str, list[str]] = {}
+    """Items with more than one parent -> the parents not used."""
     for ai, assoc in enumerate(data.get("CFAssociations") or []):
         if not isinstance(assoc, dict):
             continue
@@ -368,6 +514,7 @@ def read_package(path: Path, report: Report) -> Package:
                 f"isChildOf association {assoc.get('identifier')} starts at {child_id}, which is not a CFItem of this package: ignored."
             )
             continue
+        linked.add(child.identifier)
         seq_raw = assoc.get("sequenceNumber")
         seq = _sequence(seq_raw)
         if seq_raw is not None and seq is None:
@@ -382,13 +529,12 @@ def read_package(path: Path, report: Report) -> Package:
             ai,
         )
         if child.parent is not None:
-            report.notes.append(
-                f"{child.label} is also a child of {parent_id}: placed only under its first parent ({child.parent})."
-            )
+            many.setdefault(child.identifier, []).append(str(parent_id))
             continue
         if parent_id == doc_id:
             child.parent = doc_id
             roots.append((key, child))
+            astray.pop(child.identifier, None)
         elif parent_id in items:
             if trees.top(parent_id) == child.identifier:
                 report.notes.append(
@@ -398,31 +544,202 @@ def read_package(path: Path, report: Report) -> Package:
             child.parent = parent_id
             trees.join(child.identifier, parent_id)
             items[parent_id].children.append((key, child))
+            astray.pop(child.identifier, None)
         else:
-            report.notes.append(
-                f"{child.label} is a child of {parent_id}, which is neither the CFDocument nor a CFItem of this package: placed at the top."
+            astray.setdefault(child.identifier, str(parent_id))
+    if many:
+        listed = [
+            f"{items[i].code or i} (also under {', '.join(_named(items, p) for p in ps)})"
+            for i, ps in many.items()
+        ]
+        report.notes.append(
+            f"{len(many)} item{'s are' if len(many) != 1 else ' is'} the child of more than one "
+            "parent: each is placed once, under its first parent: "
+            + _some(listed)
+            + " (the report says which)."
+        )
+        for i, ps in many.items():
+            report.entries[items[i].index].reason = (
+                f"also a child of {', '.join(_named(items, p) for p in ps)}: placed only under "
+                f"its first parent ({_named(items, items[i].parent or '')})."
             )
-            child.parent = doc_id
-            roots.append((key, child))
-    for item in items.values():
-        if item.parent is None:
+
+    def at_top(item: Item) -> None:
+        item.parent = doc_id
+        roots.append(((True, 0, _natural(None), _natural(item.code), 10**9 + item.index), item))
+
+    outside = [item for item in items.values() if item.parent is None]
+    for item in outside:
+        if item.identifier in linked and item.identifier not in astray:
             report.notes.append(
-                f"{item.label} has no isChildOf association: placed at the top of the framework."
+                f"{item.label} is left without a parent once the cycle is broken: placed at the top of the framework."
             )
-            item.parent = doc_id
-            roots.append(((True, 0, _natural(None), _natural(item.code), 10**9 + item.index), item))
+            at_top(item)
+    outside = [item for item in outside if item.parent is None]
+    if outside and not roots:
+        report.notes.append(
+            f"no item is a child of the CFDocument: the {len(outside)} items without a parent "
+            "in the package are read as the top of the framework."
+        )
+        for item in outside:
+            at_top(item)
+        outside = []
+    left_out = _Orphans(orphan_rule).settle(
+        outside, [item for _, item in roots], items, astray, report
+    )
+    _check_depth(
+        path, [item for _, item in roots] + [i for i in outside if i.parent is None], items, report
+    )
     for kind, n in sorted(ignored.items()):
         report.notes.append(
             f"{n} {kind} association{'s' if n != 1 else ''} not used (Proficio keeps only the isChildOf tree)."
         )
-    _check_depth(path, [item for _, item in roots], items, report)
     return Package(
         document=document,
         items=items,
         roots=[item for _, item in sorted(roots, key=lambda pair: pair[0])],
         rubrics=[r for r in data.get("CFRubrics") or [] if isinstance(r, dict)],
         typed=any(item.type for item in items.values()),
+        left_out=left_out,
     )
+
+
+def _named(items: dict[str, Item], identifier: str) -> str:
+    item = items.get(identifier)
+    if item is None:
+        return "the CFDocument" if identifier else "?"
+    return item.code or f"[{identifier}]"
+
+
+def _some(texts: list[str], n: int = 5) -> str:
+    """The first ``n`` of a list for a one-line summary (the report has them all)."""
+    shown = ", ".join(texts[:n])
+    return shown + (f" and {len(texts) - n} more" if len(texts) > n else "")
+
+
+def _descendants(item: Item) -> list[Item]:
+    """Every item under ``item`` (without recursion)."""
+    out: list[Item] = []
+    stack = [child for _, child in item.children]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(child for _, child in node.children)
+    return out
+
+
+class _Orphans:
+    """What becomes of the items outside the tree: those without any isChildOf association, and
+    those whose parent is not in the package. By default they are reported; ``by-code`` hangs
+    each under the item whose code begins its own (``3.OA.A.1`` under ``3.OA.A``), ``under:CODE``
+    under one item the user names. They are never put in a tier Proficio makes up."""
+
+    def __init__(self, rule: str) -> None:
+        rule = rule.strip()
+        if rule not in ("report", "by-code") and not (
+            rule.startswith("under:") and rule[6:].strip()
+        ):
+            raise UsageError(
+                f"--orphans '{rule}' is not a rule: use report (the default: list them), "
+                "by-code (under the item whose code begins theirs) or under:CODE (under the "
+                "item with that code or identifier)."
+            )
+        self.rule = rule
+
+    def settle(
+        self,
+        orphans: list[Item],
+        roots: list[Item],
+        items: dict[str, Item],
+        astray: dict[str, str],
+        report: Report,
+    ) -> set[str]:
+        """Attach or report each orphan; the identifiers reported (orphans and their items)."""
+        if not orphans:
+            return set()
+        in_tree: dict[str, Item] = {}
+        tree_ids: set[str] = set()
+        for root in roots:
+            for node in (root, *_descendants(root)):
+                tree_ids.add(node.identifier)
+                if node.code:
+                    in_tree.setdefault(node.code.casefold(), node)
+        parent_of: dict[str, Item] = {}
+        if self.rule.startswith("under:"):
+            wanted = self.rule[6:].strip()
+            chosen = in_tree.get(wanted.casefold()) or (
+                items[wanted] if wanted in tree_ids else None
+            )
+            if chosen is None:
+                raise UsageError(
+                    f"--orphans {self.rule}: no item in the package's tree has the code or "
+                    f"identifier '{wanted}'. Name a level, topic or target of the framework."
+                )
+            parent_of = {o.identifier: chosen for o in orphans}
+        elif self.rule == "by-code":
+            for orphan in sorted(orphans, key=lambda o: (len(o.code or ""), o.index)):
+                parent = _by_code(orphan.code, in_tree)
+                if parent is not None:
+                    parent_of[orphan.identifier] = parent
+                    for node in (orphan, *_descendants(orphan)):
+                        if node.code:
+                            in_tree.setdefault(node.code.casefold(), node)
+        placed, left_out = [], set()
+        for orphan in orphans:
+            why = (
+                f"its isChildOf parent {astray[orphan.identifier]} is neither the CFDocument nor a CFItem of this package"
+                if orphan.identifier in astray
+                else "it has no isChildOf association"
+            )
+            parent = parent_of.get(orphan.identifier)
+            if parent is not None:
+                key = (True, 0, _natural(None), _natural(orphan.code), 10**9 + orphan.index)
+                orphan.parent = parent.identifier
+                parent.children.append((key, orphan))
+                placed.append(
+                    f"{orphan.code or orphan.identifier} under {parent.code or parent.identifier}"
+                )
+                report.entries[
+                    orphan.index
+                ].reason = f"{why}: hung under {parent.label} by --orphans {self.rule}."
+                continue
+            hint = (
+                "no item's code begins its code"
+                if self.rule == "by-code"
+                else "it is outside the framework's tree"
+            )
+            report.skip(
+                orphan,
+                f"{why}, so {hint}; Proficio does not invent a level for it. Place it with "
+                "--orphans by-code (under the item whose code begins its own) or --orphans "
+                "under:CODE, or fix the package's isChildOf associations.",
+            )
+            left_out.add(orphan.identifier)
+            for node in _descendants(orphan):
+                report.skip(
+                    node, f"it sits under {orphan.label}, which is outside the framework's tree"
+                )
+                left_out.add(node.identifier)
+        reported = len(orphans) - len(placed)
+        report.notes.append(
+            f"{len(orphans)} item{'s' if len(orphans) != 1 else ''} outside the framework's tree "
+            "(no isChildOf to an item of the package): "
+            + (f"{len(placed)} placed by --orphans {self.rule} ({_some(placed)})" if placed else "")
+            + ("; " if placed and reported else "")
+            + (f"{reported} reported with the items under them" if reported else "")
+            + "."
+        )
+        return left_out
+
+
+def _by_code(code: str | None, in_tree: dict[str, Item]) -> Item | None:
+    """The item whose code is the longest beginning of ``code`` that ends at a separator."""
+    if not code:
+        return None
+    for cut in range(len(code) - 1, 0, -1):
+        if code[cut] in ".-_/ " and code[:cut].casefold() in in_tree:
+            return in_tree[code[:cut].casefold()]
+    return None
 
 
 MAX_DEPTH = 64
@@ -508,19 +825,36 @@ def parse_mapping(specs: tuple[str, ...] | list[str]) -> dict[str, str]:
             if not sep or not key.strip() or role not in ROLES:
                 raise ProficioError(
                     f"cannot read the type mapping '{part.strip()}'. Write TYPE=ROLE pairs separated "
-                    f"by commas, e.g. 'Cluster=topic,Standard=target', with ROLE one of: {', '.join(ROLES)}."
+                    f"by commas, e.g. 'Cluster=topic,Standard=target', with ROLE one of: {', '.join(ROLES)} "
+                    "(flatten leaves the tier out and keeps the items under it; skip leaves out "
+                    "the items under it too)."
                 )
             mapping[key.strip().casefold()] = role
     return mapping
 
 
-@dataclass
-class Draft:
-    """The tree being built (plain dicts, in the order they will be written)."""
+TIER_WORDS = {
+    "subject": "subject",
+    "level": "level",
+    "topic": "measurement topic",
+    "target": "learning target",
+}
 
-    subject: dict[str, Any]
-    levels: list[dict[str, Any]] = field(default_factory=list)
-    """Each: {'data': level yaml dict, 'items': [Item], 'added': reason or None}."""
+
+@dataclass(frozen=True)
+class _Holder:
+    """Who has a code already: named in messages, and it tells an item the school already has
+    (the same CASE identifier) from a clash of codes."""
+
+    what: str
+    code: str
+    tier: str
+    identifier: str | None = None
+    """The holder's CASE identifier."""
+    item: Item | None = None
+    """The item of this package that holds the code (None for a node of another subject)."""
+    under: str = ""
+    """The code of the node it was written under."""
 
 
 @dataclass
@@ -530,42 +864,90 @@ class _Place:
     target: dict[str, Any] | None = None
 
 
+def _as_code(raw: str) -> str | None:
+    code = re.sub(r"[^A-Za-z0-9._-]+", "-", raw).strip("-._")[:64]
+    return code if code and CODE_RE.match(code) else None
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+_BARE_LEVEL = re.compile(r"(?i)pk|tk|k|hs|\d{1,2}")
+_LEVEL_WORDS = {
+    "pk": "Pre-Kindergarten",
+    "tk": "Transitional Kindergarten",
+    "k": "Kindergarten",
+    "hs": "High School",
+}
+
+
+def _readable_level(item: Item) -> tuple[str, str]:
+    """A level's title from the framework (its statement, 'Grade 3', 'High School'), not a bare
+    code like '3' or 'HS'; and the note to make when the title was made from such a code."""
+
+    def bare(text: str) -> bool:
+        return bool(_BARE_LEVEL.fullmatch(text))
+
+    for text in (item.short, item.full):
+        if text and not bare(text) and text != item.code and len(text) <= 80:
+            return text, ""
+    for text in (item.short, item.full, item.code or ""):
+        if text and bare(text):
+            value = text.casefold().strip()
+            title = _LEVEL_WORDS.get(value) or f"Grade {int(value)}"
+            return title, f"level title '{title}' made from the bare code '{text}' of {item.label}."
+    return item.short or item.full, ""
+
+
 class _Placer:
     def __init__(
         self,
         package: Package,
         mapping: dict[str, str],
         subject_code: str,
-        taken_codes: set[str],
+        taken: dict[str, _Holder],
+        shared: dict[str, _Holder],
         scale_points: list[Decimal],
         generic: dict[Decimal, str],
         report: Report,
+        repeats: str = "once",
     ) -> None:
         self.pkg = package
         self.mapping = mapping
         self.subject_code = subject_code
-        self.taken = {c.casefold() for c in taken_codes}
+        self.taken = dict(taken)
+        """Code anchor -> who holds it (the school's other subjects, then this import)."""
+        self.shared = shared
+        """CASE identifier -> the node of another subject that has it."""
         self.points = scale_points
         self.doc_title = _clean(package.document.get("title")) or subject_code
         self.generic = generic
         self.report = report
+        self.repeats = repeats
         self.levels: list[dict[str, Any]] = []
         self.targets_by_id: dict[str, dict[str, Any]] = {}
         self.heights: dict[str, int] = {}
-        self.level_items: dict[int, Item] = {}
+        self.unmapped: list[tuple[Item, str]] = []
+        self.nested: list[str] = []
+        self.derived: list[str] = []
+        self.repeated: list[str] = []
+        self.untitled: list[str] = []
 
     # roles
 
-    def role(self, item: Item, depth: int) -> str:
+    def role(self, item: Item, depth: int) -> tuple[str, str]:
+        """The item's role and where it comes from (the report says both)."""
         if item.type and item.type.casefold() in self.mapping:
-            return self.mapping[item.type.casefold()]
+            return self.mapping[item.type.casefold()], "--map-types"
         if not item.type and self.pkg.typed and UNTYPED in self.mapping:
-            return self.mapping[UNTYPED]
+            return self.mapping[UNTYPED], "--map-types"
         if f"depth:{depth}" in self.mapping:
-            return self.mapping[f"depth:{depth}"]
+            return self.mapping[f"depth:{depth}"], f"--map-types depth:{depth}"
         if item.type:
-            return DEFAULT_TYPE_ROLES.get(item.type.casefold(), "unmapped")
-        return "auto" if not self.pkg.typed else "unmapped"
+            default = DEFAULT_TYPE_ROLES.get(item.type.casefold())
+            return (default, "default") if default else ("unmapped", "")
+        return ("auto", "by the tree's shape") if not self.pkg.typed else ("unmapped", "")
 
     def height(self, item: Item) -> int:
         if item.identifier not in self.heights:
@@ -575,51 +957,91 @@ class _Placer:
 
     # codes
 
+    def holder(self, item: Item, tier: str, code: str, under: str) -> _Holder:
+        what = f"{TIER_WORDS.get(tier, tier)} {code} ({item.type or 'untyped item'} [{item.identifier}] of this package)"
+        return _Holder(what, code, tier, item.identifier, item, under)
+
+    def alternatives(self, code: str, under: str | None, elsewhere: bool) -> list[str]:
+        """Readable codes for an item whose own code is taken: under its parent's code
+        (``M.G3.TA.3.OA.A.3``), under the subject's (for a clash with another subject), then
+        numbered (``3.OA.A.3.2``)."""
+        prefixes = [under, self.subject_code] if not elsewhere else [self.subject_code, under]
+        found = [
+            f"{p}.{code}"
+            for p in prefixes
+            if p and not code.casefold().startswith(p.casefold() + ".")
+        ]
+        found += [f"{code}.{n}" for n in range(2, 100)]
+        return [c for c in found if CODE_RE.match(c)]
+
     def claim(
-        self, item: Item | None, *, required: bool, fallback: str | None = None
+        self,
+        item: Item | None,
+        tier: str,
+        *,
+        required: bool,
+        under: str | None = None,
+        fallback: str | None = None,
     ) -> str | None:
         raw = item.code if item else None
-        code = None
-        if raw:
-            assert item is not None  # raw is only set from an item
-            code = re.sub(r"[^A-Za-z0-9._-]+", "-", raw).strip("-._")[:64]
-            if code and not CODE_RE.match(code):
-                code = None
-            if code and code != raw:
-                self.report.notes.append(
-                    f"code '{raw}' of {item.label} became '{code}' (codes use letters, digits, '.', '-' and '_')."
-                )
-            if code and code.casefold() in self.taken:
-                self.report.notes.append(
-                    f"code '{code}' of {item.label} is already used; a code derived from its identifier is used instead."
-                )
-                code = None
-        if code is None and not required:
+        code = _as_code(raw) if raw else None
+        why = ""
+        if raw and code is None:
+            why = f"'{raw}' cannot be made into a code"
+        elif raw and code != raw:
+            why = f"'{raw}' is not a code (codes use letters, digits, '.', '-' and '_')"
+        if code is not None and anchor(code) in self.taken:
+            holder = self.taken[anchor(code)]
+            same = item is not None and holder.identifier == item.identifier and holder.item is None
+            why = (
+                f"{code} is the code of {holder.what}, the same CASE item, which keeps it"
+                if same
+                else f"{code} is already the code of {holder.what}"
+            )
+            code = next(
+                (
+                    c
+                    for c in self.alternatives(code, under, holder.item is None)
+                    if anchor(c) not in self.taken
+                ),
+                None,
+            )
+        if code is None and raw is None and not required:
             return None
         if code is None:
             seed = item.identifier if item else (fallback or "")
             digest = hashlib.sha1(seed.encode()).hexdigest().upper()
             for n in range(8, 41):
                 code = f"{self.subject_code}.{digest[:n]}"
-                if code.casefold() not in self.taken:
+                if anchor(code) not in self.taken:
                     break
             if item and raw is None:
-                self.report.notes.append(
-                    f"{item.label} has no humanCodingScheme: code {code} derived from its identifier."
+                self.derived.append(f"{item.label} -> {code}")
+                self.report.remark(
+                    item, f"no humanCodingScheme: code {code} derived from its identifier."
                 )
         assert code is not None  # the loop above runs at least once
-        self.taken.add(code.casefold())
+        if item is not None:
+            self.taken[anchor(code)] = self.holder(item, tier, code, under or "")
+            if raw and code != raw:
+                self.report.entries[item.index].renamed = f"written as {code}: {why}"
+        else:
+            self.taken[anchor(code)] = _Holder(
+                f"{TIER_WORDS[tier]} {code} (added by the import)", code, tier
+            )
         return code
 
     # building
 
     def new_level(self, item: Item | None) -> dict[str, Any]:
         level: dict[str, Any] = {"level": len(self.levels) + 1}
-        code = self.claim(item, required=False)
+        code = self.claim(item, "level", required=False)
         if code:
             level["code"] = code
         if item:
-            title = item.short or item.full
+            title, note = _readable_level(item)
+            if note:
+                self.report.notes.append(note)
             if title and title != f"Level {level['level']}":
                 level["title"] = title
             if item.full and item.full != title and item.full != f"Level {level['level']}":
@@ -636,6 +1058,7 @@ class _Placer:
         if item is None:
             code = self.claim(
                 None,
+                "topic",
                 required=True,
                 fallback=f"topic/{parent.identifier if parent else 'top'}/{level['level']}",
             )
@@ -643,7 +1066,10 @@ class _Placer:
             topic: dict[str, Any] = {"code": code, "title": title}
         else:
             title = item.short or item.full or item.code or item.identifier
-            topic = {"code": self.claim(item, required=True), "title": title}
+            topic = {
+                "code": self.claim(item, "topic", required=True, under=level.get("code")),
+                "title": title,
+            }
             if item.full and item.full != title:
                 topic["description"] = item.full
             topic["case"] = _case(item)
@@ -657,20 +1083,39 @@ class _Placer:
             self.visit(item, place, depth, parent)
 
     def visit(self, item: Item, place: _Place, depth: int, parent: Item | None) -> None:
-        role = self.role(item, depth)
+        role, source = self.role(item, depth)
         kids = item.ordered_children()
         if role == "auto":
             role = self.infer(item, place)
+        entry = self.report.entries[item.index]
+        entry.role = "no tier" if role == "unmapped" else f"{role} ({source})"
+        key = item.type or (UNTYPED if self.pkg.typed else f"depth:{depth}")
         if role == "skip":
-            self.skip_tree(item, "its CFItemType is mapped to skip")
+            below = len(_descendants(item))
+            self.skip_tree(
+                item,
+                f"its CFItemType is mapped to skip ({source})"
+                + (
+                    f", with the {below} items under it ('{key}=flatten' would leave out only "
+                    "this tier and keep them)"
+                    if below
+                    else ""
+                ),
+            )
             return
-        if role == "unmapped":
-            what = f"CFItemType '{item.type}'" if item.type else "an item without a CFItemType"
-            key = item.type or UNTYPED
+        if role == "flatten":
             self.report.skip(
                 item,
-                f"{what} has no Proficio tier. Map it with --map-types '{key}=target' (or level/topic/rubric), or '{key}=skip' to leave it out knowingly.",
+                f"mapped to flatten ({source}): its own tier is left out, and the "
+                f"{len(_descendants(item))} items under it are placed as if they hung from "
+                + (parent.label if parent else "the top of the framework")
+                + ".",
             )
+            self.walk(kids, place, depth + 1, parent)
+            return
+        if role == "unmapped":
+            self.report.skip(item, "")  # the reason is written once the tree is placed
+            self.unmapped.append((item, key))
             self.walk(kids, place, depth + 1, item)
             return
         if role == "grouping":
@@ -689,26 +1134,65 @@ class _Placer:
             return
         if role == "level":
             level = self.new_level(item)
-            self.report.place(item)
+            self.report.place(item, "level", level.get("code", ""))
             self.walk(kids, _Place(level=level), depth + 1, item)
             return
         if role == "topic":
             level = place.level or self.implicit_level()
             topic: dict[str, Any] | None = self.new_topic(level, item, None)
-            self.report.place(item)
+            assert topic is not None  # new_topic always makes one
+            self.report.place(item, "topic", topic["code"])
             self.walk(kids, _Place(level=level, topic=topic), depth + 1, item)
             return
-        # target
+        self.target_item(item, place, depth, parent, kids)
+
+    def target_item(
+        self, item: Item, place: _Place, depth: int, parent: Item | None, kids: list[Item]
+    ) -> None:
+        there = self.shared.get(item.identifier)
+        if there is not None and there.tier == "target":
+            self.report.share(
+                item,
+                there.code,
+                f"already in the school: {there.what} has the same CASE identifier, so it is "
+                "not imported twice.",
+            )
+            self.walk(kids, _Place(level=place.level, topic=place.topic), depth + 1, item)
+            return
+        code = _as_code(item.code) if item.code else None
+        first = self.taken.get(anchor(code)) if code else None
+        if (
+            first is not None
+            and first.item is not None
+            and first.tier == "target"
+            and _same_text(first.item.full, item.full)
+            and self.repeats == "once"
+        ):
+            self.repeated.append(
+                f"{code} (also under {parent.code or parent.identifier if parent else 'the top'})"
+            )
+            self.report.skip(
+                item,
+                f"the same standard as {first.item.label} (same code and statement), which is "
+                f"placed under {first.under}: placed once. --repeats each places it under every "
+                "parent, with the parent's code before its own.",
+            )
+            self.walk(kids, place, depth + 1, parent)
+            return
         level = place.level or self.implicit_level()
         topic = place.topic
         if topic is None:
             topic = self.implicit_topic(level, parent)
-        target = self.target(item)
+        under = place.target["code"] if place.target is not None else topic["code"]
+        target = self.target(item, under)
         topic["targets"].append(target)
-        self.report.place(item)
+        self.report.place(item, "target", target["code"])
         if place.target is not None:
-            self.report.notes.append(
-                f"{item.label} sits under learning target {place.target['code']}: placed as a learning target of the same measurement topic."
+            self.nested.append(f"{item.code or item.identifier} under {place.target['code']}")
+            self.report.remark(
+                item,
+                f"it sits under learning target {place.target['code']}: placed as a learning "
+                "target of the same measurement topic.",
             )
         self.walk(kids, _Place(level=level, topic=topic, target=target), depth + 1, item)
 
@@ -742,15 +1226,23 @@ class _Placer:
         topic["_parent"] = parent.identifier if parent else None
         return topic
 
-    def target(self, item: Item) -> dict[str, Any]:
+    def target(self, item: Item, under: str) -> dict[str, Any]:
         title = item.full or item.short or item.code or item.identifier
         if not item.full:
-            self.report.notes.append(f"{item.label} has no fullStatement: its title is '{title}'.")
-        target: dict[str, Any] = {"code": self.claim(item, required=True), "title": title}
+            self.untitled.append(item.code or item.identifier)
+            self.report.remark(item, f"no fullStatement: its title is '{title}'.")
+        target: dict[str, Any] = {
+            "code": self.claim(item, "target", required=True, under=under),
+            "title": title,
+        }
+        if item.short and item.short != title:
+            target["short_title"] = item.short
         notes = _clean(item.data.get("notes"))
         if notes:
             target["description"] = notes
         target["case"] = _case(item)
+        target["_item"] = item
+        target["_rubrics"] = []
         self.targets_by_id[item.identifier] = target
         return target
 
@@ -774,12 +1266,95 @@ class _Placer:
         rubric = place.target.setdefault("rubric", {})
         for value, text in pairs:
             rubric[json_number(value)] = text
-        self.report.place(item)
+        place.target["_rubrics"].append(item)
+        self.report.place(item, "rubric", place.target["code"])
 
     def skip_tree(self, item: Item, reason: str) -> None:
         self.report.skip(item, reason)
         for kid in item.ordered_children():
             self.skip_tree(kid, "it sits under an item that was left out")
+
+    # after the walk
+
+    def outside_levels(self) -> None:
+        """Targets outside every level of a framework that has levels are reported, never put
+        in a level of Proficio's making after the real ones (which would change when a student
+        completes the subject)."""
+        real = [lv for lv in self.levels if lv["_item"] is not None]
+        made = [lv for lv in self.levels if lv["_item"] is None]
+        if not real or not made:
+            return
+        names = _some([str(lv.get("title") or lv.get("code") or lv["level"]) for lv in real], 3)
+        for level in made:
+            for topic in level["topics"]:
+                for target in topic["targets"]:
+                    self.report.skip(
+                        target["_item"],
+                        f"it is not under any of the framework's levels ({names}), and Proficio "
+                        "does not add a level of its own after them (that would change when a "
+                        "student completes the subject). Map the type of the item above it to "
+                        "level, or its own type to skip to leave it out knowingly.",
+                    )
+                    for rubric in target["_rubrics"]:
+                        self.report.skip(
+                            rubric, "its learning target is outside the framework's levels"
+                        )
+                    self.targets_by_id.pop(target["_item"].identifier, None)
+                if topic["_item"] is not None:
+                    self.report.skip(
+                        topic["_item"],
+                        f"it is not under any of the framework's levels ({names}); Proficio does "
+                        "not add a level of its own. Map the type of the item above it to level.",
+                    )
+            self.levels.remove(level)
+
+    def finish(self) -> None:
+        """Write the reasons that depend on the whole placed tree, and the summary notes."""
+        entries = self.report.entries
+        for item, key in self.unmapped:
+            below = _descendants(item)
+            placed = sum(1 for d in below if entries[d.index].placed)
+            what = f"CFItemType '{item.type}'" if item.type else "an item without a CFItemType"
+            if below:
+                reason = (
+                    f"{what} has no Proficio tier: the item is left out, the {len(below)} items "
+                    f"under it are placed by their own types ({placed} placed). Map it with "
+                    f"--map-types '{key}=flatten' to leave it out knowingly (the same result), "
+                    f"'{key}=target' (or level/topic) to keep it, or '{key}=skip' to leave it out "
+                    f"together with the {len(below)} items under it"
+                    + (f" ({placed} of them placed now)." if placed else ".")
+                )
+            else:
+                reason = (
+                    f"{what} has no Proficio tier. Map it with --map-types '{key}=target' (or "
+                    f"level/topic/rubric), or '{key}=skip' to leave it out knowingly."
+                )
+            if entries[item.index].outcome == NOT_PLACED and not entries[item.index].reason:
+                entries[item.index].reason = reason
+        notes = self.report.notes
+        if self.nested:
+            notes.append(
+                f"{len(self.nested)} learning target{'s sit' if len(self.nested) != 1 else ' sits'} "
+                "under another learning target, each placed in the same measurement topic after "
+                f"it: {_some(self.nested)}."
+            )
+        if self.derived:
+            notes.append(
+                f"{len(self.derived)} item{'s have' if len(self.derived) != 1 else ' has'} no "
+                f"humanCodingScheme: codes derived from their identifiers ({_some(self.derived, 3)})."
+            )
+        if self.untitled:
+            notes.append(
+                f"{len(self.untitled)} learning target{'s have' if len(self.untitled) != 1 else ' has'} "
+                f"no fullStatement, titled by their short statement or code: {_some(self.untitled)}."
+            )
+        if self.repeated:
+            notes.append(
+                f"{len(self.repeated)} standard{'s are' if len(self.repeated) != 1 else ' is'} "
+                "listed again under another parent (same code and statement): each is placed "
+                f"once, the repeats are reported ({_some(self.repeated)}); --repeats each "
+                "places them under every parent."
+            )
 
 
 _RULE_AFTER = re.compile(
@@ -828,8 +1403,14 @@ class Plan:
     report: Report
     added: list[str] = field(default_factory=list)
     """Tiers Proficio had to add because the framework has none (implicit level/topic)."""
+    name: str = ""
+    """The package's file name, for messages."""
+    suggestion: str = ""
+    """A type of the package that could hold the learning targets (when none were found)."""
 
     def files(self) -> dict[Path, str]:
+        if not self.levels:
+            raise ProficioError(self.nothing_placed())
         out: dict[Path, str] = {}
         if self.school is not None:
             out[self.content / "school.yaml"] = _dump(self.school)
@@ -842,8 +1423,10 @@ class Plan:
         return out
 
     def tree(self) -> str:
-        """The tree it would write, for ``--dry-run``."""
+        """The tree it would write, for ``--dry-run`` (also when it is empty)."""
         lines = [f'subject {self.subject["code"]} "{self.subject["title"]}" -> {self.slug}/']
+        if not self.levels:
+            lines.append("  (nothing placed: no learning target found; see the item types below)")
         for level in self.levels:
             added = "" if "case" in level else "  (added: the framework has no level here)"
             title = level.get("title", f"Level {level['level']}")
@@ -857,10 +1440,82 @@ class Plan:
                         if "rubric" in target
                         else ""
                     )
+                    short = f" [{target['short_title']}]" if "short_title" in target else ""
                     lines.append(
-                        f'      target {target["code"]} "{_short(target["title"])}"{rubric}'
+                        f'      target {target["code"]}{short} "{_short(target["title"])}"{rubric}'
                     )
         return "\n".join(lines)
+
+    def types(self) -> list[tuple[str, int, str]]:
+        """The package's own item types: (type, items, what became of them), most items first."""
+        groups: dict[str, list[Entry]] = {}
+        for e in self.report.entries:
+            if e.identifier:
+                groups.setdefault(e.type or UNTYPED, []).append(e)
+        rows = []
+        for kind, entries in groups.items():
+            outcomes = Counter(e.outcome for e in entries)
+            parts = [
+                f"{outcomes[o]} {o if o in (SHARED, NOT_PLACED) else _plural(o, outcomes[o])}"
+                for o in (*PLACED, SHARED, NOT_PLACED)
+                if outcomes[o]
+            ]
+            roles = sorted({e.role for e in entries if e.role})
+            rows.append(
+                (kind, len(entries), ", ".join(parts) + f" [role: {'; '.join(roles) or '-'}]")
+            )
+        return sorted(rows, key=lambda row: (-row[1], row[0].casefold()))
+
+    def type_lines(self) -> list[str]:
+        rows = self.types()
+        if not rows:
+            return ["item types: the package has no CFItems"]
+        width = max(len(kind) for kind, *_ in rows)
+        return ["item types in the package (items: what became of them):"] + [
+            f"  {kind:<{width}}  {n:>5}: {what}" for kind, n, what in rows
+        ]
+
+    def summary(self) -> str:
+        """The final line's counts: items read = placed + already in the school + not placed."""
+        r = self.report
+        topics = sum(len(lv["topics"]) for lv in self.levels)
+        targets = sum(len(t["targets"]) for lv in self.levels for t in lv["topics"])
+        text = (
+            f"{self.name}: {r.read} items read, {len(r.placed)} placed ({len(self.levels)} "
+            f"levels, {topics} topics, {targets} targets), {r.reported} not placed"
+        )
+        if r.shared:
+            text += f", {len(r.shared)} already in the school (matched by CASE identifier)"
+        renamed = r.renamed
+        if renamed:
+            text += (
+                f"; {len(renamed)} code{'s' if len(renamed) != 1 else ''} renamed ("
+                + _some([f"{e.code} -> {e.written_as}" for e in renamed], 3)
+                + ")"
+            )
+        return text
+
+    def nothing_placed(self) -> str:
+        r = self.report
+        kinds = ", ".join(f"{kind} {n}" for kind, n, _ in self.types()) or "none"
+        example = f"'{self.suggestion}=target'" if self.suggestion else "'TYPE=target'"
+        orphans = sum(1 for e in r.entries if "outside the framework's tree" in e.reason)
+        return (
+            f"no learning targets found in {self.name}: none of its {r.read} items could be "
+            f"placed as a learning target. Its item types: {kinds}. Say which type holds the "
+            f"learning targets with --map-types, e.g. {example}"
+            + (
+                f"; {orphans} items are outside the framework's tree (see --orphans)"
+                if orphans
+                else ""
+            )
+            + ". Run with --dry-run --report FILE to see the tree, the types and every item's "
+            "reason."
+        )
+
+
+def _plural(tier: str, n: int) -> str:
+    return tier + ("s" if n != 1 else "")
 
 
 def _short(text: str) -> str:
@@ -872,6 +1527,38 @@ def _dump(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
 
 
+def _school_nodes(
+    school: School | None, slug: str
+) -> tuple[dict[str, _Holder], dict[str, _Holder]]:
+    """The codes other subjects hold (anchor -> holder) and their CASE identifiers."""
+    taken: dict[str, _Holder] = {}
+    shared: dict[str, _Holder] = {}
+
+    def add(tier: str, code: str | None, identifier: str | None, subject: str) -> None:
+        what = (
+            f"{TIER_WORDS[tier]} {code} of subject {subject}"
+            if code
+            else f"a {tier} of subject {subject}"
+        )
+        holder = _Holder(what, code or "", tier, identifier)
+        if code:
+            taken.setdefault(anchor(code), holder)
+        if identifier:
+            shared.setdefault(identifier, holder)
+
+    for s in school.subjects if school else []:
+        if s.slug == slug:
+            continue
+        add("subject", s.code, s.case.identifier if s.case else None, s.code)
+        for level in s.levels:
+            add("level", level.code, level.case.identifier if level.case else None, s.code)
+            for topic in level.topics:
+                add("topic", topic.code, topic.case.identifier if topic.case else None, s.code)
+                for t in topic.targets:
+                    add("target", t.code, t.case.identifier if t.case else None, s.code)
+    return taken, shared
+
+
 def plan_import(
     package_path: Path,
     content: Path,
@@ -881,14 +1568,25 @@ def plan_import(
     title: str | None = None,
     scale_id: str | None = None,
     mapping: dict[str, str] | None = None,
+    orphans: str = "report",
+    repeats: str = "once",
 ) -> Plan:
-    """Read the package and decide everything the import writes (nothing is written here)."""
+    """Read the package and decide everything the import writes (nothing is written here).
+
+    A package in which nothing can be placed still gives a plan (with no levels), so a dry run
+    can show the types and every item's reason; :meth:`Plan.files` refuses to write it."""
     if not CODE_RE.match(subject_code):
         raise ProficioError(
             f"subject code '{subject_code}' is not valid: use letters, digits, '.', '-' or '_' (e.g. MA)."
         )
+    if repeats not in REPEAT_RULES:
+        raise UsageError(
+            f"--repeats '{repeats}' is not a rule: use once (place a repeated standard once) or "
+            "each (under every parent, with the parent's code before its own)."
+        )
+    _Orphans(orphans)  # a wrong rule is a usage error before the package is read
     report = Report()
-    package = read_package(package_path, report)
+    package = read_package(package_path, report, orphans)
     doc = package.document
     school = _existing_school(content)
     school_yaml = None
@@ -916,40 +1614,30 @@ def plan_import(
             f"--slug '{slug}' becomes the page address: use lowercase letters, digits and dashes."
         )
     folder_slug = slug or _slugify(title or _clean(doc.get("title")) or subject_code)
-    existing = school.subjects if school else []
-    other_codes: set[str] = set()
-    for s in existing:
-        if s.slug == folder_slug:
-            continue
-        other_codes.add(s.code)
-        for level in s.levels:
-            if level.code:
-                other_codes.add(level.code)
-            for topic in level.topics:
-                other_codes.add(topic.code)
-                other_codes.update(t.code for t in topic.targets)
-    if subject_code.casefold() in {c.casefold() for c in other_codes}:
+    taken, shared = _school_nodes(school, folder_slug)
+    if anchor(subject_code) in taken:
         raise ProficioError(
-            f"subject code '{subject_code}' is already used in {content}. Choose another with --subject."
+            f"subject code '{subject_code}' is already used in {content} (by the "
+            f"{taken[anchor(subject_code)].what}). Choose another with --subject."
         )
+    taken[anchor(subject_code)] = _Holder(
+        f"subject {subject_code} (this import)", subject_code, "subject"
+    )
     placer = _Placer(
-        package, mapping or {}, subject_code, other_codes | {subject_code}, points, generic, report
+        package, mapping or {}, subject_code, taken, shared, points, generic, report, repeats
     )
     subject_item = None
     roots = package.roots
     if len(roots) == 1 and (roots[0].type or "").casefold() == "subject":
         subject_item = roots[0]
-        report.place(subject_item)
+        report.place(subject_item, "subject", subject_code)
+        report.entries[subject_item.index].role = "subject (the framework's top item)"
         roots = subject_item.ordered_children()
     placer.walk(roots, _Place(), 1 if subject_item is None else 2, None)
+    placer.outside_levels()
     _apply_rubrics(package, placer, report)
-    levels = _prune(placer.levels, report)
-    if not levels:
-        raise ProficioError(
-            f"no learning targets found in {package_path.name}: {report.reported} of {report.read} items "
-            "could not be placed. Run with --dry-run and map the item types with --map-types "
-            "(e.g. 'Standard=target')."
-        )
+    levels = _prune(placer, report)
+    placer.finish()
     doc_title = (
         title
         or (subject_item and (subject_item.short or subject_item.full))
@@ -967,15 +1655,45 @@ def plan_import(
     added = [f"level {lv['level']}" for lv in levels if "case" not in lv] + [
         f"topic {t['code']}" for lv in levels for t in lv["topics"] if "case" not in t
     ]
-    if len(report.placed) + report.reported != report.read:  # a bug, never bad input
-        raise AssertionError("an item was neither placed nor reported")
-    return Plan(content, folder_slug, subject, levels, scale_yaml, school_yaml, report, added)
+    undecided = [e for e in report.entries if not e.outcome]
+    if undecided:  # a bug, never bad input
+        raise AssertionError(f"items neither placed nor reported: {undecided[:3]}")
+    return Plan(
+        content,
+        folder_slug,
+        subject,
+        levels,
+        scale_yaml,
+        school_yaml,
+        report,
+        added,
+        package_path.name,
+        _suggest(package, report) if not levels else "",
+    )
+
+
+def _suggest(package: Package, report: Report) -> str:
+    """The package's type most likely to hold learning targets: the one with the most leaves
+    among the types none of whose items was placed."""
+    leaves: Counter[str] = Counter()
+    placed: set[str] = set()
+    for item in package.items.values():
+        kind = item.type or UNTYPED
+        if report.entries[item.index].placed:
+            placed.add(kind)
+        elif not item.children:
+            leaves[kind] += 1
+    ranked = [
+        k for k, _ in sorted(leaves.items(), key=lambda kv: (-kv[1], kv[0])) if k not in placed
+    ]
+    return ranked[0] if ranked else ""
 
 
 _ORDER = (
     "level",
     "code",
     "title",
+    "short_title",
     "description",
     "order",
     "scale",
@@ -1048,7 +1766,7 @@ def _carry_over(
             for key in carried[kind]:
                 if key in before:
                     node[key] = before[key]
-            for key in ("title", "description"):
+            for key in ("title", "short_title", "description"):
                 if key in node:
                     node[key] = _merge_text(node[key], before.get(key), default)
             if kind == "target" and isinstance(before.get("rubric"), dict):
@@ -1148,11 +1866,11 @@ def _apply_rubrics(package: Package, placer: _Placer, report: Report) -> None:
                 target.setdefault("rubric", {})[json_number(score)] = text
 
 
-def _prune(levels: list[dict[str, Any]], report: Report) -> list[dict[str, Any]]:
+def _prune(placer: _Placer, report: Report) -> list[dict[str, Any]]:
     """Drop topics and levels left without targets (reporting their items), number levels 1..n,
-    and put rubric keys highest first."""
+    put rubric keys highest first, and take out the import's working keys."""
     kept_levels = []
-    for level in levels:
+    for level in placer.levels:
         topics = []
         for topic in level["topics"]:
             item = topic.pop("_item")
@@ -1161,13 +1879,14 @@ def _prune(levels: list[dict[str, Any]], report: Report) -> list[dict[str, Any]]
                 topics.append(topic)
                 _case_last(topic)
                 for target in topic["targets"]:
+                    target.pop("_item")
+                    target.pop("_rubrics")
                     if "rubric" in target:
                         target["rubric"] = dict(sorted(target["rubric"].items(), reverse=True))
                     _case_last(target)
             elif item is not None:
-                report.placed.remove(item.identifier)
-                report.skip(
-                    item, "no learning targets under it (a measurement topic needs at least one)"
+                _empty(
+                    placer, report, item, "a measurement topic needs at least one learning target"
                 )
         item = level.pop("_item")
         if topics:
@@ -1175,15 +1894,37 @@ def _prune(levels: list[dict[str, Any]], report: Report) -> list[dict[str, Any]]
             _case_last(level)
             kept_levels.append(level)
         elif item is not None:
-            report.placed.remove(item.identifier)
-            report.skip(
-                item, "no learning targets under it (a level needs at least one measurement topic)"
-            )
+            _empty(placer, report, item, "a level needs at least one measurement topic")
     for number, level in enumerate(kept_levels, 1):
         level["level"] = number
         if level.get("title") == f"Level {number}":
             del level["title"]
     return kept_levels
+
+
+def _empty(placer: _Placer, report: Report, item: Item, need: str) -> None:
+    """A topic or level with nothing under it: already in the school, or reported."""
+    there = placer.shared.get(item.identifier)
+    if there is not None:
+        report.share(
+            item,
+            there.code,
+            f"already in the school: {there.what} has the same CASE identifier, and nothing "
+            "under it is new.",
+        )
+        return
+    key = item.type or UNTYPED
+    kept = [d for d in _descendants(item) if report.entries[d.index].placed]
+    report.skip(
+        item,
+        f"no learning targets under it ({need})"
+        + (
+            f"; the {len(kept)} items placed under it are kept. Map '{key}=flatten' to leave "
+            "this tier out knowingly."
+            if kept
+            else "."
+        ),
+    )
 
 
 def _case_last(node: dict[str, Any]) -> None:

@@ -251,7 +251,7 @@ def render_all(
     previous = signal.getsignal(signal.SIGTERM)
 
     def on_term(signum: int, frame: object) -> None:
-        raise Interrupted(f"stopped by signal {signum}")
+        raise Interrupted(f"by signal {signal.Signals(signum).name}")
 
     in_main = multiprocessing.current_process().name == "MainProcess"
     try:
@@ -287,7 +287,7 @@ def render_all(
             )
     except KeyboardInterrupt as exc:
         remove_partials(out, token)
-        raise Interrupted("stopped by Ctrl-C") from exc
+        raise Interrupted("by Ctrl-C") from exc
     except Interrupted:
         remove_partials(out, token)
         raise
