@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,9 +46,28 @@ if TYPE_CHECKING:
     multiple=True,
     metavar="TYPE=ROLE,...",
     help="Which CFItemType becomes which tier, e.g. 'Cluster=topic,Standard=target'. ROLE is "
-    "level, topic, target, rubric, skip or auto; TYPE may also be 'untyped' or 'depth:N'.",
+    "level, topic, target, rubric, flatten (leave this tier out, keep the items under it), skip "
+    "(leave it out with everything under it) or auto; TYPE may also be 'untyped' or 'depth:N'.",
 )
-@click.option("--dry-run", is_flag=True, help="Print the tree and the report; write nothing.")
+@click.option(
+    "--orphans",
+    default="report",
+    show_default=True,
+    metavar="RULE",
+    help="Items outside the framework's tree (no isChildOf): report them, place them by-code "
+    "(under the item whose code begins theirs), or under:CODE (under that item).",
+)
+@click.option(
+    "--repeats",
+    type=click.Choice(["once", "each"]),
+    default="once",
+    show_default=True,
+    help="A standard listed again under another parent (same code and statement): place it "
+    "once, or under each parent (with the parent's code before its own).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print the tree, the item types and the report; write nothing."
+)
 @click.option(
     "--replace", is_flag=True, help="Overwrite a subject folder that came from elsewhere."
 )
@@ -58,7 +75,8 @@ if TYPE_CHECKING:
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the items not placed (item, reason) to this CSV instead of listing them all.",
+    help="Write every item (its outcome, the code written, the reason) to this CSV instead of "
+    "listing the items not placed; written even when nothing can be placed.",
 )
 def import_case(
     package: Path,
@@ -68,6 +86,8 @@ def import_case(
     title: str | None,
     scale_id: str | None,
     map_types: tuple[str, ...],
+    orphans: str,
+    repeats: str,
     dry_run: bool,
     replace: bool,
     report_path: Path | None,
@@ -76,8 +96,10 @@ def import_case(
 
     The tree comes from isChildOf associations; CFItemTypes map onto level, measurement topic
     and learning target (see --map-types); humanCodingScheme becomes the code and every node
-    keeps its CASE identifier and URI. Items that cannot be placed are listed with the reason.
-    Importing the same package again rewrites the same files.
+    keeps its CASE identifier and URI. Every item is accounted for: placed, already in the
+    school (the same CASE identifier in another subject), or not placed with the reason; every
+    code written differently from the package is listed. Importing the same package again
+    rewrites the same files.
     """
     from ..interop.case_import import parse_mapping, plan_import, write_plan
 
@@ -90,31 +112,40 @@ def import_case(
         title=title,
         scale_id=scale_id,
         mapping=parse_mapping(map_types),
+        orphans=orphans,
+        repeats=repeats,
     )
     report = plan.report
-    if dry_run:
+    if dry_run or not plan.levels:
         click.echo(plan.tree())
+        for line in plan.type_lines():
+            click.echo(line)
     for note in report.notes:
         click.echo(f"note: {note}")
     if report_path:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["item", "reason"])
-        writer.writerows(report.unplaced)
-        write_text(report_path, buffer.getvalue(), private=False)
+        write_text(report_path, report.csv(), private=False)
     else:
         for label, reason in report.unplaced:
             click.echo(f"not placed: {label}: {reason}")
+        for entry in report.shared:
+            click.echo(f"already in the school: {entry.label}: {entry.reason}")
+        for entry in report.renamed:
+            click.echo(
+                f"renamed: {entry.code} -> {entry.written_as} ({entry.label}): {entry.renamed}"
+            )
+    listed = f"; every item is listed in {report_path}" if report_path else ""
+    if not plan.levels:
+        raise ProficioError(
+            plan.nothing_placed()
+            + (f" Every item is listed in {report_path}." if report_path else "")
+        )
     if not dry_run:
         written = write_plan(plan, replace=replace)
         for path in written:
             click.echo(f"  wrote {path}")
-    targets = sum(len(t["targets"]) for lv in plan.levels for t in lv["topics"])
     click.echo(
-        f"{package.name}: {report.read} items read, {len(report.placed)} placed "
-        f"({len(plan.levels)} levels, {sum(len(lv['topics']) for lv in plan.levels)} topics, "
-        f"{targets} targets), {report.reported} not placed"
-        + (f" (listed in {report_path})" if report_path else "")
+        plan.summary()
+        + listed
         + (
             ". Dry run: nothing written."
             if dry_run

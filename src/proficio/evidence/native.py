@@ -40,9 +40,15 @@ def resolve_header(
     required: tuple[str, ...],
     names: dict[str, str],
     line: int = 1,
+    known: Callable[[str], bool] | None = None,
 ) -> dict[str, int]:
     """Column name -> index in ``header`` (on ``line``); BadFile for a missing required
-    column, a typo, a column the header has twice, or two columns mapped to one header."""
+    column, a typo, a column the header has twice, or two columns mapped to one header.
+
+    Every problem of the header is in the one message: each typo with the column it most
+    likely means, each required column that is missing, and each header that is not read.
+    ``known`` says which other headers the mapping knows are not read (not typos).
+    """
     cells = [normalise_header(c) for c in header]
     index: dict[str, int] = {}
     for name in columns:
@@ -67,8 +73,14 @@ def resolve_header(
                 "columns in the mapping file.",
             )
         read_by[i] = name
-    known = {normalise_header(names.get(n, n)) for n in columns}
-    strangers = [c for c in cells if c and c not in known]
+    wanted = {normalise_header(names.get(n, n)) for n in columns}
+    strangers = [
+        c
+        for c, raw in zip(cells, header, strict=True)
+        if c and c not in wanted and not (known is not None and known(raw))
+    ]
+    typos: list[tuple[int, str]] = []
+    missing: list[str] = []
     for name in columns:
         if name in index:
             continue
@@ -81,18 +93,91 @@ def resolve_header(
                 f"so it is not '{want}': remove that character in the export.",
             )
         if close:
-            raise BadFile(
-                line,
-                f"column '{header[cells.index(close[0])].strip()}' is not a column Proficio reads: "
-                f"did you mean '{want}'? Fix the header (or map it in the mapping file).",
-            )
-        if name in required:
-            raise BadFile(
-                line,
-                f"the header has no '{want}' column (it has: {', '.join(h.strip() for h in header)}). "
-                f"Name the columns {', '.join(names.get(n, n) for n in required)}, or map them in the mapping file.",
-            )
-    return index
+            typos.append((cells.index(close[0]), want))
+            strangers.remove(close[0])
+        elif name in required:
+            missing.append(want)
+    if not typos and not missing:
+        return index
+    parts = [
+        f"column '{header[i].strip()}' is not a column Proficio reads: did you mean '{want}'?"
+        for i, want in typos
+    ]
+    if len(missing) == 1:
+        parts.append(f"the header has no '{missing[0]}' column")
+    elif missing:
+        parts.append(f"the header has none of the required columns {_listed(missing)}")
+    if strangers and missing:
+        unread = [header[cells.index(c)].strip() for c in strangers]
+        parts.append(f"{'it does' if len(parts) == 1 else 'and it does'} not read {_listed(unread, 'or')}")
+    text = "; ".join(parts)
+    if missing:
+        wanted_names = ", ".join(names.get(n, n) for n in required)
+        tail = f"Name the columns {wanted_names}, or map yours in a mapping file (--mapping)."
+    else:
+        tail = "Fix the header (or map it in the mapping file)."
+    return_text = text if text.endswith("?") else text + "."
+    raise BadFile(line, f"{return_text} {tail}")
+
+
+def _listed(items: list[str], last: str = "and") -> str:
+    quoted = [f"'{i}'" for i in items]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return f"{', '.join(quoted[:-1])} {last} {quoted[-1]}"
+
+
+def unread_headers(
+    header: list[str], index: dict[str, int], known: Callable[[str], bool] | None = None
+) -> tuple[str, ...]:
+    """The header's names that no column was read from and the mapping does not know."""
+    read = set(index.values())
+    return tuple(
+        h.strip()
+        for i, h in enumerate(header)
+        if i not in read and h.strip() and not (known is not None and known(h))
+    )
+
+
+_EXPORTS = (
+    (
+        {"student sis id", "assessment title", "learning outcome id", "outcome score"},
+        "Canvas's Outcome Results report",
+        "--mapping canvas-outcomes",
+    ),
+    (
+        {"sourcedid", "lineitemsourcedid", "studentsourcedid"},
+        "OneRoster's results.csv on its own",
+        "the whole OneRoster export (its folder or zip, with manifest.csv) as --evidence",
+    ),
+    (
+        {"resultsourcedid", "learningobjectiveid"},
+        "a OneRoster learning-objective file on its own",
+        "the whole OneRoster export (its folder or zip, with manifest.csv) as --evidence",
+    ),
+    (
+        {"sourcedid", "givenname", "familyname"},
+        "OneRoster's users.csv",
+        "it as --roster (the evidence is the export's results)",
+    ),
+)
+"""Known exports by the header names that only they have: what they are, and how to read them."""
+
+
+def recognise(header: list[str]) -> str | None:
+    """What a known export is and how to read it, from its header; None if not recognised."""
+    cells = {normalise_header(c) for c in header}
+    for needed, what, use in _EXPORTS:
+        if needed <= cells:
+            return f"this is {what}: read it with {use}"
+    if {"student name", "student id"} <= cells and any(
+        c.endswith(" result") for c in cells
+    ) and any(c.endswith(" mastery points") for c in cells):
+        return (
+            "this is Canvas's Learning Mastery Gradebook export (one column per outcome): "
+            "read it with --mapping canvas-mastery"
+        )
+    return None
 
 
 def _opener(path: Path) -> Callable[[], BinaryIO]:

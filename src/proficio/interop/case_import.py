@@ -930,7 +930,7 @@ class _Placer:
         self.heights: dict[str, int] = {}
         self.unmapped: list[tuple[Item, str]] = []
         self.nested: list[str] = []
-        self.derived: list[str] = []
+        self.derived: list[tuple[Item, str]] = []
         self.repeated: list[str] = []
         self.untitled: list[str] = []
 
@@ -1016,7 +1016,7 @@ class _Placer:
                 if anchor(code) not in self.taken:
                     break
             if item and raw is None:
-                self.derived.append(f"{item.label} -> {code}")
+                self.derived.append((item, code))
                 self.report.remark(
                     item, f"no humanCodingScheme: code {code} derived from its identifier."
                 )
@@ -1338,10 +1338,11 @@ class _Placer:
                 "under another learning target, each placed in the same measurement topic after "
                 f"it: {_some(self.nested)}."
             )
-        if self.derived:
+        derived = [f"{i.label} -> {code}" for i, code in self.derived if entries[i.index].placed]
+        if derived:
             notes.append(
-                f"{len(self.derived)} item{'s have' if len(self.derived) != 1 else ' has'} no "
-                f"humanCodingScheme: codes derived from their identifiers ({_some(self.derived, 3)})."
+                f"{len(derived)} item{'s have' if len(derived) != 1 else ' has'} no "
+                f"humanCodingScheme: codes derived from their identifiers ({_some(derived, 3)})."
             )
         if self.untitled:
             notes.append(
