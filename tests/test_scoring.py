@@ -268,7 +268,7 @@ def test_explain_lines(method, scores, params, expected):
 
 def test_explain_spanish_and_last_number_is_the_score():
     line = explain("n_mastery", [2, 3], lang="es", n=2, threshold=3)
-    assert line == "calificaciones de 3 o más: 3 (1; se necesitan 2) → sin calificación todavía"
+    assert line == "puntajes de 3 o más: 3 (1; se necesitan 2) → sin puntaje todavía"
     for method in ("power_law", "decaying_average", "mean", "median"):
         scores = [1, 2, D("2.5"), D("3.5"), 4]
         result = calculate(method, scores, minimum=0, maximum=4)
@@ -277,4 +277,4 @@ def test_explain_spanish_and_last_number_is_the_score():
 
 def test_explain_one_score():
     assert explain("decaying_average", [D("3.5")]) == "one score: 3.5"
-    assert explain("mode", [3], lang="es") == "una sola calificación: 3"
+    assert explain("mode", [3], lang="es") == "un solo puntaje: 3"

@@ -17,7 +17,7 @@ from transcript_helpers import ISSUED, result, school, simple_explain
 
 from proficio.errors import DocumentError
 from proficio.evidence.records import Student
-from proficio.support.numbers import score_text
+from proficio.support import locale
 from proficio.transcripts import Options, Renderer
 from proficio.transcripts.filenames import assign_files, safe_stem
 from proficio.transcripts.fonts import Coverage, font_dirs
@@ -103,10 +103,14 @@ def test_transcript_shows_identity_every_code_and_score_and_numbers_its_pages(tr
                     start = whole.index(t.code + " ")
                     nxt = CODE.search(whole, start + len(t.code))
                     row = whole[start : nxt.start() if nxt else None]
-                    assert f" {score_text(t.score)} " in row, row
+                    target = next(x for *_, x in school().iter_targets() if x.code == t.code)
+                    scale = school().scale_of(target)
+                    shown_score = locale.number(t.score, "en", keep=1 if scale.half_points else 0)
+                    assert f" {shown_score} " in row, row
     assert shown > 40
     # Level 1 of mathematics is complete: its completion date is in the summary.
-    assert "Level 1: Number foundations (2025-" in whole
+    done = res.subjects[0].levels[0].completed_on
+    assert f"Level 1: Number foundations ({locale.short_date(done, 'en')})" in whole
     meta = reader.metadata
     assert (
         meta.title
@@ -350,12 +354,14 @@ def test_spanish_progress_report_lists_the_right_next_targets(progress):
         assert flat(expected) in nxt
     started_result = res.subjects[0].levels[1].targets[1]
     label = sch.text(scale.label_for(started_result.score).label, "es")
-    assert f"Ahora: {started_result.score:.2f}".rstrip("0") in nxt and label in nxt
+    assert f"Ahora: {locale.number(started_result.score, 'es', keep=1)}" in nxt and label in nxt
     assert "aún sin puntaje" in nxt
     how = maths[maths.index("Cómo se obtuvo") :]
-    assert f"2.0 ({res.subjects[0].levels[1].targets[0].evidence[0].date:%d/%m/%Y})" in how
+    first = res.subjects[0].levels[1].targets[0].evidence[0].date
+    assert f"2,0 ({locale.short_date(first, 'es')}); 3,0 (" in how
     # the engine's own arithmetic, ending in the score shown
-    assert "2 → 0.35 × 2 + 0.65 × 3 = 2.65 → 0.35 × 2.65 + 0.65 × 3.5 = 3.2025 ≈ 3.2" in how
+    assert "Lo que da 3,2." not in how and "lo que da 3,2." in how
+    assert "2,0 → 0,35 × 2,0 + 0,65 × 3,0 = 2,65 → 0,35 × 2,65 + 0,65 × 3,5 = 3,2025 ≈ 3,2" in how
     assert res.subjects[0].levels[1].targets[0].score == Decimal("3.20")
 
 

@@ -49,14 +49,24 @@ class Gradebook:
             yield scorer.score(student, self.evidence.for_student(student.id))
 
     def notes(self) -> list[str]:
-        """What the import decided for each file (its encoding and separator), then the summary
-        line: what a command prints before its own output."""
+        """What the import decided for each file (its encoding and separator, the preset it
+        was read with, the columns it did not read, the date given to undated rollups), then
+        the summary line: what a command prints before its own output."""
         lines = []
         for f in self.report.files:
+            parts = []
             if f.kind in ("evidence", "roster") and f.encoding:
                 separator = _SEPARATORS.get(f.separator, repr(f.separator))
                 how = f" ({f.separator_note})" if f.separator_note else ""
-                lines.append(f"  {f.source}: {f.encoding_note}, {separator}-separated{how}")
+                parts.append(f"{f.encoding_note}, {separator}-separated{how}")
+            parts.extend(f.notes)
+            if f.unread and "bad-file" not in f.rejected:
+                n = len(f.unread)
+                shown = ", ".join(f"'{h}'" for h in f.unread[:8])
+                more = f" and {n - 8} more" if n > 8 else ""
+                parts.append(f"column{'s' if n != 1 else ''} not read: {shown}{more}")
+            if parts:
+                lines.append(f"  {f.source}: " + "; ".join(parts))
         return [*lines, self.report.summary()]
 
 
@@ -65,12 +75,13 @@ def open_gradebook(
     rosters: Path | str | Sequence[Path | str],
     evidence: Path | str | Sequence[Path | str],
     *,
-    mapping: Path | Mapping | None = None,
+    mapping: Path | str | Mapping | None = None,
     encoding: str | None = None,
     as_of: date | None = None,
     issues: Path | None = None,
     strict: bool = False,
     nothing: str = "output",
+    crosswalk: Path | None = None,
 ) -> Gradebook:
     """Import the roster and the evidence of ``school`` and write the issues report.
 
@@ -79,10 +90,20 @@ def open_gradebook(
     gets no file and reads ``Gradebook.report``). Raises :class:`ProficioError` when a file cannot
     be read at all, or with ``strict`` when any row was rejected; its message says that no
     ``nothing`` ("scores", "documents") was written, and its details hold every file problem and
-    the summary. ``mapping`` is a mapping file of the gradebook's columns, or one already read.
+    the summary. ``mapping`` is a mapping file of the gradebook's columns, a preset's name
+    (``"canvas-outcomes"``), or one already read; ``crosswalk`` a file of outcome names or ids
+    -> target codes (else the mapping's).
     """
-    columns = load_mapping(mapping) if isinstance(mapping, Path) else mapping or Mapping()
-    imported = load(rosters, evidence, school, mapping=columns, encoding=encoding, as_of=as_of)
+    columns = load_mapping(mapping) if isinstance(mapping, Path | str) else mapping or Mapping()
+    imported = load(
+        rosters,
+        evidence,
+        school,
+        mapping=columns,
+        encoding=encoding,
+        as_of=as_of,
+        crosswalk=crosswalk,
+    )
     if issues is not None:
         write_issues(imported.report, issues)
     book = Gradebook(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
+from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
@@ -368,8 +371,22 @@ def test_report_file_lists_every_item_not_placed(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "305 items read, 15 placed" in result.output and "290 not placed" in result.output
-    rows = report.read_text().splitlines()
-    assert rows[0] == "item,reason" and len(rows) == 1 + 290
+    header, *rows = csv.reader(io.StringIO(report.read_text(encoding="utf-8")))
+    assert header == [
+        "index",
+        "identifier",
+        "type",
+        "code",
+        "statement",
+        "outcome",
+        "written as",
+        "reason",
+    ]
+    # one row per item read, each item once: rows = placed + not placed
+    assert len(rows) == 305 and sorted(int(r[0]) for r in rows) == list(range(305))
+    outcomes = Counter(r[5] for r in rows)
+    assert outcomes == {"not placed": 290, "topic": 3, "target": 12}
+    assert all(r[7] for r in rows if r[5] == "not placed")  # every one with its reason
     assert "not placed: " not in result.output
     assert proficio.load(tmp_path / "content").errors == []
 
@@ -422,3 +439,58 @@ def test_reimport_keeps_what_the_school_added(tmp_path: Path) -> None:
     before = snapshot(content)
     write_plan(plan_import(package, content, subject_code="SL", slug="smart"))
     assert snapshot(content) == before
+
+
+# package -> targets that keep their abbreviatedStatement as short_title
+SHORT_TITLES = {
+    "opensalt_sample_what_standards_could_be.json": 0,
+    "opensalt_test_Ordering.json": 0,
+    "opensalt_test_SmartLevelFramework.json": 0,
+    "sbac_ela_g3_claim1_target1_cfpackage.json": 1,
+    "sbac_hs_math_c1_th_cfpackage.json": 1,
+    "sbac_math_grades3-5_claim2_cfpackage.json": 12,
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_real_package_report_has_every_item_and_safe_hints(name: str, tmp_path: Path) -> None:
+    """The report file has one row per item read (placed + not placed, nothing else); a hint
+    that offers skip for an item with items under it says how many it would lose and offers
+    flatten; short statements are kept."""
+    report = tmp_path / "report.csv"
+    args = ["import-case", str(PACKAGES / name), "--subject", "IM", "--content", str(tmp_path)]
+    result = CliRunner().invoke(main, [*args, "--dry-run", "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    read, placed, reported, _, _, targets = EXPECTED[name]
+    assert "item types in the package (items: what became of them):" in result.output
+    _, *rows = csv.reader(io.StringIO(report.read_text(encoding="utf-8")))
+    assert len(rows) == read
+    outcomes = Counter(r[5] for r in rows)
+    assert outcomes["not placed"] == reported
+    assert sum(outcomes[t] for t in ("subject", "level", "topic", "target", "rubric")) == placed
+    assert outcomes["target"] == targets
+    package = json.loads((PACKAGES / name).read_text(encoding="utf-8"))
+    kind: dict[str, str | None] = {}
+    for item in package["CFItems"]:  # the first of a duplicated identifier is the one used
+        kind.setdefault(item["identifier"], item.get("CFItemType"))
+    children: dict[str, list[str]] = {}
+    for a in package["CFAssociations"]:
+        if a["associationType"] == "isChildOf":
+            children.setdefault(a["destinationNodeURI"]["identifier"], []).append(
+                a["originNodeURI"]["identifier"]
+            )
+
+    def below(identifier: str) -> list[str]:
+        found, stack = [], list(children.get(identifier, []))
+        while stack:
+            found.append(stack.pop())
+            stack.extend(children.get(found[-1], []))
+        return found
+
+    for row in rows:
+        other = [i for i in below(row[1]) if kind.get(i) != row[2]]
+        if "=skip'" in row[7] and other:  # skip would leave out items of other types
+            assert "flatten" in row[7] and "items under" in row[7], row
+    plan = plan_import(PACKAGES / name, tmp_path / "c", subject_code="IM")
+    shorts = [t for lv in plan.levels for tp in lv["topics"] for t in tp["targets"]]
+    assert sum("short_title" in t for t in shorts) == SHORT_TITLES[name]

@@ -26,7 +26,7 @@ from proficio.errors import ProficioError
 from proficio.site import build_site, content_epoch
 from proficio.site.pages import generate, level_url
 from proficio.site.plugin import choose_versions
-from proficio.support.numbers import point_text
+from proficio.support import locale
 
 
 @cache
@@ -71,8 +71,10 @@ def test_level_pages_show_every_target_with_its_full_rubric(
             scale = school.scale_of(target)
             assert len(rows) == len(scale.points), target.code
             for row, point in zip(rows, scale.points, strict=True):
-                assert row.find("span", cls="pf-score").text() == point_text(
-                    point.value, half_points=scale.half_points
+                # the reader's digits, one decimal kept on a scale with half points: 3.0, 3,0
+                keep = 1 if scale.half_points else 0
+                assert row.find("span", cls="pf-score").text() == locale.number(
+                    point.value, lang, keep=keep
                 )
                 cell = row.find("td")
                 own = target.rubric.get(point.value)
@@ -302,8 +304,9 @@ def test_content_text_is_escaped_everywhere(tmp_path: Path) -> None:
         assert "&lt;/title&gt;&lt;script&gt;" in raw.split("</title>")[0] or root != out
         index = (root / "search" / "search_index.json").read_text(encoding="utf-8")
         assert "<script>" not in index and "<img" not in index
+    # Markdown emphasis is formatting (issue #16); a javascript: link stays text, never a link.
     assert (
-        "I can add *bold* [x](javascript:alert(1)) &amp; more"
+        "I can add <em>bold</em> <span>x (javascript:alert(1))</span> &amp; more"
         in (out / "math" / "level-1" / "index.html").read_text()
     )
 

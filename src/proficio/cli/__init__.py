@@ -56,6 +56,7 @@ def _register() -> None:
         scores.score,
         transcripts.transcripts_command,
         transcripts.verify_command,
+        transcripts.verify_pdf_command,
         interop.import_case,
         interop.export_case,
         interop.export_clr,

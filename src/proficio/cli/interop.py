@@ -54,8 +54,9 @@ if TYPE_CHECKING:
     default="report",
     show_default=True,
     metavar="RULE",
-    help="Items outside the framework's tree (no isChildOf): report them, place them by-code "
-    "(under the item whose code begins theirs), or under:CODE (under that item).",
+    help="Items outside the framework's tree (no isChildOf): report (list them), top (read at "
+    "the top by their types; never in a level Proficio makes up), by-code (under the item whose "
+    "code begins theirs) or under:CODE (under that item).",
 )
 @click.option(
     "--repeats",
@@ -135,10 +136,7 @@ def import_case(
             )
     listed = f"; every item is listed in {report_path}" if report_path else ""
     if not plan.levels:
-        raise ProficioError(
-            plan.nothing_placed()
-            + (f" Every item is listed in {report_path}." if report_path else "")
-        )
+        raise ProficioError(plan.nothing_placed(f"in {report_path}" if report_path else "above"))
     if not dry_run:
         written = write_plan(plan, replace=replace)
         for path in written:

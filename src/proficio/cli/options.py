@@ -21,6 +21,7 @@ import click
 from ..content.loader import find_content, load_school
 from ..content.model import School
 from ..errors import UsageError
+from ..evidence.mapping import preset_path, presets
 from ..evidence.textfile import encoding_codec
 from ..gradebook import ISSUES_REPORT, Gradebook, open_gradebook
 from ..site.folders import public_folders
@@ -86,6 +87,21 @@ def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> dat
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date as YYYY-MM-DD.") from None
+
+
+def _mapping(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """``--mapping``: a mapping file, or the name of a shipped preset (its file)."""
+    if value is None:
+        return None
+    preset = preset_path(value)
+    if preset is not None:
+        return preset
+    path = Path(value)
+    if not path.is_file():
+        raise click.BadParameter(
+            f"there is no file {value}, and it is not a preset ({', '.join(presets())})."
+        )
+    return path
 
 
 def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -158,6 +174,7 @@ class EvidenceInputs:
     strict: bool
     issues: Path
     as_of: date | None = None
+    crosswalk: Path | None = None
 
     def gradebook(
         self, nothing: str, *, school: School | None = None, as_of: date | None = None
@@ -176,6 +193,7 @@ class EvidenceInputs:
             issues=self.issues,
             strict=self.strict,
             nothing=nothing,
+            crosswalk=self.crosswalk,
         )
         for line in book.notes():
             click.echo(line)
@@ -183,8 +201,9 @@ class EvidenceInputs:
 
 
 def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
-    """``--roster``, ``--evidence``, ``--content``, ``--mapping``, ``--encoding``, ``--strict``,
-    ``--issues`` (and ``--as-of``), handed to the command as one ``inputs``
+    """``--roster``, ``--evidence``, ``--content``, ``--mapping``, ``--crosswalk``,
+    ``--encoding``, ``--strict``, ``--issues`` (and ``--as-of``), handed to the command as one
+    ``inputs``
     (:class:`EvidenceInputs`)."""
     options: list[Callable[[F], F]] = [
         click.option(
@@ -209,8 +228,16 @@ def evidence_options(*, as_of: bool = True) -> Callable[[F], F]:
         click.option(
             "--mapping",
             "mapping_path",
+            callback=_mapping,
+            metavar="FILE|PRESET",
+            help="YAML file with the gradebook's column names, date format, separator, "
+            "encoding; or a preset for a known export: " + ", ".join(presets()) + ".",
+        ),
+        click.option(
+            "--crosswalk",
             type=click.Path(path_type=Path, exists=True, dir_okay=False),
-            help="YAML file with the gradebook's column names, date format, separator, encoding.",
+            help="CSV (outcome,target) or YAML mapping the gradebook's outcome names or ids, "
+            "or CASE identifiers, to target codes.",
         ),
         click.option(
             "--encoding",

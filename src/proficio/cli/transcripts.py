@@ -1,7 +1,10 @@
-"""``proficio transcripts`` and ``proficio verify-manifests``: what a registrar or a CI job runs."""
+"""``proficio transcripts``, ``verify-manifests`` and ``verify-pdf``: what a registrar, a CI job
+or a college's admissions office runs."""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +22,7 @@ from ..transcripts import manifest
 from ..transcripts.bulk import parse_shard
 from ..transcripts.document import KINDS, Options
 from ..transcripts.run import Run, issue
+from ..transcripts.signing import PASSWORD_VARIABLE, Identity
 from .options import (
     EvidenceInputs,
     StudentData,
@@ -128,6 +132,24 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
     type=StudentData(path_type=Path),
     help="Also write one PDF of all documents, for printing (not an archival copy).",
 )
+@click.option(
+    "--sign-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The school's private key (PEM or DER; RSA or Ed25519): every PDF gets a PAdES "
+    f"signature. A password-protected key's password comes from {PASSWORD_VARIABLE}, or is "
+    "asked for in a terminal.",
+)
+@click.option(
+    "--sign-cert",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The certificate of --sign-key (PEM, with any intermediate certificates after it).",
+)
+@click.option(
+    "--sign-p12",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The key and certificate in one PKCS#12 file (.p12/.pfx), instead of --sign-key and "
+    f"--sign-cert; its password from {PASSWORD_VARIABLE}, or asked for in a terminal.",
+)
 def transcripts_command(
     inputs: EvidenceInputs,
     out: Path | None,
@@ -140,8 +162,14 @@ def transcripts_command(
     issue_date: datetime | None,
     language: str | None,
     combined: Path | None,
+    sign_key: Path | None,
+    sign_cert: Path | None,
+    sign_p12: Path | None,
 ) -> None:
     """Render one PDF per student (PDF/A-2a + PDF/UA-1) and a manifest.json.
+
+    With --sign-key and --sign-cert (or --sign-p12) every PDF carries the school's digital
+    signature (PAdES), which `proficio verify-pdf` and any PDF reader check.
 
     Students whose document cannot be made are listed with the reason and the command exits
     with status 1; everyone else's PDF is still written. The same inputs and issue date give
@@ -155,6 +183,7 @@ def transcripts_command(
     issued: date = issue_date.date() if issue_date else clock.today()
     out = out or Path("build") / ("transcripts" if kind == "transcript" else "progress-reports")
     private_output(out, inputs.content)
+    identity = _identity(sign_key, sign_cert, sign_p12)
     # Held from before the import: a second run, or a --out that cannot be written, stops at once.
     click.get_current_context().with_resource(folder_lock(out))
     school = load_school(inputs.content)
@@ -173,8 +202,11 @@ def transcripts_command(
         shard=part,
         combined=combined,
         unlisted=None if students else book.report.unlisted,
+        identity=identity,
     )
     report(run, kind)
+    if identity is not None and run.issued:
+        click.echo(f"Signed by {identity.name} at {identity.moment:%Y-%m-%d %H:%M:%S} UTC.")
     if run.failed:
         raise ProficioError(
             f"{len(run.failed)} of {len(run.failed) + len(run.issued)} documents could not be "
@@ -202,3 +234,49 @@ def verify_command(dirs: tuple[Path, ...], rosters: tuple[Path, ...], content: P
     click.echo(
         f"OK: {v.shards} shard(s), {v.students} students, {v.documents} PDFs match their manifest."
     )
+
+
+def _password() -> bytes | None:
+    """An encrypted key's password: the environment variable, else typed in a terminal (never
+    an option: a command line is seen by every user of the machine and kept in shell history)."""
+    value = os.environ.get(PASSWORD_VARIABLE)
+    if value:
+        return value.encode()
+    if not sys.stdin.isatty():
+        return None
+    typed: str = click.prompt("Password of the signing key", hide_input=True, err=True)
+    return typed.encode()
+
+
+def _identity(key: Path | None, cert: Path | None, p12: Path | None) -> Identity | None:
+    """The signing identity of ``--sign-*``, checked before anything is imported or written."""
+    if key is None and cert is None and p12 is None:
+        return None
+    from ..transcripts.signing import load_identity
+
+    return load_identity(key=key, cert=cert, p12=p12, password=_password, moment=clock.now())
+
+
+@command("verify-pdf")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--cert",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The school's signing certificate, or the certificate of the CA that issued it (PEM "
+    "or DER): only a signature made with it is accepted.",
+)
+def verify_pdf_command(files: tuple[Path, ...], cert: Path) -> None:
+    """Check signed transcripts: each must carry one signature, made with --cert's certificate
+    (or one it issued, valid at the signing time), over every byte of the file. Prints the
+    signer and the signing time of each; exits 1 if any file is unsigned, signed by someone
+    else, changed since signing, or damaged."""
+    from ..transcripts import signing
+
+    trusted = signing.load_trusted(cert)
+    verdicts = [signing.verify(f, trusted) for f in files]
+    for v in verdicts:
+        click.echo(v.line())
+    problem = signing.failure(verdicts)
+    if problem is not None:
+        raise problem

@@ -27,7 +27,7 @@ from ..errors import ContentError
 from ..support.files import display_path
 from ..support.forking import Forked, can_fork
 from ..support.numbers import decimal_text
-from . import schemas
+from . import markup, schemas
 from .diagnostics import Diagnostic
 from .model import (
     DEFAULT_CALCULATION,
@@ -132,6 +132,8 @@ class _Loader:
         again as an unknown scale at every subject using it."""
         # (path, text) of every text field of a document being built, checked when it is done
         self.texts: dict[YamlDocument, list[tuple[PathKey, Text]]] = {}
+        self.link_hosts: markup.Hosts = frozenset()
+        """Hosts content texts may link to (the school's website and allowed_link_hosts)."""
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -274,6 +276,9 @@ class _Loader:
         school_doc = self.read(self.root / "school.yaml", "school")
         if school_doc is not None:
             self.languages = list(school_doc.data["languages"])
+            self.link_hosts = markup.allowed_hosts(
+                school_doc.data.get("website"), school_doc.data.get("allowed_link_hosts", [])
+            )
         school = self.build_school(school_doc)
         if school_doc is not None:
             self.done(school_doc)
@@ -289,7 +294,9 @@ class _Loader:
     def done(self, doc: YamlDocument) -> None:
         """Check a built document's texts, then let its YAML nodes go: positions are looked up
         in them, and holding every file's nodes until the end would weigh on a large school."""
-        self.check_languages(doc, self.texts.pop(doc, []))
+        texts = self.texts.pop(doc, [])
+        self.check_languages(doc, texts)
+        self.diags.extend(markup.check_texts(doc, texts, self.link_hosts))
         doc.release()
 
     def build_school(self, doc: YamlDocument | None) -> School | None:
@@ -323,6 +330,9 @@ class _Loader:
             or DEFAULT_CALCULATION,
             completion=self.completion(doc, ("completion",), d.get("completion"))
             or DEFAULT_COMPLETION,
+            verification_url=d.get("verification_url"),
+            teacher_comments=d.get("teacher_comments", True),
+            link_hosts=tuple(d.get("allowed_link_hosts", [])),
         )
 
     def build_scales(self) -> dict[str, Scale]:
@@ -409,7 +419,14 @@ class _Loader:
         mine, theirs = _share(folders) if can_fork() else (folders, [])
         child = (
             Forked(
-                _build_part, self.root, self.languages, self.broken_scales, theirs, school, scales
+                _build_part,
+                self.root,
+                self.languages,
+                self.broken_scales,
+                theirs,
+                school,
+                scales,
+                self.link_hosts,
             )
             if theirs
             else None
@@ -775,12 +792,14 @@ def _build_part(
     folders: list[SubjectFiles],
     school: School | None,
     scales: dict[str, Scale],
+    link_hosts: markup.Hosts = frozenset(),
 ) -> tuple[list[Subject | None], list[Diagnostic], list[Path]]:
     """Build ``folders`` with a loader of their own (run in the second process): the subjects,
     their diagnostics and the files read."""
     part = _Loader(root)
     part.languages = languages
     part.broken_scales = broken_scales
+    part.link_hosts = link_hosts
     subjects = [part.build_subject(f, group, school, scales) for f, group in folders]
     return subjects, part.diags, part.files
 

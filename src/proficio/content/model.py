@@ -216,6 +216,15 @@ class School:
     scales: dict[str, Scale] = field(default_factory=dict)
     subjects: list[Subject] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    verification_url: str | None = None
+    """Where a recipient checks a document by its ID (``school.yaml``'s ``verification_url``):
+    printed, and as a QR code, on every transcript and progress report."""
+    teacher_comments: bool = True
+    """Whether progress reports print teachers' comments from the evidence (``school.yaml``'s
+    ``teacher_comments``; a school that does not want them on paper sets it to false)."""
+    link_hosts: tuple[str, ...] = ()
+    """Other sites content texts may link to (``school.yaml``'s ``allowed_link_hosts``; each
+    host allows its subdomains too); links to any other host are shown as text."""
 
     @property
     def default_language(self) -> str:

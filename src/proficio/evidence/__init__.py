@@ -27,7 +27,8 @@ from ..content.model import School
 from ..support import clock
 from ..support.allocation import no_collection
 from .checker import EvidenceSet, RowChecker
-from .mapping import Mapping, load_mapping
+from .crosswalk import Crosswalk, load_crosswalk
+from .mapping import Mapping, load_mapping, presets
 from .native import read_evidence_csv, read_roster_csv
 from .oneroster import (
     is_oneroster,
@@ -41,6 +42,7 @@ from .textfile import DateReader
 
 __all__ = [
     "REASONS",
+    "Crosswalk",
     "EvidenceSet",
     "FileStats",
     "ImportReport",
@@ -48,8 +50,10 @@ __all__ = [
     "Issue",
     "Mapping",
     "load",
+    "load_crosswalk",
     "load_mapping",
     "neutralise",
+    "presets",
     "read_roster",
     "write_issues",
 ]
@@ -98,20 +102,35 @@ def load(
     mapping: Mapping | None = None,
     encoding: str | None = None,
     as_of: date | None = None,
+    crosswalk: Crosswalk | Path | None = None,
 ) -> Imported:
-    """Read the roster and every evidence file (native CSV, or OneRoster folder/zip).
+    """Read the roster and every evidence file (native CSV, a wide export, or OneRoster
+    folder/zip).
 
     Nothing raises for bad data: each row is used or is in ``report.issues`` with its reason,
     and a file that cannot be read at all is an issue with reason ``bad-file``. Evidence files
     are read in the order given; that order, then each file's row order, breaks ties between
-    scores on the same date.
+    scores on the same date. ``crosswalk`` (else the mapping's) maps a gradebook's outcome
+    names or ids onto target codes; a crosswalk that does not fit the school raises
+    ProficioError before anything is read.
     """
     mapping = mapping or Mapping()
     report = ImportReport()
     day = as_of or clock.today()
+    if isinstance(crosswalk, Path) or (crosswalk is None and mapping.crosswalk is not None):
+        crosswalk = load_crosswalk(Path(crosswalk or mapping.crosswalk or ""), school)
     with no_collection():
         students = read_roster(roster, school, report, mapping, encoding)
-        checker = RowChecker(school, students, report, day, DateReader(mapping.date_format))
+        checker = RowChecker(
+            school,
+            students,
+            report,
+            day,
+            DateReader(mapping.date_format),
+            crosswalk=crosswalk,
+            labels=mapping.labels,
+            same_assessment=mapping.same_assessment,
+        )
         for path in _paths(evidence):
             if is_oneroster(path):
                 read_oneroster_evidence(path, checker, report, mapping)

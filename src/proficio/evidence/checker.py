@@ -20,7 +20,7 @@ from operator import attrgetter
 from ..content.identifiers import case_identifiers
 from ..content.model import Scale, School
 from ..support.numbers import decimal_text
-from .crosswalk import Crosswalk, fold
+from .crosswalk import Crosswalk, closest_codes, fold
 from .mapping import EVIDENCE_COLUMNS, POLICIES
 from .records import Evidence, Student
 from .report import FileStats, ImportReport
@@ -276,7 +276,10 @@ class RowChecker:
         self._suggestions: dict[str, str] = {}
         self._case: dict[str, str] | None = None
         self._extra_labels = {fold(k): v for k, v in (labels or {}).items()}
+        self._extra_names = {fold(k): k for k in labels or {}}
         self._labels: dict[str, dict[str, Decimal | str]] = {}
+        self._label_names: dict[str, dict[str, str]] = {}
+        """Per scale: folded label -> the label as written (for suggestions)."""
         self.strings: dict[str, str] = {}
         """Raw text -> its stripped, shared copy (assessment names repeat a million times)."""
 
@@ -340,12 +343,16 @@ class RowChecker:
                         f"student_id holds {hidden}: remove it in the export",
                         column,
                     )
+                where = self.report.unlisted.get(student_id)
                 return self._reject(
                     stats,
                     line,
                     row,
                     "unknown-student",
-                    f"student '{student_id}' is not in the roster: add them to the roster or correct the ID",
+                    f"the roster row of student {student_id!r} was rejected ({where}): fix that row"
+                    if where
+                    else f"student {student_id!r} is not in the roster: add them to the roster "
+                    "or correct the ID",
                     column,
                 )
         target = self.targets.get(code) or self._find(code)
@@ -375,14 +382,14 @@ class RowChecker:
         if score is None:
             score = cache[raw_score] = self._parse_score(code, raw_score, rollup=kind == "rollup")
         if score.__class__ is tuple:
-            return self._reject(stats, line, row, score[0], score[1], column)  # type: ignore[index]  # a (reason, message) pair
+            return self._reject(stats, line, row, score[0], score[1], column)
         when = self.dates(raw_date)
         if when.__class__ is str:
             if not raw_date.strip():
                 return self._reject(
                     stats, line, row, "missing-field", "no date: fill it in", column
                 )
-            return self._reject(stats, line, row, "bad-date", when, column)  # type: ignore[arg-type]  # a message once a date is ruled out
+            return self._reject(stats, line, row, "bad-date", when, column)
         # The hot path tests the class (faster than isinstance), which mypy does not narrow by.
         if when > self.as_of:  # type: ignore[operator]  # a date once str is ruled out
             return self._reject(
@@ -458,29 +465,9 @@ class RowChecker:
         return message
 
     def _closest(self, code: str) -> list[str]:
-        """The codes ``code`` most likely meant, judged on the whole code.
-
-        The same code in another case; else the codes that end with all of its parts (a CASE
-        ``humanCodingScheme`` like ``3.OA.A.3`` under a school prefix); else the closest by
-        spelling. Spelling alone would favour a short code that shares the first characters
-        (``M.G3.C1OA.TA`` for ``3.OA.A.3`` when ``M.G3.C1OA.TA.3.OA.A.3`` exists).
-        """
+        """The codes ``code`` most likely meant (see :func:`.crosswalk.closest_codes`)."""
         same = self._upper.get(code.upper())
-        if same:
-            return [same]
-        parts = code.upper().split(".")
-        tails = [c for c in self._codes if c.upper().split(".")[-len(parts) :] == parts]
-        if tails:
-            return sorted(tails, key=len)[:3]
-        close = difflib.get_close_matches(code, self._codes, n=3, cutoff=0.6)
-        if not close:
-            return []
-        # Among near ties, the code whose length is nearest the one written.
-        best = difflib.SequenceMatcher(None, code, close[0]).ratio()
-        near = [
-            c for c in close if best - difflib.SequenceMatcher(None, code, c).ratio() < 0.05
-        ]
-        return [min(near, key=lambda c: (abs(len(c) - len(code)), close.index(c)))]
+        return [same] if same else closest_codes(code, self._codes)
 
     def _label_table(self, code: str) -> dict[str, Decimal | str]:
         """The target's scale's labels (every language), folded -> point, and the mapping's;
@@ -492,10 +479,12 @@ class RowChecker:
         table = {}
         scale = self._scale_objects[scale_id]
         owners: dict[str, set[Decimal]] = {}
+        names: dict[str, str] = {}
         for point in scale.points:
             for text in point.label.values():
                 if text and text.strip():
                     owners.setdefault(fold(text), set()).add(point.value)
+                    names.setdefault(fold(text), text.strip())
         for key, values in owners.items():
             if len(values) == 1:
                 table[key] = next(iter(values))
@@ -503,7 +492,11 @@ class RowChecker:
                 shown = " and ".join(decimal_text(v) for v in sorted(values))
                 table[key] = f"is the label of {shown} on scale '{scale_id}': write the number"
         table.update(self._extra_labels)
+        names.update(self._extra_names)
         self._labels[scale_id] = table
+        self._label_names[scale_id] = {
+            k: v for k, v in names.items() if k in table and not isinstance(table[k], str)
+        }
         return table
 
     def _parse_score(self, code: str, raw: str, rollup: bool = False) -> Decimal | tuple[str, str]:
@@ -537,10 +530,12 @@ class RowChecker:
                         f"{ascii_digits_hint(text)}: write scores with 0-9",
                     )
                 message = f"score '{raw}' is not a number (write it like 3 or 3.5)"
-                labels = [k for k in table if not isinstance(table[k], str)]
-                near = difflib.get_close_matches(fold(text), labels, n=1, cutoff=0.75)
+                names = self._label_names[scale_id]
+                near = difflib.get_close_matches(fold(text), list(names), n=1, cutoff=0.75)
                 if near:
-                    message += f" or a label of scale '{scale_id}': did you mean '{near[0]}'?"
+                    message += (
+                        f" or a label of scale '{scale_id}': did you mean '{names[near[0]]}'?"
+                    )
                 return ("bad-score", message)
             value = found
             by_label = f" ('{text}')"

@@ -33,6 +33,32 @@ from ..support.files import display_path
 from .textfile import BadFile, choose_encoding, normalise_header, open_rows
 
 
+def closest_codes(code: str, codes: list[str]) -> list[str]:
+    """The codes ``code`` most likely meant, judged on the whole code (at most three).
+
+    The same code in another case; else the codes that end with all of its parts (a CASE
+    ``humanCodingScheme`` like ``3.OA.A.3`` under a school's prefix); else the closest by
+    spelling, and among near ties those nearest its length. Spelling alone favours a short
+    code that shares the first characters (``M.G3.C1OA.TA`` for ``3.OA.A.3`` when
+    ``M.G3.C1OA.TA.3.OA.A.3`` exists).
+    """
+    upper = code.upper()
+    same = [c for c in codes if c.upper() == upper]
+    if same:
+        return same[:1]
+    parts = upper.split(".")
+    tails = [c for c in codes if c.upper().split(".")[-len(parts) :] == parts]
+    if tails:
+        return sorted(tails, key=lambda c: (len(c), c))[:3]
+    close = difflib.get_close_matches(code, codes, n=5, cutoff=0.6)
+    if not close:
+        return []
+    ratio = {c: difflib.SequenceMatcher(None, code, c).ratio() for c in close}
+    near = [c for c in close if ratio[close[0]] - ratio[c] < 0.05]
+    gap = min(abs(len(c) - len(code)) for c in near)
+    return sorted(c for c in near if abs(len(c) - len(code)) == gap)[:3]
+
+
 def fold(text: str) -> str:
     """The loose form of an outcome: spaces collapsed, case folded, no ``urn:uuid:``."""
     return " ".join(text.split()).casefold().removeprefix("urn:uuid:")
@@ -81,8 +107,12 @@ def load_crosswalk(path: Path, school: School) -> Crosswalk:
             problems.append(f"{shown}:{line}: the {what} is empty: fill it in or remove the line.")
             continue
         if code not in codes:
-            close = difflib.get_close_matches(code, sorted(codes), n=1, cutoff=0.6)
-            hint = f": did you mean '{close[0]}'?" if close else ": check it against the content."
+            close = closest_codes(code, sorted(codes))
+            hint = (
+                ": did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+                if close
+                else ": check it against the content."
+            )
             problems.append(
                 f"{shown}:{line}: '{code}' (for '{outcome}') is not a target code of the "
                 f"school{hint}"
@@ -147,7 +177,9 @@ def _csv_pairs(path: Path, shown: str) -> list[tuple[int, str, str]]:
     try:
         codec, _ = choose_encoding(opener, None)
         header, rows, _ = open_rows(
-            opener, codec, lambda cells: sum(normalise_header(c) in ("outcome", "target") for c in cells)
+            opener,
+            codec,
+            lambda cells: sum(normalise_header(c) in ("outcome", "target") for c in cells),
         )
     except BadFile as exc:
         raise ProficioError(f"{shown}:{exc.line}: {exc.message}") from None

@@ -185,9 +185,7 @@ def _section(
     return value
 
 
-def _columns(
-    r: _Reader, value: object, names: tuple[str, ...], *where: str
-) -> dict[str, str]:
+def _columns(r: _Reader, value: object, names: tuple[str, ...], *where: str) -> dict[str, str]:
     if not isinstance(value, dict):
         raise r.fail("'columns' must map Proficio's column names to yours.", *where)
     for key, header in value.items():
@@ -227,7 +225,9 @@ def _labels(r: _Reader, value: object, *where: str) -> dict[str, Decimal]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise r.fail("'labels' must map a text score to its point, like 'Meets Mastery: 3'.", *where)
+        raise r.fail(
+            "'labels' must map a text score to its point, like 'Meets Mastery: 3'.", *where
+        )
     labels: dict[str, Decimal] = {}
     for text, point in value.items():
         spot = (*where, text)
@@ -238,7 +238,9 @@ def _labels(r: _Reader, value: object, *where: str) -> dict[str, Decimal]:
         try:
             number = Decimal(str(point).strip().replace(",", "."))
         except InvalidOperation:
-            raise r.fail(f"the point of label '{text}' must be a number, not '{point}'.", *spot)
+            raise r.fail(
+                f"the point of label '{text}' must be a number, not '{point}'.", *spot
+            ) from None
         if not number.is_finite():
             raise r.fail(f"the point of label '{text}' must be a number, not '{point}'.", *spot)
         labels[str(text).strip()] = number
@@ -354,13 +356,21 @@ def load_mapping(path: Path | str) -> Mapping:
         )
     wide = None
     if layout == "wide":
-        wide = _wide(r, _section(r, ev, "wide", {"scores", "outcome_separator", "date",
-                                                 "assessment"}, "evidence"), "evidence", "wide")
+        wide = _wide(
+            r,
+            _section(
+                r, ev, "wide", {"scores", "outcome_separator", "date", "assessment"}, "evidence"
+            ),
+            "evidence",
+            "wide",
+        )
     elif ev.get("wide"):
         raise r.fail("'wide' settings need 'layout: wide'.", "evidence", "wide", key=True)
     crosswalk = _text(r, data.get("crosswalk"), "crosswalk")
     return Mapping(
-        evidence_columns=_columns(r, ev.get("columns", {}), EVIDENCE_COLUMNS, "evidence", "columns"),
+        evidence_columns=_columns(
+            r, ev.get("columns", {}), EVIDENCE_COLUMNS, "evidence", "columns"
+        ),
         roster_columns=_columns(r, ro.get("columns", {}), ROSTER_COLUMNS, "roster", "columns"),
         date_format=ev.get("date_format"),
         separator=separator,
@@ -372,5 +382,5 @@ def load_mapping(path: Path | str) -> Mapping:
         ignore=_patterns(r, ev.get("ignore"), "evidence", "ignore"),
         wide=wide,
         crosswalk=(file.parent / crosswalk) if crosswalk else None,
-        name=f"preset {path}" if preset is not None else shown,
+        name=f"preset {file.stem}" if file.resolve().parent == PRESET_DIR.resolve() else shown,
     )

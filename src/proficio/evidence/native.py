@@ -18,7 +18,15 @@ from typing import BinaryIO
 
 from ..support.files import display_path
 from .checker import RowChecker
-from .mapping import EVIDENCE_COLUMNS, EVIDENCE_REQUIRED, ROSTER_COLUMNS, ROSTER_REQUIRED, Mapping
+from .mapping import (
+    EVIDENCE_COLUMNS,
+    EVIDENCE_REQUIRED,
+    ROSTER_COLUMNS,
+    ROSTER_REQUIRED,
+    Mapping,
+    header_matches,
+    outcome_of,
+)
 from .records import Student
 from .report import FileStats, ImportReport
 from .textfile import (
@@ -106,18 +114,17 @@ def resolve_header(
     if len(missing) == 1:
         parts.append(f"the header has no '{missing[0]}' column")
     elif missing:
-        parts.append(f"the header has none of the required columns {_listed(missing)}")
-    if strangers and missing:
+        parts.append(f"the header lacks the required columns {_listed(missing)}")
+    if strangers:
         unread = [header[cells.index(c)].strip() for c in strangers]
-        parts.append(f"{'it does' if len(parts) == 1 else 'and it does'} not read {_listed(unread, 'or')}")
+        parts.append(f"column{'s' if len(unread) > 1 else ''} not read: {_listed(unread)}")
     text = "; ".join(parts)
     if missing:
         wanted_names = ", ".join(names.get(n, n) for n in required)
         tail = f"Name the columns {wanted_names}, or map yours in a mapping file (--mapping)."
     else:
         tail = "Fix the header (or map it in the mapping file)."
-    return_text = text if text.endswith("?") else text + "."
-    raise BadFile(line, f"{return_text} {tail}")
+    raise BadFile(line, f"{text if text.endswith('?') else text + '.'} {tail}")
 
 
 def _listed(items: list[str], last: str = "and") -> str:
@@ -139,43 +146,50 @@ def unread_headers(
     )
 
 
+_ONEROSTER = "the whole OneRoster export (its folder or zip, with manifest.csv) as --evidence"
+
 _EXPORTS = (
     (
         {"student sis id", "assessment title", "learning outcome id", "outcome score"},
-        "Canvas's Outcome Results report",
-        "--mapping canvas-outcomes",
+        "canvas-outcomes",
+        "this is Canvas's Outcome Results report (one row per outcome result; quizzes one row "
+        "per aligned question): read it with --mapping canvas-outcomes",
     ),
     (
         {"sourcedid", "lineitemsourcedid", "studentsourcedid"},
-        "OneRoster's results.csv on its own",
-        "the whole OneRoster export (its folder or zip, with manifest.csv) as --evidence",
+        "oneroster",
+        f"this is OneRoster's results.csv on its own: give Proficio {_ONEROSTER}",
     ),
     (
         {"resultsourcedid", "learningobjectiveid"},
-        "a OneRoster learning-objective file on its own",
-        "the whole OneRoster export (its folder or zip, with manifest.csv) as --evidence",
+        "oneroster",
+        f"this is a OneRoster learning-objective file on its own: give Proficio {_ONEROSTER}",
     ),
     (
         {"sourcedid", "givenname", "familyname"},
-        "OneRoster's users.csv",
-        "it as --roster (the evidence is the export's results)",
+        "oneroster",
+        "this is OneRoster's users.csv, a roster: give it as --roster (and the export's "
+        "results as --evidence)",
     ),
 )
-"""Known exports by the header names that only they have: what they are, and how to read them."""
+"""Known exports by header names only they have: their preset, and what to tell the user."""
 
 
-def recognise(header: list[str]) -> str | None:
-    """What a known export is and how to read it, from its header; None if not recognised."""
+def recognise(header: list[str]) -> tuple[str, str] | None:
+    """``(preset, what to do)`` for a known export's header, or None."""
     cells = {normalise_header(c) for c in header}
-    for needed, what, use in _EXPORTS:
+    for needed, preset, message in _EXPORTS:
         if needed <= cells:
-            return f"this is {what}: read it with {use}"
-    if {"student name", "student id"} <= cells and any(
-        c.endswith(" result") for c in cells
-    ) and any(c.endswith(" mastery points") for c in cells):
+            return preset, message
+    if (
+        {"student name", "student id"} <= cells
+        and any(c.endswith(" result") for c in cells)
+        and any(c.endswith(" mastery points") for c in cells)
+    ):
         return (
-            "this is Canvas's Learning Mastery Gradebook export (one column per outcome): "
-            "read it with --mapping canvas-mastery"
+            "canvas-mastery",
+            "this is Canvas's Learning Mastery Gradebook export (one column per outcome, its "
+            "rollup scores): read it with --mapping canvas-mastery",
         )
     return None
 
@@ -193,9 +207,16 @@ def _start(
     columns: tuple[str, ...],
     required: tuple[str, ...],
     names: dict[str, str],
+    mapping: Mapping | None = None,
+    evidence: bool = True,
 ) -> tuple[dict[str, int], list[str], Rows] | None:
-    """Open a CSV and resolve its header; on failure report the file and return None."""
+    """Open a CSV and resolve its header; on failure report the file and return None.
+
+    An ``evidence`` header that does not fit and is a known export's (Canvas, OneRoster) is
+    told which preset reads it; the headers no column is read from go in ``stats.unread``.
+    """
     opener = _opener(path)
+    known = _known(mapping if evidence else None)
     try:
         if not path.is_file():
             raise BadFile(0, f"there is no file {stats.source}")
@@ -205,7 +226,7 @@ def _start(
         header, rows, sep = open_rows(
             opener,
             codec,
-            lambda cells: sum(normalise_header(c) in wanted for c in cells),
+            lambda cells: sum(normalise_header(c) in wanted or known(c) for c in cells),
             separator,
         )
         stats.separator = sep
@@ -219,19 +240,36 @@ def _start(
         report.fail_file(stats, 0, f"cannot read {stats.source}: {exc.strerror}")
         return None
     try:
-        index = resolve_header(header, columns, required, names, rows.header_line)
+        index = resolve_header(header, columns, required, names, rows.header_line, known)
     except BadFile as exc:
         rows.text.close()
         rest = rows.rest_from(rows.first_line)
+        message = exc.message
+        found = recognise(header) if evidence else None
+        if found is not None and (mapping is None or mapping.name != f"preset {found[0]}"):
+            message = f"{found[1]}."
+            if mapping is not None and mapping.name:
+                message += f" The mapping ({mapping.name}) does not fit it: {exc.message}"
         report.fail_file(
             stats,
             exc.line,
-            exc.message + f" None of its rows were used ({rows_text(rest)}).",
+            message + f" None of its rows were used ({rows_text(rest)}).",
             rest,
             tuple(header),
         )
         return None
+    stats.unread = unread_headers(header, index, known)
     return index, header, rows
+
+
+def _known(mapping: Mapping | None) -> Callable[[str], bool]:
+    """Which headers the mapping knows: its ``ignore`` list and a wide export's score columns."""
+    if mapping is None:
+        return lambda header: False
+    wide = mapping.wide
+    if wide is None:
+        return mapping.ignores
+    return lambda header: mapping.ignores(header) or header_matches(wide.scores, header)
 
 
 def read_evidence_csv(
@@ -241,9 +279,16 @@ def read_evidence_csv(
     mapping: Mapping,
     encoding: str | None = None,
 ) -> FileStats:
-    """Stream one native evidence CSV through ``checker``; every row is used or reported."""
+    """Stream one native evidence CSV through ``checker``; every row is used or reported.
+
+    With the mapping's ``layout: wide`` the file is a wide export (see :func:`read_wide_csv`).
+    """
+    if mapping.wide is not None:
+        return read_wide_csv(path, checker, report, mapping, encoding)
     stats = report.add_file(display_path(path), "evidence")
     checker.register(stats)
+    if mapping.name:
+        stats.notes.append(f"read with {mapping.name}")
     started = _start(
         path,
         stats,
@@ -253,6 +298,7 @@ def read_evidence_csv(
         EVIDENCE_COLUMNS,
         EVIDENCE_REQUIRED,
         mapping.evidence_columns,
+        mapping,
     )
     if started is None:
         return stats
@@ -351,6 +397,124 @@ def read_evidence_csv(
     return stats
 
 
+def read_wide_csv(
+    path: Path,
+    checker: RowChecker,
+    report: ImportReport,
+    mapping: Mapping,
+    encoding: str | None = None,
+) -> FileStats:
+    """A wide export (``layout: wide``): one row per student, one column per outcome, each
+    cell the gradebook's rollup score (Canvas's Learning Mastery Gradebook).
+
+    Each non-empty score cell is one evidence row (its line is the student's), kept as
+    ``kind="rollup"``: any value within the scale is accepted, since a rollup is already a
+    current score. A column's outcome is a target by its code, the crosswalk, its CASE
+    identifier, or (with ``outcome_separator``) the last part of its path; a column that is
+    none of these has each of its scores reported. The scores are dated by the mapping's
+    ``date`` or else the run's date (``--as-of``); a line with the wrong number of fields is
+    one row, reported.
+    """
+    wide = mapping.wide
+    assert wide is not None  # read_evidence_csv sends only wide mappings here
+    stats = report.add_file(display_path(path), "evidence")
+    checker.register(stats)
+    if mapping.name:
+        stats.notes.append(f"read with {mapping.name} (one column per outcome: rollups)")
+    started = _start(
+        path,
+        stats,
+        report,
+        encoding or mapping.encoding,
+        mapping.separator,
+        ("student_id",),
+        ("student_id",),
+        mapping.evidence_columns,
+        mapping,
+    )
+    if started is None:
+        return stats
+    index, header, rows = started
+    i_sid = index["student_id"]
+    columns: list[tuple[int, str, str, str | None]] = []
+    for i, name in enumerate(header):
+        if i == i_sid or mapping.ignores(name):
+            continue
+        outcome = outcome_of(wide.scores, name)
+        if outcome is None:
+            continue
+        code = checker.resolve(outcome)
+        tail = outcome
+        if code is None and wide.outcome_separator and wide.outcome_separator in outcome:
+            tail = outcome.rsplit(wide.outcome_separator, 1)[-1].strip()
+            code = checker.resolve(tail)
+        problem = None
+        if code is None:
+            problem = f"outcome '{outcome}': {checker.unknown_code(tail)}"
+            if checker.crosswalk is None:
+                problem += "; or map the outcome to a target in a crosswalk (--crosswalk)"
+        columns.append((i, f"column '{name.strip()}' (column {i + 1})", code or tail, problem))
+    if not columns:
+        rows.text.close()
+        rest = rows.rest_from(rows.first_line)
+        report.fail_file(
+            stats,
+            rows.header_line,
+            f"no column of the header (line {rows.header_line}) is named like "
+            f"'{wide.scores}', the mapping's wide: scores: so there is no score to read. "
+            f"None of its rows were used ({rows_text(rest)}).",
+            rest,
+            tuple(header),
+        )
+        return stats
+    day = wide.date or checker.as_of
+    how = "the mapping's date" if wide.date else "the run's date (--as-of)"
+    stats.notes.append(f"scores dated {day}, {how}: the export has no dates")
+    unknown = sum(1 for c in columns if c[3] is not None)
+    if unknown:
+        stats.notes.append(
+            f"{unknown} of its {len(columns)} outcome columns are not targets: their scores "
+            "are reported"
+        )
+    when = day.isoformat()
+    assessment = wide.assessment or stats.source
+    add = checker.add
+    try:
+        for row in rows:
+            if not any(c.strip() for c in row):
+                continue
+            line = rows.line
+            misfit = rows.misfit(row)
+            if misfit is not None:
+                stats.rows += 1
+                report.reject(stats, line, misfit[0], misfit[1], tuple(row))
+                continue
+            student = row[i_sid]
+            for i, where, code, problem in columns:
+                raw = row[i]
+                if not raw.strip():
+                    continue
+                stats.rows += 1
+                if problem is not None:
+                    report.reject(stats, line, "unknown-target", f"{where}: {problem}", tuple(row))
+                    continue
+                add(
+                    stats,
+                    line,
+                    row,
+                    student,
+                    code,
+                    raw,
+                    when,
+                    assessment,
+                    kind="rollup",
+                    column=where,
+                )
+    except BadFile as exc:
+        report.fail_file(stats, exc.line, exc.message, exc.rows)
+    return stats
+
+
 def read_roster_csv(
     path: Path,
     school_languages: list[str],
@@ -371,6 +535,7 @@ def read_roster_csv(
         ROSTER_COLUMNS,
         ROSTER_REQUIRED,
         mapping.roster_columns,
+        evidence=False,
     )
     if started is None:
         return students

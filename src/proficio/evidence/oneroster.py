@@ -10,8 +10,11 @@ A score reaches a target through a learning objective, never through a guess:
 
 A learning objective is a target when its ID is a target code, the target's CASE identifier (as
 ``proficio export-case`` writes it, or as it was imported with ``import-case``), or when the
-mapping file's ``oneroster: learning_objectives:`` maps it to one. The assessment name is the
-line item's title and the evidence type its category's title.
+mapping file's ``oneroster: learning_objectives:`` or the crosswalk maps it to one. The
+assessment name is the line item's title and the evidence type its category's title. A
+``textScore`` ("Proficient") is read as a label of the target's scale when there is no
+``score``. The school's student ID is the mapping's ``oneroster: student_id`` column of
+users.csv (``identifier``); a user whose ID there is empty is reported, and so are their results.
 """
 
 from __future__ import annotations
@@ -20,10 +23,10 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..content.identifiers import case_identifiers
 from ..support.files import display_path
 from .checker import RowChecker
 from .mapping import Mapping
@@ -263,11 +266,32 @@ UserRow = tuple[int, list[str], dict[str, int], tuple[str, str] | None]
 with its width (short or long), if anything."""
 
 
-def _users(
-    bundle: Bundle, mapping: Mapping, report: ImportReport, kind: str
-) -> tuple[dict[str, str], list[UserRow], FileStats, dict[str, int]] | None:
-    """users.csv: sourcedId -> the school's student ID, the student rows (for a roster), and
-    the sourcedIds of rows too short or long to be trusted (-> their line)."""
+@dataclass
+class Users:
+    """What users.csv says about who is who."""
+
+    ids: dict[str, str]
+    """sourcedId -> the school's student ID (the mapping's ``student_id`` column)."""
+    students: list[UserRow]
+    """The rows of students, for a roster."""
+    stats: FileStats
+    misfits: dict[str, int]
+    """sourcedIds of rows too short or long to be trusted -> their line."""
+    blank: dict[str, int]
+    """sourcedIds of users whose student ID is empty -> their line: reported, never keyed by
+    their sourcedId instead (a roster keyed by the SIS's student ID would not match it)."""
+    field: str
+    """The column the student IDs were read from."""
+
+
+def _users(bundle: Bundle, mapping: Mapping, report: ImportReport, kind: str) -> Users | None:
+    """users.csv: who each sourcedId is, and the student rows (for a roster).
+
+    The school's student ID is the mapping's ``oneroster: student_id`` column (default
+    ``identifier``). A user whose cell there is empty is reported. When users.csv has no such
+    column at all (``identifier`` is optional in OneRoster 1.2), every user is keyed by
+    ``sourcedId`` and a note says so.
+    """
     problem = bundle.problem or bundle.twice()
     if problem is not None:
         report.fail_file(report.add_file(bundle.display, kind), 0, problem)
@@ -290,8 +314,15 @@ def _users(
                     )
     ids: dict[str, str] = {}
     misfits: dict[str, int] = {}
+    blank: dict[str, int] = {}
     students: list[UserRow] = []
     field = mapping.oneroster_student_id
+    if field not in index:
+        stats.notes.append(
+            f"users.csv has no {field} column: students are keyed by sourcedId (set "
+            "oneroster: student_id: in the mapping to read another column)"
+        )
+        field = "sourcedId"
     for row in _each(rows, stats, report):
         if not row or not any(c.strip() for c in row):
             continue
@@ -299,7 +330,11 @@ def _users(
         sourced = _cell(row, index, "sourcedId")
         misfit = rows.misfit(row)
         if misfit is None:
-            ids[sourced] = _cell(row, index, field) or sourced
+            value = _cell(row, index, field)
+            if value:
+                ids[sourced] = value
+            else:
+                blank[sourced] = line
         else:
             misfits[sourced] = line
         role = _cell(row, index, "role").lower()
@@ -308,7 +343,7 @@ def _users(
         )
         if is_student:
             students.append((line, row, index, misfit))
-    return ids, students, stats, misfits
+    return Users(ids, students, stats, misfits, blank, field)
 
 
 _NAMES = ("givenName", "familyName", "preferredGivenName")
@@ -331,9 +366,8 @@ def read_oneroster_roster(
         bundle.close()
     if found is None:
         return students
-    ids, rows, stats, _ = found
-    field = mapping.oneroster_student_id
-    for line, row, index, misfit in rows:
+    ids, stats, field = found.ids, found.stats, found.field
+    for line, row, index, misfit in found.students:
         stats.rows += 1
         if misfit is not None:
             report.reject(stats, line, misfit[0], misfit[1], tuple(row))
@@ -341,9 +375,17 @@ def read_oneroster_roster(
         if _cell(row, index, "status") == "tobedeleted":
             report.reject(stats, line, "deleted", "the user is marked tobedeleted", tuple(row))
             continue
-        sid = ids.get(_cell(row, index, "sourcedId"), "")
+        sourced = _cell(row, index, "sourcedId")
+        sid = ids.get(sourced, "")
         if not sid:
-            report.reject(stats, line, "missing-field", "no sourcedId or identifier", tuple(row))
+            message = (
+                f"{field} is empty: it is the school's student ID, which every roster, score "
+                "and document is keyed by; fill it in in the SIS (or set oneroster: student_id: "
+                "sourcedId in the mapping to key students by sourcedId)"
+                if sourced and sourced in found.blank
+                else "no sourcedId: fill it in"
+            )
+            report.reject(stats, line, "missing-field", message, tuple(row))
             continue
         columns = (field if field in index and _cell(row, index, field) else "sourcedId", *_NAMES)
         hidden = next(
@@ -449,7 +491,7 @@ def _read_evidence(
             results_stats, 0, "users.csv could not be read, so results cannot name students."
         )
         return
-    ids, misfits = users[0], users[3]
+    ids = users.ids
     titles: dict[str, tuple[str, str]] = {}
     categories: dict[str, str] = {}
     if bundle.has("categories.csv"):
@@ -522,16 +564,11 @@ def _read_evidence(
     if table is None:
         return
     index, rows = table
-    codes = checker.targets
     lo_map = mapping.learning_objectives
-    case_ids = case_identifiers(checker.school)
 
     def target_of(objective: str) -> str | None:
-        if objective in codes:
-            return objective
-        return lo_map.get(objective) or case_ids.get(
-            objective.strip().lower().removeprefix("urn:uuid:")
-        )
+        """A target code, the mapping's learning_objectives, the crosswalk, a CASE UUID."""
+        return lo_map.get(objective) or checker.resolve(objective)
 
     for row in _each(rows, results_stats, report):
         if not row or not any(c.strip() for c in row):
@@ -540,7 +577,7 @@ def _read_evidence(
         results_stats.rows += 1
         rid = _cell(row, index, "sourcedId")
         los = per_result.pop(rid, [])
-        problem = rows.misfit(row) or _result_problem(row, index, ids, titles, misfits)
+        problem = rows.misfit(row) or _result_problem(row, index, users, titles)
         if problem:
             reason, message = problem
             report.reject(results_stats, line, reason, message, tuple(row))
@@ -571,20 +608,13 @@ def _read_evidence(
                         lo_line,
                         "no-learning-objective",
                         f"learning objective '{objective}' is not a target code; map it to one under "
-                        "oneroster: learning_objectives: in the mapping file",
+                        "oneroster: learning_objectives: in the mapping file or in a crosswalk (--crosswalk)",
                         tuple(lo_row),
                     )
                     continue
-                score = _cell(lo_row, rlo_index, "score")
-                if not score and _cell(lo_row, rlo_index, "textScore"):
-                    report.reject(
-                        rlo_stats,
-                        lo_line,
-                        "missing-field",
-                        "no numeric score (only a textScore, which is not read): export the score",
-                        tuple(lo_row),
-                    )
-                    continue
+                # A textScore ("Proficient") is read as a label of the scale when there is no
+                # score.
+                score = _cell(lo_row, rlo_index, "score") or _cell(lo_row, rlo_index, "textScore")
                 checker.add(
                     rlo_stats,
                     lo_line,
@@ -608,7 +638,7 @@ def _read_evidence(
                 row,
                 student,
                 mapped[0],
-                _cell(row, index, "score"),
+                _cell(row, index, "score") or _cell(row, index, "textScore"),
                 when,
                 title,
                 category,
@@ -626,7 +656,7 @@ def _read_evidence(
         else:
             message = (
                 f"learning objective '{listed[0]}' of its line item is not a target code; map it "
-                "under oneroster: learning_objectives: in the mapping file"
+                "under oneroster: learning_objectives: in the mapping file or in a crosswalk (--crosswalk)"
             )
         report.reject(results_stats, line, "no-learning-objective", message, tuple(row))
     cut = "bad-file" in results_stats.rejected
@@ -648,9 +678,8 @@ def _read_evidence(
 def _result_problem(
     row: list[str],
     index: dict[str, int],
-    ids: dict[str, str],
+    users: Users,
     titles: dict[str, tuple[str, str]],
-    misfits: dict[str, int],
 ) -> tuple[str, str] | None:
     if _cell(row, index, "status") == "tobedeleted":
         return "deleted", "the result is marked tobedeleted"
@@ -658,12 +687,18 @@ def _result_problem(
     if status and status != "fully graded":
         return "not-graded", f"scoreStatus is '{status}', not 'fully graded'"
     student = _cell(row, index, "studentSourcedId")
-    if student not in ids:
-        if student in misfits:
+    if student not in users.ids:
+        if student in users.misfits:
             return (
                 "unknown-student",
-                f"studentSourcedId {student!r} is on users.csv line {misfits[student]}, which has "
-                "the wrong number of fields: fix that row",
+                f"studentSourcedId {student!r} is on users.csv line {users.misfits[student]}, "
+                "which has the wrong number of fields: fix that row",
+            )
+        if student in users.blank:
+            return (
+                "unknown-student",
+                f"studentSourcedId {student!r} is on users.csv line {users.blank[student]}, "
+                f"whose {users.field} (the school's student ID) is empty: fill it in in the SIS",
             )
         return "unknown-student", f"studentSourcedId {student!r} is not in users.csv"
     item = _cell(row, index, "lineItemSourcedId")

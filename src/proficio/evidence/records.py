@@ -5,6 +5,7 @@ Every string here is student-supplied data. Nothing here is ever read by the pub
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -51,3 +52,28 @@ class Evidence:
     rows of one assessment combined by the mapping's ``same_assessment`` (see ``rows``)."""
     rows: int = 1
     """How many rows of the export this score stands for (more than one only when combined)."""
+
+
+_ROLLUP = {
+    "en": (
+        "score from the gradebook's rollup",
+        "{n} of the {total} scores from the gradebook's rollup",
+    ),
+    "es": (
+        "calificación tomada del resultado acumulado del libro de calificaciones",
+        "{n} de las {total} calificaciones tomadas del resultado acumulado del libro de "
+        "calificaciones",
+    ),
+}
+"""How an explanation says that scores came from a gradebook's rollup (``Evidence.kind``)."""
+
+
+def origin_note(evidence: Sequence[Evidence], lang: str = "en") -> str:
+    """`` (score from the gradebook's rollup)`` when some of ``evidence`` is a gradebook's own
+    rollup (a wide export), for the end of an explanation; ``""`` otherwise."""
+    rollups = sum(1 for e in evidence if e.kind == "rollup")
+    if not rollups:
+        return ""
+    one, some = _ROLLUP.get(lang, _ROLLUP["en"])
+    total = len(evidence)
+    return f" ({one if rollups == total else some.format(n=rollups, total=total)})"

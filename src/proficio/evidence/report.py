@@ -168,11 +168,11 @@ class ImportReport:
     def _combined(self) -> str:
         if not self.combined_rows:
             return ""
-        what = "their mean" if self.combined_by == "mean" else "their highest"
+        what = "mean" if self.combined_by == "mean" else "highest"
         n = self.combined_scores
         return (
-            f" ({self.combined_rows:,} of them, rows of one assessment, as {n:,} "
-            f"score{'s' if n != 1 else ''}: {what}, by same_assessment: {self.combined_by})"
+            f" ({self.combined_rows:,} of them combined into {n:,} score{'s' if n != 1 else ''}: "
+            f"the {what} of each assessment's rows, by same_assessment: {self.combined_by})"
         )
 
     def summary(self) -> str:

@@ -35,6 +35,7 @@ import yaml
 from ..content.loader import load
 from ..content.model import School, anchor
 from ..errors import ProficioError, UsageError
+from ..evidence.report import neutralise
 from ..support.files import write_text
 from ..support.numbers import decimal_text, json_number
 
@@ -43,7 +44,7 @@ ROLES = ("level", "topic", "target", "rubric", "flatten", "skip", "auto")
 places the items under it as if they hung from its parent; ``skip`` leaves out the item and
 everything under it."""
 
-ORPHAN_RULES = ("report", "by-code", "under:CODE")
+ORPHAN_RULES = ("report", "top", "by-code", "under:CODE")
 """``--orphans``: what becomes of an item without any isChildOf association (outside the tree)."""
 
 REPEAT_RULES = ("once", "each")
@@ -391,7 +392,9 @@ class Report:
         return [e for e in self.ordered() if e.placed and e.renamed]
 
     def csv(self) -> str:
-        """The report file: one row per CFItems entry, so its rows are exactly the items read."""
+        """The report file: one row per CFItems entry, so its rows are exactly the items read.
+        A curriculum director opens it in a spreadsheet, so package text that would run as a
+        formula there is neutralised, as in the evidence issues report."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(
@@ -407,9 +410,9 @@ class Report:
             ]
         )
         for e in self.ordered():
-            reason = "; ".join(r for r in (e.renamed, e.reason) if r)
-            row = (e.index, e.identifier, e.type, e.code, e.statement, e.outcome, e.written_as)
-            writer.writerow((*row, reason))
+            reason = "; ".join(r for r in (e.renamed and f"renamed: {e.renamed}", e.reason) if r)
+            row = (e.identifier, e.type, e.code, e.statement, e.outcome, e.written_as, reason)
+            writer.writerow((e.index, *map(neutralise, row)))
         return buffer.getvalue()
 
 
@@ -421,8 +424,6 @@ class Package:
     rubrics: list[dict[str, Any]]
     typed: bool
     """Whether any item has a CFItemType (if none has, roles come from the tree's shape)."""
-    left_out: set[str] = field(default_factory=set)
-    """Items already reported while reading (orphans and the items under them)."""
 
 
 def read_package(path: Path, report: Report, orphan_rule: str = "report") -> Package:
@@ -549,7 +550,7 @@ def read_package(path: Path, report: Report, orphan_rule: str = "report") -> Pac
             astray.setdefault(child.identifier, str(parent_id))
     if many:
         listed = [
-            f"{items[i].code or i} (also under {', '.join(_named(items, p) for p in ps)})"
+            f"{items[i].code or i} (also under {', '.join(_named(items, p, doc_id) for p in ps)})"
             for i, ps in many.items()
         ]
         report.notes.append(
@@ -560,8 +561,8 @@ def read_package(path: Path, report: Report, orphan_rule: str = "report") -> Pac
         )
         for i, ps in many.items():
             report.entries[items[i].index].reason = (
-                f"also a child of {', '.join(_named(items, p) for p in ps)}: placed only under "
-                f"its first parent ({_named(items, items[i].parent or '')})."
+                f"also a child of {', '.join(_named(items, p, doc_id) for p in ps)}: placed only "
+                f"under its first parent ({_named(items, items[i].parent or '', doc_id)})."
             )
 
     def at_top(item: Item) -> None:
@@ -584,9 +585,10 @@ def read_package(path: Path, report: Report, orphan_rule: str = "report") -> Pac
         for item in outside:
             at_top(item)
         outside = []
-    left_out = _Orphans(orphan_rule).settle(
+    for item in _Orphans(orphan_rule).settle(
         outside, [item for _, item in roots], items, astray, report
-    )
+    ):
+        at_top(item)
     _check_depth(
         path, [item for _, item in roots] + [i for i in outside if i.parent is None], items, report
     )
@@ -600,15 +602,20 @@ def read_package(path: Path, report: Report, orphan_rule: str = "report") -> Pac
         roots=[item for _, item in sorted(roots, key=lambda pair: pair[0])],
         rubrics=[r for r in data.get("CFRubrics") or [] if isinstance(r, dict)],
         typed=any(item.type for item in items.values()),
-        left_out=left_out,
     )
 
 
-def _named(items: dict[str, Item], identifier: str) -> str:
+def _named(items: dict[str, Item], identifier: str, doc_id: str) -> str:
+    """An item by its code (or identifier) in a message; the document as such."""
     item = items.get(identifier)
     if item is None:
-        return "the CFDocument" if identifier else "?"
+        return "the CFDocument" if identifier == doc_id else f"[{identifier}]"
     return item.code or f"[{identifier}]"
+
+
+def _n(n: int, noun: str) -> str:
+    """``3 items``, ``1 item``."""
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 def _some(texts: list[str], n: int = 5) -> str:
@@ -636,13 +643,14 @@ class _Orphans:
 
     def __init__(self, rule: str) -> None:
         rule = rule.strip()
-        if rule not in ("report", "by-code") and not (
+        if rule not in ("report", "top", "by-code") and not (
             rule.startswith("under:") and rule[6:].strip()
         ):
             raise UsageError(
-                f"--orphans '{rule}' is not a rule: use report (the default: list them), "
-                "by-code (under the item whose code begins theirs) or under:CODE (under the "
-                "item with that code or identifier)."
+                f"--orphans '{rule}' is not a rule: use report (the default: list them), top "
+                "(at the top of the framework, by their types), by-code (under the item whose "
+                "code begins theirs) or under:CODE (under the item with that code or "
+                "identifier)."
             )
         self.rule = rule
 
@@ -653,10 +661,11 @@ class _Orphans:
         items: dict[str, Item],
         astray: dict[str, str],
         report: Report,
-    ) -> set[str]:
-        """Attach or report each orphan; the identifiers reported (orphans and their items)."""
+    ) -> list[Item]:
+        """Attach each orphan by the rule, or report it with the items under it; the orphans
+        to place at the top of the framework (``top``)."""
         if not orphans:
-            return set()
+            return []
         in_tree: dict[str, Item] = {}
         tree_ids: set[str] = set()
         for root in roots:
@@ -684,13 +693,21 @@ class _Orphans:
                     for node in (orphan, *_descendants(orphan)):
                         if node.code:
                             in_tree.setdefault(node.code.casefold(), node)
-        placed, left_out = [], set()
+        placed: list[str] = []
+        top: list[Item] = []
         for orphan in orphans:
             why = (
                 f"its isChildOf parent {astray[orphan.identifier]} is neither the CFDocument nor a CFItem of this package"
                 if orphan.identifier in astray
                 else "it has no isChildOf association"
             )
+            if self.rule == "top":
+                top.append(orphan)
+                placed.append(f"{orphan.code or orphan.identifier} at the top")
+                report.entries[
+                    orphan.index
+                ].reason = f"{why}: read at the top of the framework by --orphans top."
+                continue
             parent = parent_of.get(orphan.identifier)
             if parent is not None:
                 key = (True, 0, _natural(None), _natural(orphan.code), 10**9 + orphan.index)
@@ -708,36 +725,43 @@ class _Orphans:
                 if self.rule == "by-code"
                 else "it is outside the framework's tree"
             )
+            below = _descendants(orphan)
             report.skip(
                 orphan,
                 f"{why}, so {hint}; Proficio does not invent a level for it. Place it with "
-                "--orphans by-code (under the item whose code begins its own) or --orphans "
+                + (
+                    f"--orphans top (it has {_n(len(below), 'item')} under it: perhaps a top "
+                    "item whose link to the CFDocument is missing), "
+                    if below
+                    else ""
+                )
+                + "--orphans by-code (under the item whose code begins its own) or --orphans "
                 "under:CODE, or fix the package's isChildOf associations.",
             )
-            left_out.add(orphan.identifier)
-            for node in _descendants(orphan):
+            for node in below:
                 report.skip(
                     node, f"it sits under {orphan.label}, which is outside the framework's tree"
                 )
-                left_out.add(node.identifier)
         reported = len(orphans) - len(placed)
         report.notes.append(
             f"{len(orphans)} item{'s' if len(orphans) != 1 else ''} outside the framework's tree "
             "(no isChildOf to an item of the package): "
-            + (f"{len(placed)} placed by --orphans {self.rule} ({_some(placed)})" if placed else "")
+            + (f"{len(placed)} hung by --orphans {self.rule} ({_some(placed)})" if placed else "")
             + ("; " if placed and reported else "")
             + (f"{reported} reported with the items under them" if reported else "")
             + "."
         )
-        return left_out
+        return top
 
 
 def _by_code(code: str | None, in_tree: dict[str, Item]) -> Item | None:
-    """The item whose code is the longest beginning of ``code`` that ends at a separator."""
+    """The item whose code is the longest beginning of ``code`` that ends at a separator, or
+    before a component's letters (``6.RP.A.3a`` under ``6.RP.A.3``)."""
     if not code:
         return None
     for cut in range(len(code) - 1, 0, -1):
-        if code[cut] in ".-_/ " and code[:cut].casefold() in in_tree:
+        boundary = code[cut] in ".-_/ " or (code[cut - 1].isdigit() and code[cut:].isalpha())
+        if boundary and code[:cut].casefold() in in_tree:
             return in_tree[code[:cut].casefold()]
     return None
 
@@ -1016,7 +1040,7 @@ class _Placer:
                 if anchor(code) not in self.taken:
                     break
             if item and raw is None:
-                self.derived.append((item, code))
+                self.derived.append((item, code or ""))
                 self.report.remark(
                     item, f"no humanCodingScheme: code {code} derived from its identifier."
                 )
@@ -1024,7 +1048,7 @@ class _Placer:
         if item is not None:
             self.taken[anchor(code)] = self.holder(item, tier, code, under or "")
             if raw and code != raw:
-                self.report.entries[item.index].renamed = f"written as {code}: {why}"
+                self.report.entries[item.index].renamed = why
         else:
             self.taken[anchor(code)] = _Holder(
                 f"{TIER_WORDS[tier]} {code} (added by the import)", code, tier
@@ -1096,10 +1120,10 @@ class _Placer:
                 item,
                 f"its CFItemType is mapped to skip ({source})"
                 + (
-                    f", with the {below} items under it ('{key}=flatten' would leave out only "
-                    "this tier and keep them)"
+                    f", with the {_n(below, 'item')} under it ('{key}=flatten' would leave out only "
+                    "this tier and keep them)."
                     if below
-                    else ""
+                    else "."
                 ),
             )
             return
@@ -1107,7 +1131,7 @@ class _Placer:
             self.report.skip(
                 item,
                 f"mapped to flatten ({source}): its own tier is left out, and the "
-                f"{len(_descendants(item))} items under it are placed as if they hung from "
+                f"{_n(len(_descendants(item)), 'item')} under it are placed as if they hung from "
                 + (parent.label if parent else "the top of the framework")
                 + ".",
             )
@@ -1154,8 +1178,7 @@ class _Placer:
             self.report.share(
                 item,
                 there.code,
-                f"already in the school: {there.what} has the same CASE identifier, so it is "
-                "not imported twice.",
+                f"{there.what} has the same CASE identifier, so it is not imported twice.",
             )
             self.walk(kids, _Place(level=place.level, topic=place.topic), depth + 1, item)
             return
@@ -1272,6 +1295,7 @@ class _Placer:
     def skip_tree(self, item: Item, reason: str) -> None:
         self.report.skip(item, reason)
         for kid in item.ordered_children():
+            self.report.entries[kid.index].role = "left out with the item above it"
             self.skip_tree(kid, "it sits under an item that was left out")
 
     # after the walk
@@ -1293,7 +1317,7 @@ class _Placer:
                         f"it is not under any of the framework's levels ({names}), and Proficio "
                         "does not add a level of its own after them (that would change when a "
                         "student completes the subject). Map the type of the item above it to "
-                        "level, or its own type to skip to leave it out knowingly.",
+                        "level, or fix the package's isChildOf associations.",
                     )
                     for rubric in target["_rubrics"]:
                         self.report.skip(
@@ -1311,26 +1335,54 @@ class _Placer:
     def finish(self) -> None:
         """Write the reasons that depend on the whole placed tree, and the summary notes."""
         entries = self.report.entries
+        kinds: dict[str, list[Item]] = {}
         for item, key in self.unmapped:
-            below = _descendants(item)
-            placed = sum(1 for d in below if entries[d.index].placed)
-            what = f"CFItemType '{item.type}'" if item.type else "an item without a CFItemType"
-            if below:
-                reason = (
-                    f"{what} has no Proficio tier: the item is left out, the {len(below)} items "
-                    f"under it are placed by their own types ({placed} placed). Map it with "
-                    f"--map-types '{key}=flatten' to leave it out knowingly (the same result), "
-                    f"'{key}=target' (or level/topic) to keep it, or '{key}=skip' to leave it out "
-                    f"together with the {len(below)} items under it"
-                    + (f" ({placed} of them placed now)." if placed else ".")
+            kinds.setdefault(key, []).append(item)
+        for key, same in kinds.items():
+            own = {i.identifier for i in same}
+            under = {d.identifier: d for i in same for d in _descendants(i)}
+            lost = [d for d in under.values() if d.identifier not in own]
+            placed_lost = sum(1 for d in lost if entries[d.index].placed)
+            if not lost:
+                skip = f"'{key}=skip' to leave it out knowingly"
+            elif len(same) == 1:
+                skip = (
+                    f"'{key}=skip' to leave it out together with the {_n(len(lost), 'item')} "
+                    f"under it ({placed_lost} of them placed now)"
                 )
             else:
-                reason = (
-                    f"{what} has no Proficio tier. Map it with --map-types '{key}=target' (or "
-                    f"level/topic/rubric), or '{key}=skip' to leave it out knowingly."
+                skip = (
+                    f"'{key}=skip' to leave out the {len(same)} items of this type together "
+                    f"with the {_n(len(lost), 'item')} under them ({placed_lost} of them placed "
+                    "now)"
                 )
-            if entries[item.index].outcome == NOT_PLACED and not entries[item.index].reason:
-                entries[item.index].reason = reason
+            for item in same:
+                below = _descendants(item)
+                placed = sum(1 for d in below if entries[d.index].placed)
+                what = f"CFItemType '{item.type}'" if item.type else "an item without a CFItemType"
+                if below:
+                    reason = (
+                        f"{what} has no Proficio tier: the item is left out; the "
+                        f"{_n(len(below), 'item')} under it {'is' if len(below) == 1 else 'are'} "
+                        "still placed by their own types "
+                        f"({placed} of them placed). Map it with --map-types '{key}=flatten' to "
+                        f"leave it out knowingly (the same result), '{key}=target' (or "
+                        f"level/topic) to keep it, or {skip}."
+                    )
+                elif lost:
+                    reason = (
+                        f"{what} has no Proficio tier. Map it with --map-types '{key}=target' (or "
+                        f"level/topic/rubric), or '{key}=flatten' to leave it out knowingly "
+                        f"('{key}=skip' would also leave out the {_n(len(lost), 'item')} under "
+                        f"the other items of this type, {placed_lost} of them placed now)."
+                    )
+                else:
+                    reason = (
+                        f"{what} has no Proficio tier. Map it with --map-types '{key}=target' (or "
+                        f"level/topic/rubric), or {skip}."
+                    )
+                if entries[item.index].outcome == NOT_PLACED and not entries[item.index].reason:
+                    entries[item.index].reason = reason
         notes = self.report.notes
         if self.nested:
             notes.append(
@@ -1496,22 +1548,46 @@ class Plan:
             )
         return text
 
-    def nothing_placed(self) -> str:
+    def nothing_placed(self, listed: str = "") -> str:
+        """Why nothing can be imported, in the package's own terms; ``listed`` says where every
+        item's reason is shown (the command's output or the report file)."""
         r = self.report
         kinds = ", ".join(f"{kind} {n}" for kind, n, _ in self.types()) or "none"
-        example = f"'{self.suggestion}=target'" if self.suggestion else "'TYPE=target'"
+        under_skip = sum(
+            1 for e in r.entries if e.reason == "it sits under an item that was left out"
+        )
+        skipped = sorted({e.type or UNTYPED for e in r.entries if e.role.startswith("skip")})
         orphans = sum(1 for e in r.entries if "outside the framework's tree" in e.reason)
+        advice = []
+        if under_skip:
+            instead = " and ".join(f"'{k}=flatten'" for k in skipped)
+            advice.append(
+                f"the skip mapping of {', '.join(skipped)} left out the {_n(under_skip, 'item')} under "
+                f"them: map {instead} instead to keep them"
+            )
+        if self.suggestion:
+            advice.append(
+                f"say which type holds the learning targets with --map-types, e.g. "
+                f"'{self.suggestion}=target'"
+            )
+        if orphans:
+            advice.append(
+                f"{orphans} item{'s are' if orphans != 1 else ' is'} outside the framework's tree (see --orphans)"
+            )
+        if not advice:
+            advice.append(
+                "say which type holds the learning targets with --map-types 'TYPE=target'"
+            )
+        text = "; ".join(advice)
         return (
             f"no learning targets found in {self.name}: none of its {r.read} items could be "
-            f"placed as a learning target. Its item types: {kinds}. Say which type holds the "
-            f"learning targets with --map-types, e.g. {example}"
+            f"placed as a learning target. Its item types: {kinds}. {text[0].upper()}{text[1:]}. "
             + (
-                f"; {orphans} items are outside the framework's tree (see --orphans)"
-                if orphans
-                else ""
+                f"The tree, the types and every item's reason are {listed}."
+                if listed
+                else "Run with --dry-run --report FILE to see the tree, the types and every "
+                "item's reason."
             )
-            + ". Run with --dry-run --report FILE to see the tree, the types and every item's "
-            "reason."
         )
 
 
@@ -1669,18 +1745,19 @@ def plan_import(
         report,
         added,
         package_path.name,
-        _suggest(package, report) if not levels else "",
+        _suggest(package, report, mapping or {}) if not levels else "",
     )
 
 
-def _suggest(package: Package, report: Report) -> str:
+def _suggest(package: Package, report: Report, mapping: dict[str, str]) -> str:
     """The package's type most likely to hold learning targets: the one with the most leaves
-    among the types none of whose items was placed."""
+    among the types none of whose items was placed, and not already meant as targets."""
     leaves: Counter[str] = Counter()
     placed: set[str] = set()
     for item in package.items.values():
         kind = item.type or UNTYPED
-        if report.entries[item.index].placed:
+        role = mapping.get(kind.casefold(), DEFAULT_TYPE_ROLES.get(kind.casefold()))
+        if report.entries[item.index].placed or role == "target":
             placed.add(kind)
         elif not item.children:
             leaves[kind] += 1
@@ -1910,22 +1987,26 @@ def _empty(placer: _Placer, report: Report, item: Item, need: str) -> None:
         report.share(
             item,
             there.code,
-            f"already in the school: {there.what} has the same CASE identifier, and nothing "
-            "under it is new.",
+            f"{there.what} has the same CASE identifier, and nothing under it is new.",
         )
         return
     key = item.type or UNTYPED
-    kept = [d for d in _descendants(item) if report.entries[d.index].placed]
-    report.skip(
-        item,
-        f"no learning targets under it ({need})"
-        + (
-            f"; the {len(kept)} items placed under it are kept. Map '{key}=flatten' to leave "
-            "this tier out knowingly."
-            if kept
-            else "."
-        ),
-    )
+    below = _descendants(item)
+    kept = [d for d in below if report.entries[d.index].placed]
+    repeats = [d for d in below if report.entries[d.index].reason.startswith("the same standard")]
+    why = f"no learning targets under it ({need})"
+    if repeats:
+        why += (
+            f": {'its' if len(repeats) != 1 else 'the'} {_n(len(repeats), 'standard')} under it "
+            f"{'repeat standards' if len(repeats) != 1 else 'repeats a standard'} placed "
+            "elsewhere (--repeats each places them here too)"
+        )
+    if kept:
+        why += (
+            f"; the {_n(len(kept), 'item')} placed under it are kept. Map '{key}=flatten' to leave "
+            "this tier out knowingly"
+        )
+    report.skip(item, why + ".")
 
 
 def _case_last(node: dict[str, Any]) -> None:

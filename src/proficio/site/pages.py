@@ -2,7 +2,9 @@
 
 Independent of MkDocs: a page is a path, a title, an HTML body and a table of contents, and the
 navigation is a tree of titles and paths, so another static-site engine can render the same
-pages. Every string from the content is escaped here, once: content is text, never markup.
+pages. Every string from the content goes through here, once: escaped, or read as the safe
+Markdown subset of :mod:`proficio.content.markup` (formatted in the body, plain text in titles,
+the table of contents and the search copy); raw HTML from the content is never markup.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 from html import escape
 
+from ..content import markup
 from ..content.model import (
     Calculation,
     CompletionRule,
@@ -27,8 +30,8 @@ from ..content.model import (
     anchor,
     localize,
 )
-from ..support.numbers import point_text
-from .strings import ui
+from ..support import locale
+from .strings import counted, ui
 
 SCALES_DIR = "scales"
 """URL folder of the scale pages (a subject folder of this name would collide)."""
@@ -157,6 +160,10 @@ class _Writer:
     _rows: dict[str, list[tuple[Decimal, str, str, int, int]]] = field(default_factory=dict)
     _labels: dict[str, dict[Decimal, str]] = field(default_factory=dict)
     _escaped: dict[int, str] = field(default_factory=dict)
+    _html: dict[int, str] = field(default_factory=dict)
+    _plains: dict[int, str] = field(default_factory=dict)
+    _markdown: set[int] = field(default_factory=set)
+    """Texts (by object) that hold Markdown, found by :meth:`esc`."""
     _ui: dict[str, str] = field(default_factory=dict)
 
     @cached_property
@@ -172,9 +179,40 @@ class _Writer:
     def default(self) -> str:
         return self.school.default_language
 
-    def plain(self, value: Text) -> str:
+    @cached_property
+    def hosts(self) -> markup.Hosts:
+        """Where links in content texts may lead (the rest are shown as text)."""
+        return markup.allowed_hosts(self.school.website, self.school.link_hosts)
+
+    def raw(self, value: Text) -> str:
+        """``value`` in the reader's language (or its fallback), as written."""
         text = value.get(self.lang)  # the common case, without building localize()'s pair
         return text if text is not None else localize(value, self.lang, self.default)[0]
+
+    def plain(self, value: Text, *, inline: bool = True) -> str:
+        """``value`` as plain text, Markdown taken out: titles, navigation, the table of
+        contents (``inline=False``: a description, read with its lists and tables)."""
+        found = self._plains.get(id(value))
+        if found is None:
+            self.esc(value, inline=inline)
+            found = self._plains[id(value)]
+        return found
+
+    def html(self, value: Text, mode: markup.Mode) -> str:
+        """``value`` as HTML for the page body, memoized by object like :meth:`esc` (a text
+        without Markdown reuses its escaped copy)."""
+        key = id(value)
+        found = self._html.get(key)
+        if found is None:
+            escaped = self.esc(value, inline=mode == "inline")
+            if key in self._markdown:
+                found = markup.to_html(self.raw(value), mode, self.hosts)
+            elif mode == "inline":
+                found = escaped
+            else:
+                found = markup.paragraphs(escaped, cell=mode == "cell")
+            self._html[key] = found
+        return found
 
     @cached_property
     def note(self) -> str:
@@ -183,41 +221,45 @@ class _Writer:
         mark = f' lang="{used}"' if used != self.lang else ""
         return f' <small class="pf-untranslated"{mark}>({escape(words)})</small>'
 
-    def esc(self, value: Text) -> str:
-        """``value`` in the reader's language (or its fallback), escaped, without marking.
+    def esc(self, value: Text, *, inline: bool = True) -> str:
+        """``value`` in the reader's language (or its fallback) as plain text, escaped, without
+        marking: for the search copy (``inline=False``: a description or a rubric cell).
 
-        Memoized by object: the body and the search copy of a page escape the same texts.
+        Memoized by object (each text object is one field, always read the same way): the body
+        and the search copy of a page use the same texts, a scale's labels serve all its targets.
         """
         key = id(value)
         found = self._escaped.get(key)
         if found is None:
-            found = self._escaped[key] = escape(self.plain(value))
+            raw = self.raw(value)
+            if markup.needs_markdown(raw):
+                self._markdown.add(key)
+                raw = markup.to_plain(raw, self.hosts, inline=inline)
+            self._plains[key] = raw
+            found = self._escaped[key] = escape(raw)
         return found
 
-    def text(self, value: Text) -> str:
-        """Inline HTML of ``value``; a fallback keeps its own ``lang`` and says it is one."""
+    def text(self, value: Text, mode: markup.Mode = "inline") -> str:
+        """HTML of ``value`` where a phrase goes (a title, a label; ``cell``: a rubric cell,
+        which may hold a list or a table); a fallback keeps its own ``lang`` and says it is one."""
         if self.lang in value:
-            return self.esc(value)
+            found = self._html.get(id(value))
+            return found if found is not None else self.html(value, mode)
         words, used = localize(value, self.lang, self.default)
         if used == self.lang or not words:
-            return escape(words)
+            return markup.to_html(words, mode, self.hosts)
         self.fallbacks += 1
-        return (
-            f'<span class="pf-fallback" lang="{escape(used)}">{self.esc(value)}</span>{self.note}'
-        )
+        shown = self.html(value, mode)
+        tag = "div" if markup.is_block(shown) else "span"
+        return f'<{tag} class="pf-fallback" lang="{escape(used)}">{shown}</{tag}>{self.note}'
 
     def block(self, value: Text, cls: str = "") -> str:
-        """Paragraphs of ``value`` (blank lines separate them).
-
-        Split after escaping (escaping leaves whitespace alone), so the escaped text is the one
-        the search copy of the page uses too.
-        """
+        """Paragraphs of ``value`` (blank lines separate them), or the blocks of its Markdown
+        (lists, tables)."""
         words, used = localize(value, self.lang, self.default)
         if not words.strip():
             return ""
-        paras = "".join(
-            f"<p>{' '.join(p.split())}</p>" for p in self.esc(value).split("\n\n") if p.strip()
-        )
+        paras = self.html(value, "block")
         attrs = f' class="{cls}"' if cls else ""
         if used == self.lang:
             return f"<div{attrs}>{paras}</div>" if cls else paras
@@ -243,7 +285,14 @@ class _Writer:
         return ui(self.lang, key)[0].format(**values)
 
     def count(self, key: str, n: int) -> str:
-        return self.ui(f"{key}.one" if n == 1 else f"{key}.other", n=n)
+        """``3 learning targets``: the plural form and the digits of the reader's language."""
+        return self.ui(counted(self.lang, key, n), n=locale.count(n, self.lang))
+
+    def point(self, value: Decimal, scale: Scale) -> str:
+        """A scale's point as its rubric shows it, in the reader's digits: ``3.0`` on a scale
+        with half points (``3,0`` in Spanish, as the family's PDFs write it), ``3`` on a scale
+        of whole points (the precision rule of :mod:`proficio.support.locale`)."""
+        return locale.number(value, self.lang, keep=1 if scale.half_points else 0)
 
     def level_title(self, level: Level) -> str:
         return self.plain(level.title) or self.ui_plain("level_n", n=level.number)
@@ -252,11 +301,16 @@ class _Writer:
         return self.text(level.title) if level.title else self.ui("level_n", n=level.number)
 
     def completion(self, rule: CompletionRule) -> str:
-        return self.ui(f"completion.{rule.rule}", p=rule.percent or 100)
+        return self.ui(f"completion.{rule.rule}", p=locale.percent(rule.percent or 100, self.lang))
 
     def calculation(self, calc: Calculation) -> str:
         w = calc.weight or 65
-        return self.ui(f"calc.{calc.method}", w=w, rest=100 - w, n=calc.n or 1)
+        return self.ui(
+            f"calc.{calc.method}",
+            w=locale.percent(w, self.lang),
+            rest=locale.percent(100 - w, self.lang),
+            n=locale.count(calc.n or 1, self.lang),
+        )
 
     # -- pages -------------------------------------------------------------------------------
 
@@ -322,7 +376,7 @@ class _Writer:
             here,
             "home",
             self.plain(s.name),
-            self.plain(s.description),
+            self.plain(s.description, inline=False),
             "\n".join(parts),
             [
                 TocEntry("pf-subjects", self.ui_plain("subjects")),
@@ -350,7 +404,7 @@ class _Writer:
         return self.ui(
             key,
             scale=scale_html,
-            score=point_text(scale.threshold, half_points=scale.half_points),
+            score=self.point(scale.threshold, scale),
             label=label,
         )
 
@@ -382,7 +436,7 @@ class _Writer:
             here,
             "subject",
             self.plain(subject.title),
-            self.plain(subject.description),
+            self.plain(subject.description, inline=False),
             "\n".join(parts),
             [TocEntry("pf-levels", self.ui_plain("levels_at_glance"))],
         )
@@ -417,7 +471,7 @@ class _Writer:
             here,
             "level",
             title,
-            self.plain(level.description),
+            self.plain(level.description, inline=False),
             "\n".join(parts),
             toc,
             "".join(search),
@@ -425,14 +479,13 @@ class _Writer:
 
     def para(self, value: Text) -> str:
         """A text as one paragraph of a page's search copy (no marking of fallbacks)."""
-        return f"<p>{self.esc(value)}</p>" if value else ""
+        return f"<p>{self.esc(value, inline=False)}</p>" if value else ""
 
     def search_labels(self, scale: Scale) -> dict[Decimal, str]:
         labels = self._labels.get(scale.id)
         if labels is None:
             labels = self._labels[scale.id] = {
-                p.value: f"{point_text(p.value, half_points=scale.half_points)} {self.esc(p.label)}"
-                for p in scale.points
+                p.value: f"{self.point(p.value, scale)} {self.esc(p.label)}" for p in scale.points
             }
         return labels
 
@@ -467,12 +520,12 @@ class _Writer:
             before = self.fallbacks
             cls = "pf-point pf-threshold" if point.value == scale.threshold else "pf-point"
             head = (
-                f'<th scope="row"><span class="pf-score">{point_text(point.value, half_points=scale.half_points)}</span> '
+                f'<th scope="row"><span class="pf-score">{self.point(point.value, scale)}</span> '
                 f'<span class="pf-label">{self.text(point.label)}</span></th>'
             )
             head_fallbacks = self.fallbacks - before
             generic = (
-                self.text(point.descriptor)
+                self.text(point.descriptor, "cell")
                 if point.descriptor
                 else escape(self.ui_plain("no_descriptor"))
             )
@@ -492,7 +545,7 @@ class _Writer:
         for value, own_row, generic_row, head_fb, row_fb in self.scale_rows(scale):
             own = rubric.get(value)
             if own:
-                rows.append(f"{own_row}{self.text(own)}</td></tr>")
+                rows.append(f"{own_row}{self.text(own, 'cell')}</td></tr>")
                 self.fallbacks += head_fb
             else:
                 rows.append(generic_row)
@@ -503,7 +556,8 @@ class _Writer:
         search.append(self.para(target.description))
         if rubric:
             own_texts = " ".join(
-                f"{labels.get(value, '')}: {self.esc(text)}" for value, text in rubric.items()
+                f"{labels.get(value, '')}: {self.esc(text, inline=False)}"
+                for value, text in rubric.items()
             )
             search.append(f"<p>{own_texts}</p>")
         return (
@@ -519,16 +573,16 @@ class _Writer:
         parts = [f"<h1>{self.text(scale.title)}</h1>", self.block(scale.description)]
         parts.append(f"<p>{self.threshold_sentence(scale, 'threshold')}</p>")
         if len(scale.allowed) != len(scale.points):
-            points = ", ".join(point_text(v, half_points=scale.half_points) for v in scale.allowed)
+            points = locale.number_list((self.point(v, scale) for v in scale.allowed), self.lang)
             parts.append(f"<p>{self.ui('recorded', points=points)}</p>")
         rows = []
         for point in scale.points:
             cls = "pf-point pf-threshold" if point.value == scale.threshold else "pf-point"
             rows.append(
                 f'<tr class="{cls}"><th scope="row"><span class="pf-score">'
-                f"{point_text(point.value, half_points=scale.half_points)}</span> "
+                f"{self.point(point.value, scale)}</span> "
                 f'<span class="pf-label">{self.text(point.label)}</span></th>'
-                f"<td>{self.text(point.descriptor)}</td></tr>"
+                f"<td>{self.text(point.descriptor, 'cell')}</td></tr>"
             )
         parts.append(
             f'<h2 id="pf-points">{self.ui("all_points")}</h2>'
@@ -537,16 +591,19 @@ class _Writer:
         )
         users = [s for s in self.school.subjects if s.scale_id == scale.id]
         if users:
-            links = ", ".join(
-                f'<a href="{relative_url(here, subject_url(s))}">{self.text(s.title)}</a>'
-                for s in users
+            links = locale.join(
+                (
+                    f'<a href="{relative_url(here, subject_url(s))}">{self.text(s.title)}</a>'
+                    for s in users
+                ),
+                self.lang,
             )
             parts.append(f'<p class="pf-used-by">{self.ui("subjects")}: {links}</p>')
         return self.add(
             here,
             "scale",
             self.plain(scale.title),
-            self.plain(scale.description),
+            self.plain(scale.description, inline=False),
             "\n".join(parts),
             [TocEntry("pf-points", self.ui_plain("all_points"))],
         )

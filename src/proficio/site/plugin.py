@@ -44,6 +44,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import CountHandler
 
+from ..content import markup
 from ..content.loader import Result, find_content, load
 from ..content.model import School
 from ..errors import ProficioError
@@ -295,9 +296,12 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
                 f"with the site's page of proficiency scales. Rename the folder."
             )
 
-        config.site_name = escape(school.text(school.name, lang))
+        # Plain text, Markdown taken out: Material prints both in the page's head and header.
+        hosts = markup.allowed_hosts(school.website, school.link_hosts)
+        config.site_name = escape(markup.one_line(school.text(school.name, lang), hosts))
         if not config.site_description:
-            config.site_description = escape(school.text(school.description, lang)) or None
+            description = markup.to_plain(school.text(school.description, lang), hosts)
+            config.site_description = escape(" ".join(description.split())) or None
         config.theme["language"] = material_language(lang)
         if config.theme["language"] != lang:
             log.info(

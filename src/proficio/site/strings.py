@@ -2,9 +2,13 @@
 
 Content text comes from the school's YAML; these are the few sentences the site adds around it.
 A language missing here falls back to English, marked with ``lang="en"`` like any other fallback.
+Numbers, percentages (``{p}``, ``{w}``: "65%", "65 %") and plural forms are the language's own,
+from CLDR through :mod:`proficio.support.locale`, so no sentence writes its own "%".
 """
 
 from __future__ import annotations
+
+from ..support import locale
 
 LANGUAGE_NAMES: dict[str, str] = {
     "ar": "العربية",
@@ -58,15 +62,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "recorded": "Scores teachers record: {points}.",
         "all_points": "Score points",
         "completion.all": "A student completes this level when every learning target in it is proficient.",
-        "completion.percent": "A student completes this level when at least {p}% of its learning targets are proficient.",
-        "completion.all_topics": "A student completes this level when, in every measurement topic, at least {p}% of the learning targets are proficient.",
+        "completion.percent": "A student completes this level when at least {p} of its learning targets are proficient.",
+        "completion.all_topics": "A student completes this level when, in every measurement topic, at least {p} of the learning targets are proficient.",
         "calc.latest": "A target's current score is the student's most recent score.",
         "calc.highest": "A target's current score is the student's highest score.",
         "calc.mean": "A target's current score is the average of the student's scores.",
         "calc.median": "A target's current score is the middle value of the student's scores.",
         "calc.mode": "A target's current score is the score the student earned most often.",
-        "calc.weighted_average": "A target's current score weights the most recent score at {w}% and the earlier scores at {rest}%.",
-        "calc.decaying_average": "A target's current score counts the most recent score for {w}% and the earlier scores for {rest}%, so recent work counts most.",
+        "calc.weighted_average": "A target's current score weights the most recent score at {w} and the earlier scores at {rest}.",
+        "calc.decaying_average": "A target's current score counts the most recent score for {w} and the earlier scores for {rest}, so recent work counts most.",
         "calc.n_mastery": "A target is proficient once the student has reached the proficient score {n} times.",
         "calc.power_law": "A target's current score follows the trend of the student's scores over time, so growth counts.",
         "contact": "Contact",
@@ -105,15 +109,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "recorded": "Puntajes que registran los docentes: {points}.",
         "all_points": "Puntajes de la escala",
         "completion.all": "Un estudiante termina este nivel cuando tiene dominio de todas sus metas de aprendizaje.",
-        "completion.percent": "Un estudiante termina este nivel cuando tiene dominio de al menos el {p}% de sus metas de aprendizaje.",
-        "completion.all_topics": "Un estudiante termina este nivel cuando, en cada tema de medición, tiene dominio de al menos el {p}% de las metas de aprendizaje.",
+        "completion.percent": "Un estudiante termina este nivel cuando tiene dominio de al menos el {p} de sus metas de aprendizaje.",
+        "completion.all_topics": "Un estudiante termina este nivel cuando, en cada tema de medición, tiene dominio de al menos el {p} de las metas de aprendizaje.",
         "calc.latest": "El puntaje actual de una meta es el puntaje más reciente del estudiante.",
         "calc.highest": "El puntaje actual de una meta es el puntaje más alto del estudiante.",
         "calc.mean": "El puntaje actual de una meta es el promedio de los puntajes del estudiante.",
         "calc.median": "El puntaje actual de una meta es el valor central de los puntajes del estudiante.",
         "calc.mode": "El puntaje actual de una meta es el puntaje que el estudiante obtuvo más veces.",
-        "calc.weighted_average": "El puntaje actual de una meta pondera el puntaje más reciente con un {w}% y los anteriores con un {rest}%.",
-        "calc.decaying_average": "El puntaje actual de una meta cuenta el puntaje más reciente en un {w}% y los anteriores en un {rest}%, así que el trabajo reciente pesa más.",
+        "calc.weighted_average": "El puntaje actual de una meta pondera el puntaje más reciente con un {w} y los anteriores con un {rest}.",
+        "calc.decaying_average": "El puntaje actual de una meta cuenta el puntaje más reciente en un {w} y los anteriores en un {rest}, así que el trabajo reciente pesa más.",
         "calc.n_mastery": "Una meta se domina cuando el estudiante ha alcanzado el puntaje de dominio {n} veces.",
         "calc.power_law": "El puntaje actual de una meta sigue la tendencia de los puntajes del estudiante a lo largo del tiempo, así que el progreso cuenta.",
         "contact": "Contacto",
@@ -152,15 +156,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "recorded": "Các mức điểm giáo viên ghi nhận: {points}.",
         "all_points": "Các mức điểm",
         "completion.all": "Học sinh hoàn thành cấp độ này khi thành thạo tất cả các mục tiêu học tập của cấp độ.",
-        "completion.percent": "Học sinh hoàn thành cấp độ này khi thành thạo ít nhất {p}% các mục tiêu học tập của cấp độ.",
-        "completion.all_topics": "Học sinh hoàn thành cấp độ này khi, trong mỗi chủ đề đánh giá, thành thạo ít nhất {p}% các mục tiêu học tập.",
+        "completion.percent": "Học sinh hoàn thành cấp độ này khi thành thạo ít nhất {p} các mục tiêu học tập của cấp độ.",
+        "completion.all_topics": "Học sinh hoàn thành cấp độ này khi, trong mỗi chủ đề đánh giá, thành thạo ít nhất {p} các mục tiêu học tập.",
         "calc.latest": "Điểm hiện tại của một mục tiêu là điểm gần đây nhất của học sinh.",
         "calc.highest": "Điểm hiện tại của một mục tiêu là điểm cao nhất của học sinh.",
         "calc.mean": "Điểm hiện tại của một mục tiêu là điểm trung bình của học sinh.",
         "calc.median": "Điểm hiện tại của một mục tiêu là giá trị giữa của các điểm của học sinh.",
         "calc.mode": "Điểm hiện tại của một mục tiêu là điểm học sinh đạt được nhiều lần nhất.",
-        "calc.weighted_average": "Điểm hiện tại của một mục tiêu tính điểm gần nhất {w}% và các điểm trước đó {rest}%.",
-        "calc.decaying_average": "Điểm hiện tại của một mục tiêu tính điểm gần nhất {w}% và các điểm trước đó {rest}%, nên bài làm gần đây được tính nhiều nhất.",
+        "calc.weighted_average": "Điểm hiện tại của một mục tiêu tính điểm gần nhất {w} và các điểm trước đó {rest}.",
+        "calc.decaying_average": "Điểm hiện tại của một mục tiêu tính điểm gần nhất {w} và các điểm trước đó {rest}, nên bài làm gần đây được tính nhiều nhất.",
         "calc.n_mastery": "Một mục tiêu được coi là thành thạo khi học sinh đạt điểm thành thạo {n} lần.",
         "calc.power_law": "Điểm hiện tại của một mục tiêu theo xu hướng các điểm của học sinh theo thời gian, nên sự tiến bộ được tính.",
         "contact": "Liên hệ",
@@ -176,6 +180,17 @@ def ui(lang: str, key: str) -> tuple[str, str]:
     if table is not None and key in table:
         return table[key], lang
     return STRINGS["en"][key], "en"
+
+
+def counted(lang: str, key: str, n: int) -> str:
+    """The key of the form of ``key`` for ``n`` things (``targets_n.one``, ``targets_n.other``),
+    by CLDR's plural rules for the language whose words are shown: a language with more forms
+    (``few``, ``many``) adds them to its table, no code needed."""
+    table = STRINGS.get(lang)
+    if table is None or f"{key}.other" not in table:
+        lang, table = "en", STRINGS["en"]
+    form = f"{key}.{locale.plural(n, lang)}"
+    return form if form in table else f"{key}.other"
 
 
 def language_name(lang: str) -> str:

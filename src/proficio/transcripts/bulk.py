@@ -35,6 +35,7 @@ from ..support.forking import die_with
 from .document import Explain, Options
 from .fonts import Coverage
 from .render import Renderer, prepare_root
+from .signing import Identity
 
 BATCH = 4
 """Students per task: enough to hide the cost of a task, small enough to balance the workers."""
@@ -77,6 +78,9 @@ class Outcome:
     pages: int | None = None
     bytes: int | None = None
     reason: str | None = None
+    document_id: str | None = None
+    content_sha256: str | None = None
+    signed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -98,11 +102,12 @@ def _start_worker(
     root: Path,
     out: Path,
     token: str,
+    identity: Identity | None = None,
 ) -> None:
     # Ctrl-C reaches the whole process group: the parent decides, workers finish or are stopped.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with(owner)  # a worker whose run was killed would write into the folder for ever
-    _worker["renderer"] = Renderer(school, options, font_dirs, coverage, explain, root)
+    _worker["renderer"] = Renderer(school, options, font_dirs, coverage, explain, root, identity)
     _worker["out"] = out
     _worker["token"] = token
 
@@ -136,7 +141,14 @@ def _render_one(
         reason, fix = write_problem(out, exc, file=out / name)
         raise Interrupted(reason, exit_code=1, fix=f"{fix}, then run again.") from None
     return Outcome(
-        sid, name, hashlib.sha256(rendered.pdf).hexdigest(), rendered.pages, len(rendered.pdf)
+        sid,
+        name,
+        hashlib.sha256(rendered.pdf).hexdigest(),
+        rendered.pages,
+        len(rendered.pdf),
+        document_id=rendered.document_id,
+        content_sha256=rendered.content_sha256,
+        signed=rendered.signed,
     )
 
 
@@ -231,6 +243,7 @@ def render_all(
     coverage: Coverage,
     explain: Explain | None = None,
     on_done: Callable[[int], None] | None = None,
+    identity: Identity | None = None,
 ) -> list[Outcome]:
     """Render every result whose student has a file name; return one outcome per student.
 
@@ -262,7 +275,7 @@ def render_all(
 
     try:
         if jobs <= 1:
-            renderer = Renderer(school, options, font_dirs, coverage, explain, root)
+            renderer = Renderer(school, options, font_dirs, coverage, explain, root, identity)
             try:
                 for batch in _batches(results, files):
                     for result, name in batch:
@@ -284,6 +297,7 @@ def render_all(
                 root,
                 token,
                 tick,
+                identity,
             )
     except KeyboardInterrupt as exc:
         remove_partials(out, token)
@@ -333,13 +347,25 @@ def _pool_run(
     root: Path,
     token: str,
     tick: Callable[[int], None],
+    identity: Identity | None,
 ) -> list[Outcome]:
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     pool = cf.ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
         initializer=_start_worker,
-        initargs=(os.getpid(), school, options, font_dirs, coverage, explain, root, out, token),
+        initargs=(
+            os.getpid(),
+            school,
+            options,
+            font_dirs,
+            coverage,
+            explain,
+            root,
+            out,
+            token,
+            identity,
+        ),
     )
     outcomes: list[Outcome] = []
     pending: deque[cf.Future[list[Outcome]]] = deque()

@@ -17,12 +17,19 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from babel.lists import format_list
+
 from .. import scoring
-from ..content.model import Calculation, Level, School, Subject, Target, Topic, anchor
+from ..content import markup
+from ..content.model import Calculation, Level, School, Subject, Target, Text, Topic, anchor
+from ..content.model import localize as localized
+from ..evidence.records import Evidence
+from ..scoring.methods import Rule
+from ..scoring.progress import Progress, closeness, facts
 from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
 from ..site.pages import level_url, public_url
+from ..support import locale
 from ..support.bidi import direction, isolate, plain
-from ..support.numbers import score_text
 from . import strings
 
 KINDS = ("transcript", "progress")
@@ -87,6 +94,52 @@ def document_language(school: School, requested: str | None) -> str:
     return school.default_language
 
 
+FOCUS = 3
+"""How many next targets a progress report marks "focus": the closest to proficiency."""
+
+
+def language_name(code: str, lang: str) -> str:
+    """``code``'s name as a reader of ``lang`` writes it (CLDR's, through Babel): "inglés"."""
+    name = locale.locale(lang).languages.get(code.replace("-", "_"))
+    return str(name) if name else code
+
+
+def territory_line(line: str, default: str, lang: str) -> str:
+    """An address line that is a country's name in the school's ``default`` language
+    ("United States"), in ``lang`` ("Estados Unidos", "Hoa Kỳ"); any other line as it is."""
+    source, target = locale.locale(default), locale.locale(lang)
+    if source == target:
+        return line
+    wanted = line.strip().casefold()
+    for code, name in source.territories.items():
+        if name.casefold() == wanted and len(code) == 2 and code.isalpha():
+            return str(target.territories.get(code, line))
+    return line
+
+
+def or_list(items: list[str], lang: str) -> str:
+    """``a or b`` in ``lang`` (CLDR's list pattern)."""
+    if len(items) < 2:
+        return "".join(items)
+    return format_list(items, style="or", locale=locale.locale(lang))
+
+
+def short_address(url: str) -> str:
+    """A web address as a family types it from paper: no ``https://``, no ``www.``."""
+    for prefix in ("https://", "http://"):
+        if url.startswith(prefix):
+            url = url[len(prefix) :]
+    return url.removeprefix("www.")
+
+
+def latest_comment(evidence: list[Evidence]) -> Evidence | None:
+    """The latest score that carries a teacher's comment."""
+    for e in reversed(evidence):
+        if e.comment and e.comment.strip():
+            return e
+    return None
+
+
 @dataclass
 class _TargetInfo:
     subject: Subject
@@ -108,6 +161,8 @@ class Catalog:
     _fixed: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     _shown_scores: dict[tuple[str, Decimal, str], tuple[str, str]] = field(default_factory=dict)
     _dates: dict[tuple[date, str], str] = field(default_factory=dict)
+    _rules: dict[str, Rule] = field(default_factory=dict)
+    _foreign: dict[tuple[str, str, str], frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for subject, level, topic, target in self.school.iter_targets():
@@ -115,11 +170,81 @@ class Catalog:
         self.subjects = {s.code: s for s in self.school.subjects}
 
     def text(self, value: dict[str, str], lang: str) -> str:
+        """A content text in ``lang``, as plain text: its Markdown (emphasis, lists, tables,
+        math) taken out, never printed as markup (a list item is a line starting with •)."""
         key = (id(value), lang)
         out = self._text.get(key)
         if out is None:
-            out = self._text[key] = self.school.text(value, lang)
+            hosts = markup.allowed_hosts(self.school.website, self.school.link_hosts)
+            out = self._text[key] = markup.to_plain(self.school.text(value, lang), hosts)
         return out
+
+    def shown_in(self, value: Text, lang: str) -> str:
+        """The language ``value`` prints in for a ``lang`` reader: ``lang``, or a fallback."""
+        return localized(value, lang, self.school.default_language)[1] if value else lang
+
+    def untranslated(self, shown: Iterable[tuple[str, str]], lang: str) -> list[str]:
+        """The languages other than ``lang`` that a document prints the school's own texts in
+        (the letterhead, titles, labels, descriptors): its untranslated content. ``shown`` is
+        ``(code, how)`` for every target it prints: ``"row"`` a title and a label, ``"topic"``
+        also the topic's title (transcripts), ``"next"`` also what proficient looks like."""
+        out: set[str] = set(self._foreign_common(lang))
+        for code, how in shown:
+            out |= self._foreign_of(code, lang, how)
+        return sorted(out)
+
+    def _foreign_common(self, lang: str) -> frozenset[str]:
+        key = ("", lang, "")
+        found = self._foreign.get(key)
+        if found is None:
+            school = self.school
+            texts = [school.name, school.district]
+            texts += [s.title for s in school.subjects]
+            texts += [lv.title for s in school.subjects for lv in s.levels]
+            if school.registrar:
+                texts.append(school.registrar.title)
+            found = self._foreign[key] = self._languages(texts, lang)
+        return found
+
+    def _foreign_of(self, code: str, lang: str, how: str) -> frozenset[str]:
+        key = (code, lang, how)
+        found = self._foreign.get(key)
+        if found is None:
+            info = self.targets[code]
+            scale = self.school.scale_of(info.target)
+            texts = [info.target.title, *(p.label for p in scale.points)]
+            if how == "topic":
+                texts.append(info.topic.title)
+            if how == "next":
+                rubric = info.target.rubric.get(scale.threshold)
+                point = scale.point(scale.threshold)
+                texts.append(rubric or (point.descriptor if point else {}))
+            found = self._foreign[key] = self._languages(texts, lang)
+        return found
+
+    def _languages(self, texts: list[Text], lang: str) -> frozenset[str]:
+        return frozenset(x for t in texts if t and (x := self.shown_in(t, lang)) != lang)
+
+    def untranslated_note(self, languages: list[str], lang: str) -> str | None:
+        """The one line that says, in the reader's language, which texts are not theirs."""
+        if not languages:
+            return None
+        return strings.ui(lang)["untranslated"].format(
+            language=language_name(lang, lang),
+            original=or_list([language_name(x, lang) for x in languages], lang),
+        )
+
+    def rule(self, code: str) -> Rule:
+        found = self._rules.get(code)
+        if found is None:
+            target = self.targets[code].target
+            found = self._rules[code] = Rule.of(target.calculation, self.school.scale_of(target))
+        return found
+
+    def progress(self, tr: TargetResult) -> Progress:
+        """What exists on the target: :func:`proficio.scoring.progress.facts`."""
+        scores = [e.score for e in tr.evidence]
+        return facts(self.rule(tr.code), scores, [e.date for e in tr.evidence], score=tr.score)
 
     def url(self, subject: Subject, level: Level, code: str, lang: str) -> str | None:
         """The target's rubric on the public site, by the site's own URL scheme."""
@@ -142,7 +267,7 @@ class Catalog:
         school, opts = self.school, self.options
         t = strings.ui(lang)
         name = self.text(school.name, lang)
-        contact = [*school.address]
+        contact = [territory_line(a, school.default_language, lang) for a in school.address]
         if school.phone:
             contact.append(school.phone)
         if school.email:
@@ -158,6 +283,7 @@ class Catalog:
         for sid in scales:
             scale = school.scales[sid]
             at = scale.point(scale.threshold)
+            keep = 1 if scale.half_points else 0  # the precision rule: 3.0 on half points
             used_by = []
             for info in self.targets.values():
                 title = self.text(info.subject.title, lang)
@@ -166,18 +292,18 @@ class Catalog:
             legend.append(
                 {
                     "title": self.text(scale.title, lang),
-                    "used_by": t["used_by"].format(subjects=", ".join(used_by)),
+                    "used_by": t["used_by"].format(subjects=locale.join(used_by, lang)),
                     "description": self.text(scale.description, lang),
                     "points": [
                         {
-                            "value": score_text(p.value),
+                            "value": locale.number(p.value, lang, keep=keep),
                             "label": self.text(p.label, lang),
                             "descriptor": self.text(p.descriptor, lang),
                         }
                         for p in scale.points
                     ],
                     "proficient": t["proficient_means"].format(
-                        threshold=score_text(scale.threshold),
+                        threshold=locale.number(scale.threshold, lang, keep=keep),
                         descriptor=self.text(at.descriptor, lang) if at else "",
                     ),
                 }
@@ -220,10 +346,18 @@ class Catalog:
                 t["links_note"].format(site=school.website.rstrip("/")) if school.website else None
             ),
             "contact": (
-                t["questions"].format(contact=school.email or school.phone)
+                t["questions"].format(
+                    contact=or_list([x for x in (school.email, school.phone) if x], lang)
+                )
                 if (school.email or school.phone)
                 else None
             ),
+            "site": (
+                {"url": site, "short": short_address(site.rstrip("/"))}
+                if (site := public_url(school, "", lang))
+                else None
+            ),
+            "site_note": t["site_note"] if school.website else None,
         }
 
     def content_strings(self, lang: str) -> Iterator[tuple[str, str]]:
@@ -300,6 +434,9 @@ class Catalog:
             "issued": strings.long_date(self.options.issued, lang),
             "subjects": subjects,
         }
+        doc["untranslated"] = self.untranslated_note(
+            self.untranslated(_shown_targets(self.options.kind, subjects), lang), lang
+        )
         if self.options.kind == "progress":
             given = clean(result.student.preferred_name or result.student.given_name) or name
             slot = {"{name}": person(given)}
@@ -339,19 +476,109 @@ class Catalog:
             }
         row = dict(fixed)
         if tr.score is None:
-            row.update(score=None, label="")
+            row.update(score=None, label="", status=self._status(tr, lang))
         else:
             scored = (tr.code, tr.score, lang)
             shown = self._shown_scores.get(scored)
             if shown is None:
                 scale = self.school.scale_of(self.targets[tr.code].target)
                 label = self.text(scale.label_for(tr.score).label, lang)
-                shown = self._shown_scores[scored] = (score_text(tr.score), label)
+                shown = self._shown_scores[scored] = (self._number(tr.score, tr.code, lang), label)
             row["score"], row["label"] = shown
-        row["count"] = str(tr.evidence_count) if tr.evidence_count else "–"
+        row["count"] = locale.count(tr.evidence_count, lang) if tr.evidence_count else "–"
         row["last"] = self._date(tr.last_date, lang) if tr.last_date else "–"
+        row["assessed"] = bool(tr.evidence)
         row["proficient"] = tr.proficient
         return row
+
+    # -- what exists before a current score, in the reader's words -------------------------
+
+    def _number(self, value: Decimal, code: str, lang: str) -> str:
+        """A score or a scale's point in running text, by the one precision rule
+        (:func:`proficio.support.locale.number`): one decimal kept on a scale of half points."""
+        half = self.school.scale_of(self.targets[code].target).half_points
+        return locale.number(value, lang, keep=1 if half else 0)
+
+    def _count(self, n: int, lang: str) -> str:
+        """ "1 score", "3 scores": the plural form of ``lang`` (CLDR's rules, through Babel)."""
+        t = strings.ui(lang)
+        form = t.get(f"count_{locale.plural(n, lang)}", t["count_other"])
+        return form.format(count=locale.count(n, lang))
+
+    def _status(self, tr: TargetResult, lang: str) -> str:
+        """A transcript row without a current score: "not yet assessed" only when there is no
+        evidence at all; otherwise what the scores so far amount to."""
+        t = strings.ui(lang)
+        if not tr.evidence:
+            return t["not_assessed"]
+        p = self.progress(tr)
+        if p.needed and p.at_or_above:
+            so_far = t["pending_some"].format(
+                have=locale.count(p.at_or_above, lang), need=locale.count(p.needed, lang)
+            )
+        else:
+            so_far = t["pending_zero"].format(scores=self._count(p.count, lang))
+        last = self._number(p.latest, tr.code, lang) if p.latest is not None else ""
+        return t["status_pending"].format(progress=so_far, score=last)
+
+    def _now(self, p: Progress, row: dict[str, Any], lang: str) -> str:
+        """A next target's "Now:" line: what exists, never "no score yet" when scores do."""
+        t = strings.ui(lang)
+        if not p.assessed:
+            return t["no_score_yet"]
+        if p.score is None:
+            first = t["mastery_so_far"].format(
+                have=locale.count(p.at_or_above, lang),
+                need=locale.count(p.needed or 1, lang),
+                threshold=self._number(p.threshold, row["code"], lang),
+            )
+        else:
+            first = f"{row['score']}, {row['label']}"
+        parts = [first]
+        if p.count > 1 or p.score is not None:
+            count = self._count(p.count, lang)
+            if p.trend is not None:
+                count = t["count_trend"].format(scores=count, trend=t[f"trend_{p.trend}"])
+            parts.append(count)
+        if p.latest is not None and p.latest_date is not None and (p.count > 1 or p.score is None):
+            when = self._date(p.latest_date, lang)
+            latest = self._number(p.latest, row["code"], lang)
+            parts.append(t["latest"].format(score=latest, date=when))
+        return " · ".join(parts)
+
+    def _comment(self, tr: TargetResult, lang: str) -> dict[str, Any] | None:
+        """The latest teacher comment, as data: the label's pieces (the scorer a
+        :func:`person`) and the comment itself a :func:`person`, never markup."""
+        if not self.school.teacher_comments:
+            return None
+        e = latest_comment(tr.evidence)
+        if e is None or e.comment is None:
+            return None
+        t = strings.ui(lang)
+        when = self._date(e.date, lang)
+        scorer = clean(e.scorer or "")
+        if scorer:
+            slots = {"{scorer}": person(scorer)}
+            label = [
+                slots.get(piece, piece.replace("{date}", when))
+                for piece in _split_slots(t["comment_by"], slots)
+            ]
+        else:
+            label = [t["comment"].replace("{date}", when)]
+        return {"label": label, "text": person(e.comment)}
+
+    def _next_row(
+        self, p: Progress, tr: TargetResult, row: dict[str, Any], lang: str, *, focus: bool
+    ) -> dict[str, Any]:
+        url = row["url"]
+        return {
+            **row,
+            "descriptor": self.descriptor(self.targets[tr.code], lang),
+            "now": self._now(p, row, lang),
+            "focus": focus,
+            "comment": self._comment(tr, lang),
+            "rubric": {"url": url, "short": short_address(url)} if url else None,
+        }
 
     def _date(self, day: date, lang: str) -> str:
         key = (day, lang)
@@ -403,7 +630,7 @@ class Catalog:
         out = self._summary(sr, subject, lang)
         out["current_title"] = None if sr.current_level is None else out["current"]
         proficient: list[dict[str, Any]] = []
-        upcoming: list[dict[str, Any]] = []
+        upcoming: list[tuple[Progress, TargetResult, dict[str, Any]]] = []
         how: list[dict[str, Any]] = []
         for lv in sr.levels:
             if lv.complete or sr.current_level is None or lv.number < sr.current_level:
@@ -414,30 +641,50 @@ class Catalog:
                     if tr.proficient:
                         proficient.append(row)
                     else:
-                        row["descriptor"] = self.descriptor(self.targets[tr.code], lang)
-                        upcoming.append(row)
-                if tr.score is not None and tr.evidence:
+                        upcoming.append((self.progress(tr), tr, row))
+                if tr.evidence:  # also scores that have not formed a current score yet
                     how.append(
                         {
                             **row,
+                            "score": row["score"] or "–",
                             "scores": self._scores(tr, lang),
-                            "math": self._math(tr, lang, explain),
+                            **self._explained(tr, lang, explain),
                         }
                     )
-        out.update(proficient=proficient, next=upcoming, how=how)
+        # Closest to proficiency first (a stable sort: equal targets keep the content's order).
+        upcoming.sort(key=lambda item: closeness(item[0]))
+        out.update(
+            proficient=proficient,
+            next=[
+                self._next_row(p, tr, row, lang, focus=i < FOCUS)
+                for i, (p, tr, row) in enumerate(upcoming)
+            ],
+            how=how,
+        )
         return out
 
     def _scores(self, tr: TargetResult, lang: str) -> str:
-        return ", ".join(
-            f"{score_text(e.score)} ({strings.short_date(e.date, lang)})" for e in tr.evidence
+        """The dated scores, oldest first: ``2.0 (Mar 7, 2025), 3.5 (…)``; ``2,0 (7 mar 2025);
+        3,5 (…)`` where the decimal sign is a comma."""
+        return locale.number_list(
+            (
+                f"{self._number(e.score, tr.code, lang)} ({self._date(e.date, lang)})"
+                for e in tr.evidence
+            ),
+            lang,
         )
 
-    def _math(self, tr: TargetResult, lang: str, explain: Explain) -> str:
-        """The calculation's arithmetic in one line, from the scoring engine itself, so the
-        report can never explain a number differently from how it was computed."""
+    def _explained(self, tr: TargetResult, lang: str, explain: Explain) -> dict[str, str]:
+        """``sentence``: the calculation in a teacher's words; ``math``: its arithmetic, a
+        smaller second line. Both from the scoring engine itself, so the report can never
+        explain a number differently from how it was computed."""
         scale = self.school.scale_of(self.targets[tr.code].target)
         scores = [e.score for e in tr.evidence]
-        return explain(tr.method.method, scores, lang=lang, scale=scale, **tr.method.params)
+        both = scoring.explanation(tr.method.method, scores, lang, scale=scale, **tr.method.params)
+        if explain is scoring.explain:
+            return {"sentence": both.sentence, "math": both.arithmetic}
+        math = explain(tr.method.method, scores, lang=lang, scale=scale, **tr.method.params)
+        return {"sentence": both.sentence, "math": math}
 
 
 def _split_slots(template: str, slots: Iterable[str]) -> list[str]:
@@ -455,6 +702,22 @@ def _split_slots(template: str, slots: Iterable[str]) -> list[str]:
         out += [rest[:cut], slot] if cut else [slot]
         rest = rest[cut + len(slot) :]
     return out
+
+
+def _shown_targets(kind: str, subjects: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
+    """``(code, how)`` for every target a document's subjects print (see
+    :meth:`Catalog.untranslated`)."""
+    for s in subjects:
+        if kind == "transcript":
+            for lv in s["levels"]:
+                for topic in lv["topics"]:
+                    for x in topic["targets"]:
+                        yield x["code"], "topic"
+        else:
+            for x in s["proficient"] + s["how"]:
+                yield x["code"], "row"
+            for x in s["next"]:
+                yield x["code"], "next"
 
 
 def _walk(value: Any, where: str) -> Iterator[tuple[str, str]]:

@@ -52,6 +52,9 @@ def build(
                 "pages": o.pages,
                 "bytes": o.bytes,
                 "kind": kind,
+                "document_id": o.document_id,
+                "content_sha256": o.content_sha256,
+                "signed": o.signed,
             }
             for o in done
         ],

@@ -24,6 +24,7 @@ from ..content.model import School
 from ..errors import DocumentError
 from ..scoring.results import StudentResult
 from ..support.bidi import invisible
+from . import signing
 from .document import Catalog, Explain, Options, student_strings
 from .fonts import Coverage, describe
 
@@ -35,6 +36,11 @@ TEMPLATES = ("common.typ", "transcript.typ", "progress.typ")
 class Rendered:
     pdf: bytes
     pages: int
+    document_id: str = ""
+    """The ID printed on every page (:func:`~proficio.transcripts.signing.document_id`)."""
+    content_sha256: str = ""
+    """SHA-256 of the data the document prints; its first 16 digits are printed beside the ID."""
+    signed: bool = False
 
 
 def page_count(pdf: bytes) -> int:
@@ -91,9 +97,11 @@ class Renderer:
         coverage: Coverage,
         explain: Explain | None = None,
         root: Path | None = None,
+        identity: signing.Identity | None = None,
     ) -> None:
         """``root`` is a folder from :func:`prepare_root` shared by a run's workers (the run
-        removes it); without one the renderer makes its own and :meth:`close` removes it."""
+        removes it); without one the renderer makes its own and :meth:`close` removes it.
+        With ``identity`` every PDF is signed (PAdES) with the school's key."""
         self.catalog = Catalog(school, options)
         self.options = options
         self.coverage = coverage
@@ -109,6 +117,7 @@ class Renderer:
         # The document date is the issue date at noon UTC: the same bytes in every time zone.
         self.timestamp = datetime.combine(options.issued, time(12, 0), tzinfo=UTC)
         self._common_json: dict[str, str] = {}
+        self.signer = signing.Signer(identity) if identity is not None else None
 
     def close(self) -> None:
         if self.owns_root:
@@ -152,6 +161,16 @@ class Renderer:
             "common": self.common_json(lang),
             "student": json.dumps(doc, ensure_ascii=False, sort_keys=True),
         }
+        # The ID and the hash of exactly what is printed, sent beside it (not inside it).
+        school, kind = self.catalog.school, self.options.kind
+        doc_id = signing.document_id(school, kind, result.student.id, self.options.issued, lang)
+        digest = signing.content_hash(inputs["common"], inputs["student"])
+        signer = self.signer.name if self.signer else None
+        inputs["verification"] = json.dumps(
+            signing.verification(school, lang, doc_id, digest, signer=signer),
+            ensure_ascii=False,
+            sort_keys=True,
+        )
         try:
             pdf = self.compiler.compile(
                 sys_inputs=inputs,
@@ -161,4 +180,7 @@ class Renderer:
         except typst.TypstError as exc:
             raise DocumentError(f"Typst could not lay out the document: {exc.message}") from exc
         assert isinstance(pdf, bytes)
-        return Rendered(pdf, page_count(pdf))
+        pages = page_count(pdf)
+        if self.signer is not None:
+            pdf = self.signer.sign(pdf, tooltip=signing.tooltip(school, lang))
+        return Rendered(pdf, pages, doc_id, digest, self.signer is not None)

@@ -29,6 +29,7 @@ from .document import Catalog, Options, document_language
 from .filenames import assign_files
 from .fonts import Coverage, font_dirs
 from .render import content_problems
+from .signing import Identity
 
 Score = Callable[[list[Student]], Iterable[StudentResult]]
 """Scores the given students, one result each: the evidence engine's pipeline."""
@@ -71,10 +72,12 @@ def issue(
     combined: Path | None = None,
     progress: TextIO | None = None,
     unlisted: Mapping[str, str] | None = None,
+    identity: Identity | None = None,
 ) -> Run:
     """Render the documents of ``students`` (the run's whole roster; ``shard`` picks this run's
     part) into ``out`` with a manifest. Students who cannot be issued are in ``Run.failed``,
-    with those whose roster row was rejected (``unlisted``: ID -> ``FILE:LINE: why``)."""
+    with those whose roster row was rejected (``unlisted``: ID -> ``FILE:LINE: why``). With
+    ``identity`` every PDF is signed with the school's key."""
     started = time.perf_counter()
     dirs = font_dirs()
     coverage = Coverage.of_dirs(dirs)
@@ -122,6 +125,7 @@ def issue(
                 dirs=dirs,
                 coverage=coverage,
                 progress=progress,
+                identity=identity,
             )
         except Interrupted as exc:
             raise exc.with_previous_manifest(kept) from None
@@ -149,6 +153,7 @@ def _render(
     dirs: list[Path],
     coverage: Coverage,
     progress: TextIO | None,
+    identity: Identity | None = None,
 ) -> Run:
     """The documents of ``to_render`` into ``out`` (held by the caller), then the manifest."""
     bar = Progress(len(to_render), f"{options.kind}s", progress)
@@ -162,6 +167,7 @@ def _render(
         font_dirs=dirs,
         coverage=coverage,
         on_done=bar.advance,
+        identity=identity,
     )
     bar.finish()
     seen = {o.student_id for o in outcomes}

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..content.model import Calculation
+from ..support import locale
 
 UI: dict[str, dict[str, str]] = {
     "en": {
@@ -69,6 +70,24 @@ UI: dict[str, dict[str, str]] = {
         "how_intro": "The scores behind each current score, oldest first, and the calculation that combines them.",
         "no_score_yet": "no score yet",
         "questions": "Questions? Contact {contact}.",
+        "count_one": "{count} score",
+        "count_other": "{count} scores",
+        "count_trend": "{scores}, {trend}",
+        "trend_up": "trending up",
+        "trend_down": "trending down",
+        "trend_steady": "holding steady",
+        "pending_some": "{have} of {need} scores at proficiency so far",
+        "pending_zero": "{scores}, not yet proficient",
+        "status_pending": "{progress}; last score {score}",
+        "mastery_so_far": "{have} of {need} scores at {threshold} or above so far",
+        "latest": "latest {score} ({date})",
+        "focus": "Focus",
+        "order_intro": "Closest to proficiency first: the targets marked “Focus” are the best place to start.",
+        "comment": "Teacher's comment ({date}):",
+        "comment_by": "Comment from {scorer} ({date}):",
+        "rubric": "Rubric:",
+        "untranslated": "Some of the school's texts are not yet translated into {language}: they are printed in {original}, as the school wrote them.",
+        "site_note": "Every target's rubric is on the school's curriculum site:",
     },
     "es": {
         "transcript": "Certificado oficial de estudios",
@@ -127,6 +146,24 @@ UI: dict[str, dict[str, str]] = {
         "how_intro": "Los puntajes detrás de cada puntaje actual, del más antiguo al más reciente, y el cálculo que los combina.",
         "no_score_yet": "aún sin puntaje",
         "questions": "¿Preguntas? Comuníquese con {contact}.",
+        "count_one": "{count} puntaje",
+        "count_other": "{count} puntajes",
+        "count_trend": "{scores}, {trend}",
+        "trend_up": "en ascenso",
+        "trend_down": "en descenso",
+        "trend_steady": "estable",
+        "pending_some": "{have} de {need} puntajes con dominio hasta ahora",
+        "pending_zero": "{scores}, aún sin dominio",
+        "status_pending": "{progress}; último puntaje: {score}",
+        "mastery_so_far": "{have} de {need} puntajes de {threshold} o más hasta ahora",
+        "latest": "el último: {score} ({date})",
+        "focus": "Prioridad",
+        "order_intro": "Primero, las metas más cercanas al dominio: las marcadas «Prioridad» son el mejor punto de partida.",
+        "comment": "Comentario del docente ({date}):",
+        "comment_by": "Comentario de {scorer} ({date}):",
+        "rubric": "Rúbrica:",
+        "untranslated": "Algunos textos de la escuela todavía no están traducidos al {language}: se muestran en {original}, tal como los escribió la escuela.",
+        "site_note": "La rúbrica de cada meta está en el sitio del currículo de la escuela:",
     },
     "vi": {
         "progress": "Báo cáo tiến bộ",
@@ -164,6 +201,43 @@ UI: dict[str, dict[str, str]] = {
         "how_intro": "Các điểm số tạo nên điểm hiện tại, từ cũ nhất đến mới nhất, và phép tính kết hợp chúng.",
         "no_score_yet": "chưa có điểm",
         "questions": "Có câu hỏi? Xin liên hệ {contact}.",
+        "count_one": "{count} điểm số",
+        "count_other": "{count} điểm số",
+        "count_trend": "{scores}, {trend}",
+        "trend_up": "đang đi lên",
+        "trend_down": "đang đi xuống",
+        "trend_steady": "giữ ổn định",
+        "pending_some": "đã có {have} trong {need} điểm số đạt mức thành thạo cần có",
+        "pending_zero": "{scores}, chưa thành thạo",
+        "status_pending": "{progress}; điểm gần nhất: {score}",
+        "mastery_so_far": "đã có {have} trong {need} điểm số từ {threshold} trở lên cần có",
+        "latest": "gần nhất: {score} ({date})",
+        "focus": "Ưu tiên",
+        "order_intro": "Mục tiêu gần thành thạo nhất được xếp trước: các mục tiêu đánh dấu “Ưu tiên” là nơi tốt nhất để bắt đầu.",
+        "comment": "Nhận xét của giáo viên ({date}):",
+        "comment_by": "Nhận xét của {scorer} ({date}):",
+        "rubric": "Tiêu chí đánh giá:",
+        "untranslated": "Một số nội dung của nhà trường chưa được dịch sang {language}: các nội dung đó được in bằng {original}, đúng như nhà trường đã viết.",
+        "site_note": "Tiêu chí đánh giá của mọi mục tiêu có trên trang chương trình học của trường:",
+        "transcript": "Học bạ chính thức",
+        "transcript_unofficial": "Học bạ không chính thức",
+        "school_code": "Mã trường",
+        "summary": "Tóm tắt",
+        "levels_completed": "Các cấp độ đã hoàn thành",
+        "state_complete": "Hoàn thành ngày {date}",
+        "state_current": "Cấp độ hiện tại, đang học",
+        "state_ahead": "Trên cấp độ hiện tại: bài làm được thể hiện sớm",
+        "col_descriptor": "Bài làm thể hiện điều gì",
+        "legend": "Cách đọc học bạ này",
+        "links_note": "Mỗi mã mục tiêu dẫn đến mục tiêu đó và tiêu chí đánh giá của nó trên trang chương trình học của trường, {site}.",
+        "evidence_note": "Ở cột “Số điểm · lần gần nhất”: có bao nhiêu điểm số có ngày tạo nên điểm hiện tại, và ngày của điểm gần nhất.",
+        "certified": "Xác nhận bởi",
+        "seal": "Con dấu của trường",
+        "signature_alt": "Chữ ký của {name}",
+        "logo_alt": "Biểu trưng của {school}",
+        "seal_alt": "Con dấu của {school}",
+        "unofficial_watermark": "KHÔNG CHÍNH THỨC",
+        "unofficial_notice": "Bản sao không chính thức. Bản này không có giá trị như học bạ chính thức: không có chữ ký và con dấu.",
         "proficient_means": "Thành thạo nghĩa là điểm hiện tại từ {threshold} trở lên trên thang đo này: {descriptor}",
         "method_heading": "Điểm hiện tại được tính như thế nào",
     },
@@ -176,8 +250,8 @@ METHODS: dict[str, dict[str, str]] = {
         "mean": "The current score on a target is the average of all its scores.",
         "median": "The current score on a target is the middle value of all its scores.",
         "mode": "The current score on a target is the score earned most often (on a tie, the higher one).",
-        "weighted_average": "The current score on a target is a weighted average: the most recent score counts {weight}%, and the average of all earlier scores counts {rest}%.",
-        "decaying_average": "The current score on a target is a decaying average: each new score counts {weight}% and the running result before it {rest}%, so recent work matters most.",
+        "weighted_average": "The current score on a target is a weighted average: the most recent score counts {weight}, and the average of all earlier scores counts {rest}.",
+        "decaying_average": "The current score on a target is a decaying average: each new score counts {weight} and the running result before it {rest}, so recent work matters most.",
         "n_mastery": "A target gets a current score once {n} scores reach the proficiency level; it is then the average of all scores at or above that level.",
         "power_law": "The current score on a target follows the trend of its scores over time (Marzano's power law), or their average when that fits the scores better.",
     },
@@ -187,8 +261,8 @@ METHODS: dict[str, dict[str, str]] = {
         "mean": "El puntaje actual de una meta es el promedio de todos sus puntajes.",
         "median": "El puntaje actual de una meta es el valor central de todos sus puntajes.",
         "mode": "El puntaje actual de una meta es el puntaje obtenido más veces (si hay empate, el más alto).",
-        "weighted_average": "El puntaje actual de una meta es un promedio ponderado: el puntaje más reciente cuenta un {weight} % y el promedio de los anteriores un {rest} %.",
-        "decaying_average": "El puntaje actual de una meta es un promedio decreciente: cada puntaje nuevo cuenta un {weight} % y el resultado anterior un {rest} %, así que el trabajo reciente pesa más.",
+        "weighted_average": "El puntaje actual de una meta es un promedio ponderado: el puntaje más reciente cuenta un {weight} y el promedio de los anteriores un {rest}.",
+        "decaying_average": "El puntaje actual de una meta es un promedio decreciente: cada puntaje nuevo cuenta un {weight} y el resultado anterior un {rest}, así que el trabajo reciente pesa más.",
         "n_mastery": "Una meta recibe un puntaje actual cuando {n} puntajes alcanzan el nivel de dominio; entonces es el promedio de todos los puntajes en ese nivel o por encima.",
         "power_law": "El puntaje actual de una meta sigue la tendencia de sus puntajes en el tiempo (ley de potencia de Marzano), o su promedio cuando este se ajusta mejor.",
     },
@@ -196,39 +270,13 @@ METHODS: dict[str, dict[str, str]] = {
         "latest": "Điểm hiện tại của một mục tiêu là điểm gần đây nhất.",
         "highest": "Điểm hiện tại của một mục tiêu là điểm cao nhất đạt được.",
         "mean": "Điểm hiện tại của một mục tiêu là trung bình cộng của tất cả các điểm.",
-        "decaying_average": "Điểm hiện tại của một mục tiêu là trung bình giảm dần: mỗi điểm mới chiếm {weight}% và kết quả trước đó chiếm {rest}%, nên bài làm gần đây quan trọng nhất.",
+        "median": "Điểm hiện tại của một mục tiêu là giá trị ở giữa của tất cả các điểm.",
+        "mode": "Điểm hiện tại của một mục tiêu là điểm đạt được nhiều lần nhất (nếu số lần bằng nhau, lấy điểm cao hơn).",
+        "weighted_average": "Điểm hiện tại của một mục tiêu là trung bình có trọng số: điểm gần đây nhất chiếm {weight}, và trung bình của tất cả các điểm trước đó chiếm {rest}.",
+        "decaying_average": "Điểm hiện tại của một mục tiêu là trung bình giảm dần: mỗi điểm mới chiếm {weight} và kết quả trước đó chiếm {rest}, nên bài làm gần đây quan trọng nhất.",
+        "n_mastery": "Một mục tiêu có điểm hiện tại khi đã có {n} điểm đạt mức thành thạo; khi đó, điểm hiện tại là trung bình của tất cả các điểm từ mức thành thạo trở lên.",
+        "power_law": "Điểm hiện tại của một mục tiêu đi theo xu hướng của các điểm theo thời gian (quy luật lũy thừa của Marzano), hoặc theo điểm trung bình khi điểm trung bình khớp với các điểm hơn.",
     },
-}
-
-MONTHS: dict[str, list[str]] = {
-    "en": [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    "es": [
-        "enero",
-        "febrero",
-        "marzo",
-        "abril",
-        "mayo",
-        "junio",
-        "julio",
-        "agosto",
-        "septiembre",
-        "octubre",
-        "noviembre",
-        "diciembre",
-    ],
 }
 
 
@@ -241,22 +289,19 @@ def method_sentence(calc: Calculation, lang: str) -> str:
     """The calculation method in one plain sentence a parent can follow."""
     template = METHODS.get(lang, {}).get(calc.method) or METHODS["en"].get(calc.method, calc.method)
     weight = calc.weight if calc.weight is not None else 65
-    return template.format(weight=weight, rest=100 - weight, n=calc.n or "")
+    return template.format(
+        weight=locale.percent(weight, lang),
+        rest=locale.percent(100 - weight, lang),
+        n=locale.count(calc.n, lang) if calc.n else "",
+    )
 
 
 def long_date(d: date, lang: str) -> str:
-    """A date written out the way a reader of ``lang`` writes it (unambiguous in every language)."""
-    if lang == "es":
-        return f"{d.day} de {MONTHS['es'][d.month - 1]} de {d.year}"
-    if lang == "vi":
-        return f"ngày {d.day} tháng {d.month} năm {d.year}"
-    if lang == "en":
-        return f"{MONTHS['en'][d.month - 1]} {d.day}, {d.year}"
-    return d.isoformat()
+    """A date written out as a reader of ``lang`` writes it (CLDR's long form, through Babel)."""
+    return locale.long_date(d, lang)
 
 
 def short_date(d: date, lang: str) -> str:
-    """A compact date for table cells: ISO 8601 for transcripts read anywhere, day first for es/vi."""
-    if lang in ("es", "vi"):
-        return f"{d.day:02d}/{d.month:02d}/{d.year}"
-    return d.isoformat()
+    """A compact date for table cells, its month a word so no reader takes the day for the
+    month (:func:`proficio.support.locale.short_date`)."""
+    return locale.short_date(d, lang)
