@@ -1,4 +1,5 @@
-"""The worked examples in docs-dev/scoring.md are what the tool computes (and explains)."""
+"""The worked examples in docs-dev/scoring.md are what the tool computes and explains (the
+sentence, then the arithmetic line)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from proficio.scoring import calculate, explain
+from proficio.scoring import calculate, explanation
 
 DOC = Path(__file__).resolve().parents[1] / "docs-dev" / "scoring.md"
 EXAMPLE = re.compile(r"<!-- check: (\w+) ([^>]*?) -->\n```text\n(.*?)\n```", re.S)
@@ -39,7 +40,8 @@ def test_every_method_has_a_checked_example():
 
 @pytest.mark.parametrize("method,scores,params,line", examples())
 def test_doc_example_matches_the_tool(method, scores, params, line):
-    assert explain(method, scores, **params) == line
+    got = explanation(method, scores, **params)
+    assert f"{got.sentence}\n{got.arithmetic}" == line
     result = calculate(method, scores, **params)
     last = line.rsplit(" ", 1)[-1]
     if result is None:

@@ -38,7 +38,6 @@ DAY = date(2025, 3, 7)
         ("pt_BR", "pt_BR"),
         ("zh-Hant", "zh_Hant"),
         ("vi", "vi"),
-        ("es-ZZ", "es"),  # an unknown region: the language alone
         ("hmn", "en"),  # a language CLDR lacks: English, as Proficio's words fall back
         ("zz", "en"),
         ("", "en"),

@@ -46,7 +46,8 @@ STATEMENT = (
 HTML_CASES = [
     # (text, mode, exact HTML)
     ("Adds whole numbers.", "inline", "Adds whole numbers."),
-    ('Says "yes" & means it.', "inline", "Says &quot;yes&quot; &amp; means it."),
+    ('Says "yes".', "inline", "Says &quot;yes&quot;."),
+    ('Says "yes" & means it.', "inline", 'Says "yes" &amp; means it.'),
     (
         "First.\n\nSecond  line\nsame paragraph.",
         "block",

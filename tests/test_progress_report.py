@@ -210,7 +210,7 @@ def test_spanish_report(fonts):
     assert re.findall(r"Prioridad (WE\.L1\.[A-Z]{2}\.\d)", part) == ORDER[:3]
     got = blocks(part)
     assert (
-        f"Ahora: 1 de 2 puntajes de 4 o más hasta ahora · 3 puntajes, estable · el último: 3 "
+        f"Ahora: 1 de los 2 puntajes de 4 o más que se necesitan · 3 puntajes, estable · el último: 3 "
         f"({day(2, 'es')})" in got["WE.L1.BP.1"]
     )
     assert f"Comentario de Ms. #strong[Lee] ({day(2, 'es')}):" in got["WE.L1.BP.1"]
@@ -356,3 +356,30 @@ def test_example_reports_that_ended_on_a_near_empty_page(tmp_path):
         lines = [x for x in pages[-1].splitlines() if x.strip()]
         assert len(lines) > 13, (sid, lines)  # 12 lines of text and the footer
         assert "Questions? Contact registrar@riverbend.example.org" in pages[-1]
+
+
+def test_example_school_rows_never_say_not_yet_assessed_with_evidence():
+    """The example school's 48 transcripts (as data, no Typst): 241 rows said "Not yet
+    assessed" for welding targets with dated scores; now only rows without evidence do."""
+    from proficio.gradebook import open_gradebook
+
+    ex = ROOT / "examples" / "riverbend"
+    book = open_gradebook(school(), ex / "roster.csv", ex / "evidence.csv", as_of=ISSUED)
+    catalog = Catalog(school(), TRANSCRIPT)
+    said = {"with evidence": 0, "without": 0, "pending": 0}
+    for res in book.results():
+        doc = catalog.student(res, simple_explain)
+        for s in doc["subjects"]:
+            for lv in s["levels"]:
+                for topic in lv["topics"]:
+                    for row in topic["targets"]:
+                        if row["score"] is not None:
+                            continue
+                        if row["status"] == "Not yet assessed":
+                            said["with evidence" if row["assessed"] else "without"] += 1
+                        else:
+                            assert row["assessed"], row
+                            said["pending"] += 1
+    assert said["with evidence"] == 0
+    assert said["pending"] == 241  # the rows that used to say "Not yet assessed"
+    assert said["without"] > 0

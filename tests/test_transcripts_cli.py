@@ -139,4 +139,5 @@ def test_every_target_link_lands_on_its_rubric_on_the_built_site(tmp_path, monke
         parts = urlsplit(url)
         html = site / parts.path.lstrip("/") / "index.html"
         assert html.is_file(), url
-        assert f'id="{parts.fragment}"' in html.read_text(encoding="utf-8"), url
+        if parts.fragment or parts.path != "/es/":  # the closing link to the site's home has none
+            assert f'id="{parts.fragment}"' in html.read_text(encoding="utf-8"), url

@@ -111,6 +111,45 @@ def needs_markdown(text: str) -> bool:
     return _MARKUP_LINES.search(text) is not None
 
 
+MAX_FORMATTED_CHARS = 10_000
+"""A longer text is shown as plain text (the longest statement of six real CASE packages has
+2,663 characters): Python-Markdown's inline parsing grows faster than the text."""
+MAX_NESTING = 20
+"""Lists and quotes nested deeper than this are shown as plain text (Python-Markdown parses
+each level by recursion: a few hundred would exhaust the stack)."""
+MAX_BRACKETS = 200
+"""More ``[`` or ``<`` than this in one text and it is shown as plain text (each may start a
+link or a tag that Python-Markdown looks for to the end of the text)."""
+_NESTED = re.compile(r"^[ \t]*(?:>[ \t]*|(?:[-+*]|\d{1,9}[.)])[ \t]+)+", re.M)
+
+
+def too_complex(text: str) -> str | None:
+    """Why ``text`` is too large or too deeply nested to be read as Markdown, or ``None``.
+    Such a text is shown as plain text, so that no content file can make validation or a build
+    run for minutes or overflow the stack."""
+    if len(text) > MAX_FORMATTED_CHARS:
+        return f"it is longer than {MAX_FORMATTED_CHARS:,} characters"
+    if text.count("[") > MAX_BRACKETS or text.count("<") > MAX_BRACKETS:
+        return f"it holds more than {MAX_BRACKETS} [ or < characters"
+    for m in _NESTED.finditer(text):
+        head = m.group(0)
+        indent = len(head.expandtabs(4)) - len(head.lstrip(" \t").expandtabs(4))
+        markers = len(re.findall(r">|[-+*](?=[ \t])|\d{1,9}[.)](?=[ \t])", head))
+        if indent // 4 + markers > MAX_NESTING:
+            return f"its lists or quotes are nested more than {MAX_NESTING} levels deep"
+    return None
+
+
+def _formatted(text: str) -> bool:
+    """Whether ``text`` is read as Markdown at all."""
+    return needs_markdown(text) and _complexity(text) is None
+
+
+@lru_cache(maxsize=65536)
+def _complexity(text: str) -> str | None:
+    return too_complex(text)
+
+
 def allowed_hosts(website: str | None, listed: Iterable[str] = ()) -> Hosts:
     """The school's own host (from ``website``) and the hosts school.yaml allows."""
     hosts = {h.strip().lower().strip(".") for h in listed if h.strip()}
@@ -134,7 +173,7 @@ class Finding:
     """Something the subset does not allow, and how the site shows it instead."""
 
     code: str
-    """``raw-html`` or ``link-not-allowed``."""
+    """``raw-html``, ``link-not-allowed`` or ``markup-too-complex``."""
     key: str
     """What the message is about: the tag (``<script>``) or the link's host."""
     needle: str
@@ -158,6 +197,11 @@ def _message(f: Finding, count: int) -> str:
         return (
             f"{many} the HTML tag {f.key}{first}, which content texts cannot use: the site shows "
             f"it as text, not as formatting. {hint} Or remove the tag."
+        )
+    if f.code == "markup-too-complex":
+        return (
+            f"{many} no formatting{first}: {f.key}, so the site shows it as plain text (its "
+            "Markdown as written). Shorten the text or split it (one statement per target)."
         )
     what = "an image from" if f.image else "a link to"
     if f.key:
@@ -348,7 +392,7 @@ def _render(text: str, inline: bool, hosts: Hosts) -> tuple[str, tuple[Finding, 
 def to_html(text: str, mode: Mode, hosts: Hosts = frozenset()) -> str:
     """``text`` as safe HTML for the site. A text without Markdown is escaped as it is (an
     inline one) or split into paragraphs at its blank lines."""
-    if not needs_markdown(text):
+    if not _formatted(text):
         return escape(text) if mode == "inline" else paragraphs(escape(text), cell=mode == "cell")
     html, _ = _render(text, mode == "inline", hosts)
     html = html.strip()
@@ -378,7 +422,7 @@ def to_plain(text: str, hosts: Hosts = frozenset(), *, inline: bool = False) -> 
     the PDFs: one line per paragraph, list item (``• ``) or table row (cells between `` | ``);
     ``inline``: read as a title is (one line, ``1.`` at its start kept).
     A text without Markdown is returned as it is."""
-    if not needs_markdown(text):
+    if not _formatted(text):
         return text
     return _plain(text, hosts, inline)
 
@@ -410,6 +454,9 @@ def findings(text: str, hosts: Hosts) -> tuple[Finding, ...]:
     """What the subset refuses in ``text`` (read as a description: a superset of a title)."""
     if not needs_markdown(text):
         return ()
+    reason = _complexity(text)
+    if reason is not None:
+        return (Finding("markup-too-complex", reason, text[:1], 0),)
     return _render(text, False, hosts)[1]
 
 

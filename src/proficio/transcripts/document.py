@@ -273,7 +273,8 @@ class Catalog:
         if school.email:
             contact.append(school.email)
         if school.website:
-            contact.append(school.website.rstrip("/"))
+            # the site in the reader's language (its root for the school's own)
+            contact.append((public_url(school, "", lang) or school.website).rstrip("/"))
         registrar = school.registrar
         scales = sorted(
             {school.scale_of(info.target).id for info in self.targets.values()},

@@ -98,10 +98,13 @@ class Renderer:
         explain: Explain | None = None,
         root: Path | None = None,
         identity: signing.Identity | None = None,
+        verification: bool = True,
     ) -> None:
         """``root`` is a folder from :func:`prepare_root` shared by a run's workers (the run
         removes it); without one the renderer makes its own and :meth:`close` removes it.
-        With ``identity`` every PDF is signed (PAdES) with the school's key."""
+        With ``identity`` every PDF is signed (PAdES) with the school's key. ``verification``
+        False leaves out the printed document ID, content hash and QR code, for a test that
+        compares two documents pixel for pixel whose data differs on purpose."""
         self.catalog = Catalog(school, options)
         self.options = options
         self.coverage = coverage
@@ -118,6 +121,7 @@ class Renderer:
         self.timestamp = datetime.combine(options.issued, time(12, 0), tzinfo=UTC)
         self._common_json: dict[str, str] = {}
         self.signer = signing.Signer(identity) if identity is not None else None
+        self.verification = verification
 
     def close(self) -> None:
         if self.owns_root:
@@ -166,11 +170,12 @@ class Renderer:
         doc_id = signing.document_id(school, kind, result.student.id, self.options.issued, lang)
         digest = signing.content_hash(inputs["common"], inputs["student"])
         signer = self.signer.name if self.signer else None
-        inputs["verification"] = json.dumps(
-            signing.verification(school, lang, doc_id, digest, signer=signer),
-            ensure_ascii=False,
-            sort_keys=True,
-        )
+        if self.verification:
+            inputs["verification"] = json.dumps(
+                signing.verification(school, lang, doc_id, digest, signer=signer),
+                ensure_ascii=False,
+                sort_keys=True,
+            )
         try:
             pdf = self.compiler.compile(
                 sys_inputs=inputs,

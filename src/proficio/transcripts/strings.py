@@ -155,7 +155,7 @@ UI: dict[str, dict[str, str]] = {
         "pending_some": "{have} de {need} puntajes con dominio hasta ahora",
         "pending_zero": "{scores}, aún sin dominio",
         "status_pending": "{progress}; último puntaje: {score}",
-        "mastery_so_far": "{have} de {need} puntajes de {threshold} o más hasta ahora",
+        "mastery_so_far": "{have} de los {need} puntajes de {threshold} o más que se necesitan",
         "latest": "el último: {score} ({date})",
         "focus": "Prioridad",
         "order_intro": "Primero, las metas más cercanas al dominio: las marcadas «Prioridad» son el mejor punto de partida.",

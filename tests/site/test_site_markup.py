@@ -128,7 +128,11 @@ def test_the_table_of_contents_and_navigation_are_plain(site: Path) -> None:
     doc = level_page(site)
     toc = doc.find("nav", cls="md-nav--secondary")
     names = [a.text() for a in toc.find_all("a", cls="md-nav__link")]
-    assert names == ["Whole numbers", f"{CODE} {TITLE_PLAIN}", "MA.L1.WN.2 I can subtract whole numbers."]
+    assert names == [
+        "Whole numbers",
+        f"{CODE} {TITLE_PLAIN}",
+        "MA.L1.WN.2 I can subtract whole numbers.",
+    ]
     for a in toc.find_all("a", cls="md-nav__link"):
         assert all(e.tag in ("span",) for e in a.iter() if e is not a), a.attrs
     title = doc.find("title").text()
@@ -138,7 +142,10 @@ def test_the_table_of_contents_and_navigation_are_plain(site: Path) -> None:
 def test_the_search_index_holds_plain_text(site: Path) -> None:
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     section = next(d for d in index["docs"] if d["location"] == f"{LEVEL_URL}#{ANCHOR}")
-    assert section["title"] == f"{CODE} I can add whole numbers &lt;script&gt;window.__pwned = 'title'&lt;/script&gt;"
+    assert (
+        section["title"]
+        == f"{CODE} I can add whole numbers &lt;script&gt;window.__pwned = 'title'&lt;/script&gt;"
+    )
     text = section["text"]
     assert "The item stem makes an inference:" in text
     assert "Walk dog | 20 minutes" in text and "Between 1/2 and 3/4 of an hour." in text
