@@ -4,7 +4,9 @@ reports (at the line and column of the refused text) (issue #16, item 8)."""
 from __future__ import annotations
 
 import copy
+import html
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -236,7 +238,11 @@ def school(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def markup_warnings(root: Path) -> list[str]:
     result = load(root)
     assert result.errors == []
-    return [str(d) for d in result.diagnostics if d.code in ("raw-html", "link-not-allowed")]
+    return [
+        str(d)
+        for d in result.diagnostics
+        if d.code in ("raw-html", "link-not-allowed", "markup-too-complex")
+    ]
 
 
 @pytest.mark.parametrize(("written", "line", "column"), POSITION_CASES.values(), ids=POSITION_CASES)
@@ -378,3 +384,63 @@ def test_transcripts_print_formatted_texts_as_plain_text() -> None:
     assert "I can order whole numbers" in text
     assert "Place value <b>x</b>" in text
     assert "**" not in text and "`" not in text
+
+
+# -- hostile texts: shown as text, told, and never slow or a crash -----------------------------
+
+HOSTILE = {
+    # (the text, the finding, the reason in the message)
+    "5,001 characters": ("*a* " * 1250 + "x", "it is longer than 5,000 characters"),
+    "unclosed brackets": ("[" * 4000, "it holds more than 200 [ or < characters"),
+    "nested brackets": ("[" * 1000 + "x" + "]" * 1000, "it holds more than 200 [ or < characters"),
+    "tag openers": ("<a " * 1000, "it holds more than 200 [ or < characters"),
+    "list markers on one line": (
+        "- " * 500 + "x",
+        "its lists or quotes are nested more than 20 levels deep",
+    ),
+    "quotes on one line": (
+        ">" * 2000 + " x",
+        "its lists or quotes are nested more than 20 levels deep",
+    ),
+    "indented lists": (
+        "".join("    " * i + "- x\n" for i in range(30)),
+        "its lists or quotes are nested more than 20 levels deep",
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "reason"), HOSTILE.values(), ids=HOSTILE)
+def test_a_text_too_complex_to_format_is_shown_as_text(
+    school: Path, text: str, reason: str
+) -> None:
+    (school / LEVEL1).write_text(
+        HEAD + "        description: " + json.dumps(text) + "\n", encoding="utf-8"
+    )
+    # at the text's first character, inside its quotes
+    assert markup_warnings(school) == [
+        f"content/{LEVEL1}:9:23: warning: this text is not read as formatting: {reason}, so "
+        "the site shows it as plain text, its Markdown as written. Shorten it or split it (one "
+        "statement per target)."
+    ]
+    assert to_plain(text) == text
+    assert to_html(text, "inline") == html.escape(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$" + "{" * 5000 + "x$",
+        "$" + "\\frac" * 2000 + "$",
+        "$" + "\\sqrt{" * 1000 + "$",
+        "$" + "^{" * 1000 + "$",
+        "- a\n" * 1000,
+        "| a |\n|---|\n" + "| 1 |\n" * 1000,
+        "*" * 4000,
+        "`" * 4000,
+    ],
+    ids=["braces", "fracs", "roots", "powers", "long list", "long table", "stars", "backticks"],
+)
+def test_deep_or_long_markdown_is_no_crash(text: str) -> None:
+    shown = to_html(text, "block")
+    assert "<script" not in shown
+    assert isinstance(to_plain(text), str)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .errors import ContentError, ProficioError, UsageError
     from .evidence.records import Evidence, Student
     from .gradebook import Gradebook, open_gradebook
-    from .scoring import METHODS, calculate, explain, explain_target, score_students
+    from .scoring import METHODS, calculate, explain, explain_target, explanation, score_students
 
 _WHERE = {
     "Diagnostic": ".content.diagnostics",
@@ -41,6 +41,7 @@ _WHERE = {
     "calculate": ".scoring",
     "explain": ".scoring",
     "explain_target": ".scoring",
+    "explanation": ".scoring",
     "score_students": ".scoring",
 }
 
@@ -68,6 +69,7 @@ __all__ = [
     "calculate",
     "explain",
     "explain_target",
+    "explanation",
     "load",
     "load_school",
     "open_gradebook",

@@ -125,9 +125,11 @@ def build(content: Path) -> None:
     help="Languages the school offers; repeat the option, the first is the default.",
 )
 def new(directory: Path, languages: tuple[str, ...]) -> None:
-    """Create a small, valid school to start from: one scale, one subject with two levels.
+    """Create a school project to start from, ready to push: a small valid school (one scale,
+    one subject with two levels), mkdocs.yml, docs/, .gitignore, a README for its editors and
+    GitHub Actions workflows (the site on Pages, the transcripts in shards).
 
-    DIRECTORY is created with content/ inside it; nothing existing is overwritten.
+    DIRECTORY is created; if any of its files exists, nothing is written.
     """
     from ..content.scaffold import scaffold
 
@@ -135,5 +137,6 @@ def new(directory: Path, languages: tuple[str, ...]) -> None:
     for p in written:
         click.echo(f"  created {p}")
     click.echo(
-        f"Now edit {directory / 'content'} and run: proficio validate {directory / 'content'}"
+        f"Now: cd {directory}, run mkdocs serve, open http://127.0.0.1:8000/ and edit content/ "
+        "(README.md says what is where)."
     )

@@ -111,9 +111,10 @@ def needs_markdown(text: str) -> bool:
     return _MARKUP_LINES.search(text) is not None
 
 
-MAX_FORMATTED_CHARS = 10_000
+MAX_FORMATTED_CHARS = 5_000
 """A longer text is shown as plain text (the longest statement of six real CASE packages has
-2,663 characters): Python-Markdown's inline parsing grows faster than the text."""
+2,663 characters): Python-Markdown's inline parsing grows with the square of the text, so this
+bounds what a 2 MB content file can cost (a few seconds)."""
 MAX_NESTING = 20
 """Lists and quotes nested deeper than this are shown as plain text (Python-Markdown parses
 each level by recursion: a few hundred would exhaust the stack)."""
@@ -199,9 +200,10 @@ def _message(f: Finding, count: int) -> str:
             f"it as text, not as formatting. {hint} Or remove the tag."
         )
     if f.code == "markup-too-complex":
+        what = f"{count} texts in this file are" if count > 1 else "this text is"
         return (
-            f"{many} no formatting{first}: {f.key}, so the site shows it as plain text (its "
-            "Markdown as written). Shorten the text or split it (one statement per target)."
+            f"{what} not read as formatting{first}: {f.key}, so the site shows it as plain "
+            "text, its Markdown as written. Shorten it or split it (one statement per target)."
         )
     what = "an image from" if f.image else "a link to"
     if f.key:
@@ -570,17 +572,24 @@ def math_text(tex: str) -> str:
     return " ".join(out.split())
 
 
-def _math(tex: str, i: int, stop: str = "") -> tuple[str, int]:
+MAX_MATH_DEPTH = 20
+"""Braces nested deeper than this are kept as written (each level is a recursive call)."""
+
+
+def _math(tex: str, i: int, stop: str = "", depth: int = 0) -> tuple[str, int]:
+    if depth > MAX_MATH_DEPTH:
+        end = tex.find(stop, i) if stop else -1
+        return (tex[i:], len(tex)) if end < 0 else (tex[i:end], end + 1)
     out: list[str] = []
     while i < len(tex):
         c = tex[i]
         if c == stop:
             return "".join(out), i + 1
         if c == "{":
-            inner, i = _math(tex, i + 1, "}")
+            inner, i = _math(tex, i + 1, "}", depth + 1)
             out.append(inner)
         elif c in "^_":
-            arg, i = _argument(tex, i + 1)
+            arg, i = _argument(tex, i + 1, depth)
             table = _SUPER if c == "^" else _SUB
             mapped = arg.translate(table)
             if all(ch != old for ch, old in zip(mapped, arg, strict=True)):
@@ -597,16 +606,16 @@ def _math(tex: str, i: int, stop: str = "") -> tuple[str, int]:
             name = m.group(0)
             i += 1 + len(name)
             if name == "frac" or name == "dfrac" or name == "tfrac":
-                top, i = _argument(tex, i)
-                bottom, i = _argument(tex, i)
+                top, i = _argument(tex, i, depth)
+                bottom, i = _argument(tex, i, depth)
                 if out and out[-1][-1:].isdigit():
                     out.append(" ")
                 out.append(f"{_group(top)}/{_group(bottom)}")
             elif name == "sqrt":
-                arg, i = _argument(tex, i)
+                arg, i = _argument(tex, i, depth)
                 out.append("√" + _group(arg))
             elif name in ("text", "mathrm", "textrm", "mathbf", "mathit", "operatorname"):
-                arg, i = _argument(tex, i)
+                arg, i = _argument(tex, i, depth)
                 out.append(arg)
             elif name in _SYMBOLS:
                 out.append(_SYMBOLS[name])
@@ -618,12 +627,12 @@ def _math(tex: str, i: int, stop: str = "") -> tuple[str, int]:
     return "".join(out), i
 
 
-def _argument(tex: str, i: int) -> tuple[str, int]:
+def _argument(tex: str, i: int, depth: int) -> tuple[str, int]:
     """A command's argument: a ``{group}`` or the next character."""
     while i < len(tex) and tex[i] == " ":
         i += 1
     if i < len(tex) and tex[i] == "{":
-        return _math(tex, i + 1, "}")
+        return _math(tex, i + 1, "}", depth + 1)
     if i < len(tex) and tex[i] == "\\":
         m = re.match(r"\\[A-Za-z]+", tex[i:])
         if m:

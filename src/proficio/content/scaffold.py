@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..errors import ProficioError
-from ..support.files import write_text
+from ..support.files import cannot_write, display_path, write_bytes
 from .schemas import schemas_dir
 
 # Each text in the languages we can offer out of the box; other languages are left for the
@@ -75,102 +75,131 @@ def _text(key: str, languages: list[str]) -> dict[str, str]:
     return out
 
 
-def _dump(path: Path, schema: str, data: dict[str, Any]) -> None:
+NEW_SCHOOL = Path(__file__).parent / "new_school"
+"""The files of a new project besides its content: the site's settings, docs/, .gitignore, the
+editors' README and the GitHub Actions workflows (stored without their leading dots)."""
+
+_PROJECT_FILES = {
+    "mkdocs.yml": "mkdocs.yml",
+    "docs/robots.txt": "docs/robots.txt",
+    ".gitignore": "gitignore",
+    "README.md": "README.md",
+    ".github/workflows/site.yml": "github/workflows/site.yml",
+    ".github/workflows/transcripts.yml": "github/workflows/transcripts.yml",
+}
+
+
+def _yaml(schema: str, data: dict[str, Any]) -> bytes:
     header = f"# yaml-language-server: $schema={schema}\n"
     body = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    if path.exists():
-        raise ProficioError(
-            f"{path} already exists; nothing there was overwritten. Choose an empty folder."
-        )
-    write_text(path, header + body, private=False)
+    return (header + body).encode("utf-8")
+
+
+def _requirements() -> bytes:
+    """The Proficio this school was made with, pinned: CI builds with what the editors saw."""
+    try:
+        version = metadata.version("proficio")
+    except metadata.PackageNotFoundError:  # running from a source tree that is not installed
+        return b"proficio\n"
+    return f"proficio=={version}\n".encode()
+
+
+def _school_files(t: Callable[[str], dict[str, str]], languages: list[str]) -> dict[str, bytes]:
+    math = "content/subjects/mathematics"
+    return {
+        "content/school.yaml": _yaml(
+            "../schemas/school.schema.json",
+            {
+                "name": t("school"),
+                "description": t("school_desc"),
+                "languages": languages,
+                "calculation": {"method": "decaying_average", "weight": 65},
+                "completion": {"rule": "all"},
+            },
+        ),
+        "content/scales/four-point.yaml": _yaml(
+            "../../schemas/scale.schema.json",
+            {
+                "id": "four-point",
+                "title": t("scale"),
+                "threshold": 3,
+                "points": [
+                    {"value": v, "label": t(f"p{v}"), "descriptor": t(f"p{v}d")}
+                    for v in (4, 3, 2, 1)
+                ],
+            },
+        ),
+        f"{math}/subject.yaml": _yaml(
+            "../../../schemas/subject.schema.json",
+            {"code": "MA", "title": t("subject"), "scale": "four-point", "order": 1},
+        ),
+        f"{math}/level-1.yaml": _yaml(
+            "../../../schemas/level.schema.json",
+            {
+                "level": 1,
+                "title": t("l1"),
+                "topics": [
+                    {
+                        "code": "MA.L1.WN",
+                        "title": t("topic1"),
+                        "targets": [
+                            {"code": "MA.L1.WN.1", "title": t("t1"), "rubric": {3: t("t1r3")}},
+                            {"code": "MA.L1.WN.2", "title": t("t2")},
+                        ],
+                    }
+                ],
+            },
+        ),
+        f"{math}/level-2.yaml": _yaml(
+            "../../../schemas/level.schema.json",
+            {
+                "level": 2,
+                "title": t("l2"),
+                "topics": [
+                    {
+                        "code": "MA.L2.FR",
+                        "title": t("topic2"),
+                        "targets": [
+                            {"code": "MA.L2.FR.1", "title": t("t3")},
+                            {"code": "MA.L2.FR.2", "title": t("t4")},
+                        ],
+                    }
+                ],
+            },
+        ),
+    }
 
 
 def scaffold(directory: Path, languages: list[str]) -> list[Path]:
-    """Write a new school into ``directory``; refuse to overwrite any existing file."""
+    """Write a new school project into ``directory``: content, site, README and CI workflows.
+
+    Every file is checked first, so an existing one stops the run before anything is written.
+    """
     t: Callable[[str], dict[str, str]] = lambda key: _text(key, languages)  # noqa: E731
-    content = directory / "content"
-    math = content / "subjects" / "mathematics"
-    for folder in (content / "scales", math, directory / "schemas"):
-        folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-
-    def write(path: Path, schema: str, data: dict[str, Any]) -> None:
-        _dump(path, schema, data)
-        written.append(path)
-
-    write(
-        content / "school.yaml",
-        "../schemas/school.schema.json",
-        {
-            "name": t("school"),
-            "description": t("school_desc"),
-            "languages": languages,
-            "calculation": {"method": "decaying_average", "weight": 65},
-            "completion": {"rule": "all"},
-        },
-    )
-    write(
-        content / "scales" / "four-point.yaml",
-        "../../schemas/scale.schema.json",
-        {
-            "id": "four-point",
-            "title": t("scale"),
-            "threshold": 3,
-            "points": [
-                {"value": v, "label": t(f"p{v}"), "descriptor": t(f"p{v}d")} for v in (4, 3, 2, 1)
-            ],
-        },
-    )
-    write(
-        math / "subject.yaml",
-        "../../../schemas/subject.schema.json",
-        {
-            "code": "MA",
-            "title": t("subject"),
-            "scale": "four-point",
-            "order": 1,
-        },
-    )
-    write(
-        math / "level-1.yaml",
-        "../../../schemas/level.schema.json",
-        {
-            "level": 1,
-            "title": t("l1"),
-            "topics": [
-                {
-                    "code": "MA.L1.WN",
-                    "title": t("topic1"),
-                    "targets": [
-                        {"code": "MA.L1.WN.1", "title": t("t1"), "rubric": {3: t("t1r3")}},
-                        {"code": "MA.L1.WN.2", "title": t("t2")},
-                    ],
-                }
-            ],
-        },
-    )
-    write(
-        math / "level-2.yaml",
-        "../../../schemas/level.schema.json",
-        {
-            "level": 2,
-            "title": t("l2"),
-            "topics": [
-                {
-                    "code": "MA.L2.FR",
-                    "title": t("topic2"),
-                    "targets": [
-                        {"code": "MA.L2.FR.1", "title": t("t3")},
-                        {"code": "MA.L2.FR.2", "title": t("t4")},
-                    ],
-                }
-            ],
-        },
-    )
+    files = _school_files(t, languages)
+    school_name = t("school")[languages[0]]
+    for dest, template in _PROJECT_FILES.items():
+        data = (NEW_SCHOOL / template).read_bytes()
+        if dest == "README.md":
+            data = data.replace(b"{{school}}", school_name.encode("utf-8"))
+        files[dest] = data
+    files["requirements.txt"] = _requirements()
     for schema in sorted(schemas_dir().glob("*.schema.json")):
-        dest = directory / "schemas" / schema.name
-        if dest.exists():
-            raise FileExistsError(0, "exists", str(dest))
-        shutil.copyfile(schema, dest)
-        written.append(dest)
+        files[f"schemas/{schema.name}"] = schema.read_bytes()
+    existing = [name for name in files if (directory / name).exists()]
+    if existing:
+        shown = ", ".join(display_path(directory / name) for name in existing[:3])
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        raise ProficioError(
+            f"{shown}{more} already exists; nothing was written. Choose an empty folder."
+        )
+    written: list[Path] = []
+    for name, data in files.items():
+        path = directory / name
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(path, data, private=False)
+        except OSError as exc:
+            raise cannot_write(path.parent, exc, "DIRECTORY", path) from None
+        written.append(path)
     return written

@@ -274,7 +274,8 @@ def explain(
 
     Numbers and symbols carry the meaning; the few words are in ``lang``. Every number has at
     most 2 decimals, marked "≈" when rounded, except a step's exact value (up to 4 decimals);
-    the last one is always the score ``calculate`` returns. :func:`explanation` gives the plain-words sentence as well.
+    the last one is always the score ``calculate`` returns. :func:`explanation` gives the
+    plain-words sentence as well.
 
     >>> explain("decaying_average", [2, 3, 4])
     '2 → 0.35 × 2 + 0.65 × 3 = 2.65 → 0.35 × 2.65 + 0.65 × 4 = 3.5275 ≈ 3.53'

@@ -9,9 +9,10 @@ The precision rule (docs-dev/scoring.md, "How numbers are written"): a score, an
 computed from scores, is shown with at most 2 decimals, rounded half away from zero exactly as
 the score itself is; trailing zeros are dropped, except that on a scale with half points such a
 number keeps one decimal (3.0, 2.5), as the scale writes its own points. The one exception is
-a running value the next step of a calculation is computed from (a decaying average's steps):
-it keeps up to 4 decimals, so the step redone with a pencil lands on the same score. Parameters
-(65 %, 2 scores) are shown as the school wrote them.
+the arithmetic line of an explanation: a step's exact value is shown when it has at most 4
+decimals (``= 3.5275 ≈ 3.53``), and a running value the next step is computed from keeps up to
+4, so the step redone with a pencil lands on the same score. Parameters (65 %, 2 scores) are
+shown as the school wrote them.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ __all__ = [
     "percent",
     "plural",
     "rounded",
+    "separator",
     "short_date",
 ]
 
@@ -47,6 +49,9 @@ PLACES = 2
 STEP_PLACES = 4
 """The most decimals of a running value that the next step of an arithmetic line is computed
 from (a decaying average's steps): enough that the step redone by hand lands on the score."""
+
+# The formatters are memoized: a bulk run writes the same few scores and dates thousands of
+# times, and each depends only on its arguments (3 and 3.0 are written alike).
 
 FALLBACK = "en"
 
@@ -80,6 +85,7 @@ def _pattern(keep: int, places: int) -> str:
     return "#,##0" + ("." + "0" * keep + "#" * (places - keep) if places else "")
 
 
+@lru_cache(maxsize=4096)
 def number(value: Decimal | int, lang: str, *, keep: int = 0, places: int = PLACES) -> str:
     """A number for a reader: at most ``places`` decimals (rounded half away from zero), at least
     ``keep``, with the language's decimal sign and digit grouping: ``3,53`` in ``es``."""
@@ -93,6 +99,7 @@ def count(n: int, lang: str) -> str:
     return format_decimal(n, locale=locale(lang))
 
 
+@lru_cache(maxsize=4096)
 def percent(value: Decimal | int, lang: str) -> str:
     """``value`` per cent as the language writes it: ``65%`` in ``en`` and ``vi``, ``65 %``
     (no-break space) in ``es``."""
@@ -101,11 +108,13 @@ def percent(value: Decimal | int, lang: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
 def long_date(day: date, lang: str) -> str:
     """A date written out (``7 de marzo de 2025``): identity blocks, "issued", footers."""
     return format_date(day, format="long", locale=locale(lang))
 
 
+@lru_cache(maxsize=4096)
 def short_date(day: date, lang: str) -> str:
     """A compact date for table cells, with the month as a word so that no reader can take the
     day for the month (``Mar 7, 2025``, ``7 mar 2025``, ``7 thg 3, 2025``)."""
@@ -130,6 +139,7 @@ def separator(lang: str) -> str:
     return "; " if symbols.get("decimal", ".") == "," else ", "
 
 
+@lru_cache(maxsize=4096)
 def plural(n: int, lang: str) -> str:
     """The CLDR plural category of ``n`` in ``lang`` (``one``, ``few``, ``many``, ``other``...):
     which form of a sentence to use."""

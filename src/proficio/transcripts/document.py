@@ -23,7 +23,7 @@ from .. import scoring
 from ..content import markup
 from ..content.model import Calculation, Level, School, Subject, Target, Text, Topic, anchor
 from ..content.model import localize as localized
-from ..evidence.records import Evidence
+from ..evidence.records import Evidence, origin_note
 from ..scoring.methods import Rule
 from ..scoring.progress import Progress, closeness, facts
 from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
@@ -683,7 +683,11 @@ class Catalog:
         scores = [e.score for e in tr.evidence]
         both = scoring.explanation(tr.method.method, scores, lang, scale=scale, **tr.method.params)
         if explain is scoring.explain:
-            return {"sentence": both.sentence, "math": both.arithmetic}
+            # as explain_target says it: a gradebook's rollup among the scores is named
+            return {
+                "sentence": both.sentence,
+                "math": both.arithmetic + origin_note(tr.evidence, lang),
+            }
         math = explain(tr.method.method, scores, lang=lang, scale=scale, **tr.method.params)
         return {"sentence": both.sentence, "math": math}
 

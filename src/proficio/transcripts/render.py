@@ -53,6 +53,30 @@ def page_count(pdf: bytes) -> int:
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
+def compact(pdf: bytes) -> bytes:
+    """``pdf`` with its objects packed into compressed object streams (qpdf, via pikepdf).
+
+    Typst writes each of a tagged PDF's thousand structure elements as a plain object: about
+    70% of the file. Packed, a 4-6 page transcript shrinks from about 180 KB to about 75 KB.
+    Nothing else changes: streams are copied as they are (the XMP stays unfiltered, as PDF/A
+    requires), the metadata is not touched, objects keep their content, and the trailer's new
+    file ID is derived from the content, so the same input gives the same bytes."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        out = io.BytesIO()
+        doc.save(
+            out,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+            compress_streams=True,
+            deterministic_id=True,
+            fix_metadata_version=False,
+            linearize=False,
+        )
+    return out.getvalue()
+
+
 def prepare_root(school: School) -> Path:
     """A private folder holding the templates and the school's images under fixed names.
 
@@ -186,6 +210,7 @@ class Renderer:
             raise DocumentError(f"Typst could not lay out the document: {exc.message}") from exc
         assert isinstance(pdf, bytes)
         pages = page_count(pdf)
+        pdf = compact(pdf)
         if self.signer is not None:
             pdf = self.signer.sign(pdf, tooltip=signing.tooltip(school, lang))
         return Rendered(pdf, pages, doc_id, digest, self.signer is not None)

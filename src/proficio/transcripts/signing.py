@@ -28,13 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+if TYPE_CHECKING:  # cryptography loads when a key is used: not at every command's start
+    from cryptography import x509
 
 from ..content.identifiers import school_namespace
 from ..content.model import School
@@ -70,11 +67,16 @@ class Identity:
     @property
     def name(self) -> str:
         """Who signs, as a person reads it (the certificate's subject)."""
+        from cryptography import x509
+
         return display_name(x509.load_der_x509_certificate(self.certificate))
 
     @property
     def deterministic(self) -> bool:
         """Whether two signatures of the same bytes at the same time are the same bytes."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
         key = serialization.load_der_private_key(self.key, password=None)
         return not isinstance(key, ec.EllipticCurvePrivateKey)
 
@@ -91,6 +93,8 @@ def _read(path: Path, option: str) -> bytes:
 
 
 def _certificates(data: bytes, path: Path, option: str) -> list[x509.Certificate]:
+    from cryptography import x509
+
     try:
         if b"-----BEGIN" in data:
             return x509.load_pem_x509_certificates(data)
@@ -100,6 +104,8 @@ def _certificates(data: bytes, path: Path, option: str) -> list[x509.Certificate
 
 
 def _private_key(data: bytes, path: Path, password: Password) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
     load = (
         serialization.load_pem_private_key
         if b"-----BEGIN" in data
@@ -129,6 +135,8 @@ def _private_key(data: bytes, path: Path, password: Password) -> Any:
 
 
 def _from_p12(path: Path, password: Password) -> tuple[Any, list[x509.Certificate]]:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     data = _read(path, "--sign-p12")
     for attempt in (None, "ask"):
         secret = None if attempt is None else password()
@@ -166,6 +174,9 @@ def load_identity(
     """The school's key and certificate from ``--sign-key``/``--sign-cert`` or ``--sign-p12``,
     checked before any document is made: the key belongs to the certificate, the certificate
     may sign documents and is valid at ``moment`` (the signing time)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa, rsa
+
     if p12 is not None:
         if key is not None or cert is not None:
             raise UsageError(
@@ -221,6 +232,8 @@ def load_identity(
 
 
 def _check_certificate(cert: x509.Certificate, where: str, moment: datetime) -> None:
+    from cryptography import x509
+
     start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
     if not start <= moment <= end:
         raise UsageError(
@@ -353,6 +366,8 @@ def tooltip(school: School, lang: str) -> str:
 
 def display_name(cert: x509.Certificate) -> str:
     """A certificate's subject as a person reads it: ``Dana Whitfield (Riverbend Academy)``."""
+    from cryptography.x509.oid import NameOID
+
     common = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
     org = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
     if common:
@@ -373,6 +388,9 @@ class Signer:
     def __post_init__(self) -> None:
         from asn1crypto import keys as asn1_keys
         from asn1crypto import x509 as asn1_x509
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
         from pyhanko.sign import signers
         from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -567,6 +585,8 @@ def _first_line(exc: Exception) -> str:
 def load_trusted(path: Path) -> list[bytes]:
     """The certificates ``verify-pdf --cert`` trusts (DER): the school's signing certificate,
     or the CA's that issued it."""
+    from cryptography.hazmat.primitives import serialization
+
     certs = _certificates(_read(path, "--cert"), path, "--cert")
     return [c.public_bytes(serialization.Encoding.DER) for c in certs]
 
@@ -575,6 +595,7 @@ def verify(path: Path, trusted: list[bytes]) -> Verdict:
     """Check one signed PDF against ``trusted``; every failure is a :class:`Verdict` whose
     problem says what a registrar or an admissions office should conclude."""
     from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature

@@ -2,7 +2,8 @@
 
 A registrar or a parent reads these, so they are written as sentences, not field names. English
 and Spanish are complete; Vietnamese covers what families read. A missing key falls back to
-English, never to a blank.
+English, never to a blank. Dates, numbers and percentages are not written here: they come from
+CLDR through :mod:`proficio.support.locale`, so a language a school adds is dated right.
 """
 
 from __future__ import annotations
