@@ -78,8 +78,9 @@ def _cert(
         .not_valid_before(start)
         .not_valid_after(start + timedelta(days=days))
         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(_usage(sign=sign, ca=ca), critical=True)
     )
+    if sign is not None:
+        builder = builder.add_extension(_usage(sign=sign, ca=ca), critical=True)
     return builder.sign(issuer_key or key, hashes.SHA256())
 
 
@@ -125,6 +126,7 @@ def keys(tmp_path_factory) -> Keys:
         _name("Dana Whitfield"), key, ca, ca_key, days=365, start=datetime(2020, 1, 1, tzinfo=UTC)
     )
     no_signing = _cert(_name("Dana Whitfield"), key, ca, ca_key, sign=False)
+    any_usage = _cert(_name("Dana Whitfield"), key, ca, ca_key, sign=None)
     weak_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     weak = _cert(_name("Dana Whitfield"), weak_key, ca, ca_key)
     files = {
@@ -140,6 +142,7 @@ def keys(tmp_path_factory) -> Keys:
         "other-cert.pem": _pem(other),
         "expired.pem": _pem(expired),
         "no-signing.pem": _pem(no_signing),
+        "any-usage.pem": _pem(any_usage),
         "weak-key.pem": _key_pem(weak_key),
         "weak-cert.pem": _pem(weak),
         "school.p12": pkcs12.serialize_key_and_certificates(
@@ -339,8 +342,30 @@ def test_every_page_prints_the_document_id_and_content_hash(issued):
         if a.get_object()["/Subtype"] == "/Link"
     ]
     assert url in links
-    figures = re.findall(rb"/Alt\((QR code[^)]*)\)", issued.signed.read_bytes())
-    assert figures == [f"QR code of the address to check this document: {url}".encode()]
+    figures = [alt for tag, alt in alt_texts(issued.signed) if alt.startswith("QR code")]
+    assert figures == [f"QR code of the address to check this document: {url}"]
+    assert not [alt for _, alt in alt_texts(issued.unsigned) if alt.startswith("QR code")]
+
+
+def alt_texts(pdf: Path) -> list[tuple[str, str]]:
+    """(tag, /Alt) of every structure element that has one, in reading order."""
+    found: list[tuple[str, str]] = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid)
+            return
+        if not hasattr(node, "get") or node.get("/Type") not in ("/StructElem", None):
+            return
+        if "/S" in node and "/Alt" in node:
+            found.append((str(node["/S"]), str(node["/Alt"])))
+        if "/K" in node and "/S" in node:
+            walk(node["/K"])
+
+    walk(PdfReader(pdf).trailer["/Root"]["/StructTreeRoot"]["/K"])
+    return found
 
 
 def _flip(data: bytes, at: int) -> bytes:
@@ -506,8 +531,9 @@ def test_an_unsigned_pdf_fails(issued, keys):
         ("transcript", ("--sign-p12", "school.p12"), PASSWORD),
         ("transcript", ("--sign-key", "locked.pem", "--sign-cert", "cert.pem"), PASSWORD),
         ("progress", ("--sign-key", "key.pem", "--sign-cert", "cert.pem"), None),
+        ("transcript", ("--sign-key", "key.pem", "--sign-cert", "any-usage.pem"), None),
     ],
-    ids=["ed25519", "pkcs12", "encrypted-pem", "progress-report"],
+    ids=["ed25519", "pkcs12", "encrypted-pem", "progress-report", "no-key-usage-extension"],
 )
 def test_other_keys_and_documents_sign_deterministically(keys, tmp_path, kind, sign, password):
     args = [str(keys.folder / a) if a.endswith((".pem", ".p12")) else a for a in sign]
@@ -636,3 +662,126 @@ def test_a_key_or_certificate_that_cannot_sign_stops_the_run_first(
     assert code == 2
     assert output.splitlines() == [f"Error: {message.format(d=keys.folder)}"]
     assert not out.exists() or not any(out.iterdir())  # nothing read, nothing written
+
+
+# -- item 8: packed into object streams, nothing else changed ------------------------------------
+
+
+def canonical(pdf: bytes) -> list:
+    """Every object reachable from the catalog (pages, fonts, images, the structure tree, the
+    XMP, the OutputIntent), numbered in the order a sorted walk meets them, streams decoded:
+    two files with equal forms hold the same document whatever their object numbers, object
+    streams or cross-reference form."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
+
+    reader = PdfReader(io.BytesIO(pdf))
+    order: dict[int, int] = {}
+    objects: list = []
+    pending: list[IndirectObject] = []
+
+    def ref(r: IndirectObject):
+        if r.idnum not in order:
+            order[r.idnum] = len(order)
+            objects.append(None)
+            pending.append(r)
+        return ("ref", order[r.idnum])
+
+    def form(value):
+        if isinstance(value, IndirectObject):
+            return ref(value)
+        if isinstance(value, StreamObject):
+            items = {
+                k: form(v)
+                for k, v in sorted(value.items())
+                if k not in ("/Length", "/Filter", "/DecodeParms")
+            }
+            return ("stream", items, value.get_data())
+        if isinstance(value, DictionaryObject):
+            return ("dict", {k: form(v) for k, v in sorted(value.items())})
+        if isinstance(value, ArrayObject):
+            return ("array", [form(v) for v in value])
+        return (type(value).__name__, str(value))
+
+    ref(reader.trailer.raw_get("/Root"))
+    while pending:
+        r = pending.pop(0)
+        objects[order[r.idnum]] = form(r.get_object())
+    return objects
+
+
+@pytest.fixture(scope="module")
+def typeset():
+    """Typst's own PDF and the packed one, for a transcript and a progress report of a Latin,
+    an Arabic and a Chinese name."""
+    from dataclasses import replace
+
+    from transcript_helpers import ISSUED, result, school, simple_explain
+
+    from proficio.evidence.records import Student
+    from proficio.transcripts.document import Options
+    from proficio.transcripts.fonts import Coverage, font_dirs
+    from proficio.transcripts.render import Renderer, compact
+
+    dirs = font_dirs()
+    coverage = Coverage.of_dirs(dirs)
+    students = [
+        Student("T-1", "Ana", "Núñez"),
+        Student("T-2", "محمد", "علي", language="es"),
+        Student("T-3", "一鸣", "高", language="vi"),
+    ]
+    made = []
+    for kind in ("transcript", "progress"):
+        renderer = Renderer(
+            school(), replace(Options(issued=ISSUED), kind=kind), dirs, coverage, simple_explain
+        )
+        try:
+            for st in students:
+                raw = renderer.typeset(result(st, current={"MA": 3, "ELA": 2})).pdf
+                made.append((f"{kind} {st.id}", raw, compact(raw)))
+        finally:
+            renderer.close()
+    return made
+
+
+def test_packing_keeps_every_object_of_the_document(typeset):
+    for what, raw, packed in typeset:
+        assert canonical(packed) == canonical(raw), what
+        before, after = PdfReader(io.BytesIO(raw)), PdfReader(io.BytesIO(packed))
+        assert after.trailer["/ID"][0] == before.trailer["/ID"][0], what
+        assert after.metadata == before.metadata, what
+        meta = after.trailer["/Root"]["/Metadata"].get_object()
+        assert "/Filter" not in meta  # PDF/A: the XMP stays readable as plain text
+        assert meta.get_data() == before.trailer["/Root"]["/Metadata"].get_object().get_data()
+        assert packed.startswith(b"%PDF-1.7\n%") and packed.endswith(b"%%EOF\n"), what
+
+
+def test_packing_makes_the_files_less_than_half_as_large(typeset):
+    for what, raw, packed in typeset:
+        assert len(packed) < 0.5 * len(raw), (what, len(raw), len(packed))
+
+
+def test_packed_files_read_the_same_in_poppler_and_pypdf(typeset, tmp_path):
+    import pikepdf
+
+    for what, raw, packed in typeset:
+        for name, data in (("raw", raw), ("packed", packed)):
+            (tmp_path / f"{name}.pdf").write_bytes(data)
+        texts = [pdftotext(tmp_path / f"{name}.pdf") for name in ("raw", "packed")]
+        assert texts[0] == texts[1] and what.split()[1] in texts[0], what
+        infos = [
+            subprocess.run(["pdfinfo", str(tmp_path / f"{n}.pdf")], capture_output=True, text=True)
+            for n in ("raw", "packed")
+        ]
+        same = [
+            line
+            for line in infos[0].stdout.splitlines()
+            if not line.startswith(("File size", "Optimized"))
+        ]
+        assert same == [
+            line
+            for line in infos[1].stdout.splitlines()
+            if not line.startswith(("File size", "Optimized"))
+        ], what
+        assert infos[0].stderr == infos[1].stderr, what
+        with pikepdf.open(io.BytesIO(packed)) as pdf:
+            assert pdf.check_pdf_syntax() == [], what  # qpdf's own check of every object

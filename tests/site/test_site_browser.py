@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from proficio.content.model import School, Target, localize
-from proficio.site.pages import level_url, subject_url
+from proficio.site.pages import level_url, scale_url, subject_url
 
 AXE = REPO / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = REPO / "build" / "screenshots"
@@ -78,7 +78,13 @@ def phone(browser: Browser) -> Iterator[Page]:
 def key_pages(school: School) -> list[tuple[str, str]]:
     subject = school.subjects[0]
     level = subject.levels[1] if len(subject.levels) > 1 else subject.levels[0]
-    return [("home", ""), ("subject", subject_url(subject)), ("level", level_url(subject, level))]
+    return [  # the level page last: the print test goes on from it
+        ("home", ""),
+        ("subject", subject_url(subject)),
+        ("scales", "scales/"),
+        ("404", "404.html"),
+        ("level", level_url(subject, level)),
+    ]
 
 
 def test_language_menu_keeps_the_reader_on_the_same_level(
@@ -91,14 +97,15 @@ def test_language_menu_keeps_the_reader_on_the_same_level(
     desktop.locator(".md-header__option .md-select button").hover()
     with desktop.expect_navigation():
         desktop.locator('.md-select__link[hreflang="es"]').click()
-    assert desktop.url == site_url + "es/" + level_url(subject, level)
+    here = "#" + level.topics[0].targets[0].anchor  # the reader's place is kept
+    assert desktop.url == site_url + "es/" + level_url(subject, level) + here
     assert desktop.locator("html").get_attribute("lang") == "es"
     assert desktop.locator("h1").inner_text() == localize(level.title, "es", "en")[0]
     assert desktop.locator(".md-search__input").get_attribute("placeholder") == "Búsqueda"
     desktop.locator(".md-header__option .md-select button").hover()
     with desktop.expect_navigation():
         desktop.locator('.md-select__link[hreflang="en"]').click()
-    assert desktop.url == site_url + level_url(subject, level)
+    assert desktop.url == site_url + level_url(subject, level) + here
 
 
 def search(page: Page, query: str) -> list[str]:
@@ -253,3 +260,118 @@ def test_a_script_in_content_stays_text_in_pages_and_search(desktop: Page, tmp_p
         assert dialogs == []
     finally:
         server.shutdown()
+
+
+def switch_language(page: Page, lang: str) -> None:
+    """Follow the language menu's link to ``lang``, as a reader does (hover, then click)."""
+    page.locator(".md-header__option .md-select button").hover()
+    with page.expect_navigation():
+        page.locator(f'.md-select__link[hreflang="{lang}"]').click()
+    page.wait_for_load_state("load")
+
+
+def in_view(page: Page, id_: str) -> bool:
+    """Whether the element ``id_`` is on screen, below the sticky header."""
+    return bool(
+        page.evaluate(
+            """id => { const e = document.getElementById(id); if (!e) return false;
+                 const r = e.getBoundingClientRect();
+                 const h = document.querySelector('.md-header').getBoundingClientRect().bottom;
+                 return r.bottom > h && r.top < innerHeight; }""",
+            id_,
+        )
+    )
+
+
+def place_cases(school: School) -> list[tuple[str, str, str]]:
+    """One anchor on each kind of page: (kind, page address, anchor)."""
+    subject = school.subjects[0]
+    level = subject.levels[-1]
+    deep = level.topics[-1].targets[-1]
+    return [
+        ("home", "", "pf-contact"),
+        ("subject", subject_url(subject), "pf-levels"),
+        ("level", level_url(subject, level), deep.anchor),
+        ("scale", scale_url(next(iter(school.scales.values()))), "pf-points"),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["home", "subject", "level", "scale"])
+def test_the_language_menu_keeps_the_anchor_on_every_kind_of_page(
+    desktop: Page, site_url: str, example_school: School, kind: str
+) -> None:
+    _, url, id_ = next(c for c in place_cases(example_school) if c[0] == kind)
+    desktop.goto(site_url + url + "#" + id_)
+    assert in_view(desktop, id_)
+    switch_language(desktop, "es")
+    assert desktop.url == site_url + "es/" + url + "#" + id_
+    assert desktop.locator("html").get_attribute("lang") == "es"
+    assert in_view(desktop, id_)
+    switch_language(desktop, "vi")
+    assert desktop.url == site_url + "vi/" + url + "#" + id_
+    assert in_view(desktop, id_)
+
+
+def test_the_language_menu_keeps_the_section_a_reader_scrolled_to(
+    desktop: Page, site_url: str, example_school: School
+) -> None:
+    """No anchor in the address: the reader scrolled; the section they are reading is kept."""
+    subject = example_school.subjects[0]
+    level = subject.levels[-1]
+    target = level.topics[-1].targets[0]
+    desktop.goto(site_url + level_url(subject, level))
+    desktop.evaluate(
+        "id => document.getElementById(id).scrollIntoView({block: 'start'})", target.anchor
+    )
+    desktop.mouse.wheel(0, 120)  # a little further into the target's rubric
+    desktop.wait_for_timeout(200)
+    assert desktop.evaluate("scrollY") > 2000
+    switch_language(desktop, "es")
+    assert desktop.url == site_url + "es/" + level_url(subject, level) + "#" + target.anchor
+    assert in_view(desktop, target.anchor)
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "vi"])
+@pytest.mark.parametrize("query", ["FO.1", "L2.FO.1", "MA.L2.FO.1"])
+def test_search_finds_a_target_by_any_dotted_suffix_of_its_code(
+    desktop: Page, site_url: str, example_school: School, lang: str, query: str
+) -> None:
+    subject, level, _, target = next(
+        t for t in example_school.iter_targets() if t[3].code == "MA.L2.FO.1"
+    )
+    prefix = "" if lang == example_school.default_language else f"{lang}/"
+    desktop.goto(site_url + prefix)
+    hrefs = search(desktop, query)
+    wanted = site_url + prefix + level_url(subject, level) + "#" + target.anchor
+    assert wanted in hrefs[:3], hrefs[:3]
+    shown = desktop.locator(".md-search-result__item").first.inner_text()
+    assert "FO.1" in shown and desktop.locator(".md-search-result .md-tag").first.is_hidden()
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "vi"])
+def test_each_language_loads_the_shared_styles_and_scripts(
+    desktop: Page, site_url: str, example_school: School, lang: str
+) -> None:
+    """Every language's pages take the root's one copy of the theme: no 404, styled, scripted,
+    and searching works with that language's own index."""
+    failed: list[tuple[int, str]] = []
+    fetched: list[str] = []
+    desktop.on("response", lambda r: fetched.append(r.url))
+    desktop.on("response", lambda r: r.status >= 400 and failed.append((r.status, r.url)))
+    prefix = "" if lang == example_school.default_language else f"{lang}/"
+    for _, url, _ in place_cases(example_school):
+        desktop.goto(site_url + prefix + url)
+        desktop.wait_for_load_state("networkidle")
+        assert (
+            desktop.evaluate("getComputedStyle(document.querySelector('.md-header')).position")
+            == "sticky"
+        )
+        assert desktop.evaluate("typeof document$") == "object"  # Material's bundle ran
+    level = example_school.subjects[0].levels[0]
+    target = level.topics[0].targets[0]
+    hrefs = search(desktop, target.code)
+    assert any(h.endswith("#" + target.anchor) for h in hrefs[:3]), hrefs[:3]
+    assert failed == []
+    assets = {u for u in fetched if "/assets/" in u}
+    assert assets and all(u.startswith(site_url + "assets/") for u in assets), sorted(assets)
+    assert site_url + prefix + "search/search_index.json" in fetched

@@ -50,7 +50,9 @@ def test_every_language_is_a_full_site(example_site: Path, example_school: Schoo
             assert doc.find("h1") is not None, p.url
         assert (root / "search" / "search_index.json").is_file()
     levels = sum(len(s.levels) for s in example_school.subjects)
-    expected = 1 + len(example_school.subjects) + levels + len(example_school.scales)
+    scales = 1 + len(example_school.scales)  # the list of scales, and a page per scale
+    family = 4  # the family pages (site/family.py)
+    expected = 1 + len(example_school.subjects) + levels + scales + family
     assert set(counts.values()) == {expected}
 
 
@@ -168,8 +170,11 @@ def test_missing_translations_fall_back_marked(example_site: Path, example_schoo
             else:
                 assert fallback is not None and fallback.attrs["lang"] == school.default_language
                 assert fallback.text() == " ".join(target.title[school.default_language].split())
-                note = heading.find("small", cls="pf-untranslated")
-                assert note is not None and "lang" not in note.attrs
+                # one notice per section (the topic's), not one per text
+                assert heading.find("small", cls="pf-untranslated") is None
+                section = next(a for a in heading.ancestors() if a.tag == "section")
+                notes = section.find_all("small", cls="pf-untranslated")
+                assert len(notes) == 1 and "lang" not in notes[0].attrs
                 checked["fallback"] += 1
     assert checked["fallback"] > 0 and checked["translated"] > 0
     vi = lang_root(example_site, school, "vi")
@@ -514,7 +519,8 @@ def test_languages_material_lacks_or_writes_right_to_left(tmp_path: Path) -> Non
     assert creole.find("body").attrs["dir"] == "ltr"
     title = creole.find(id="ma-l1-wn-1").find("span", cls="pf-fallback")
     assert title.attrs["lang"] == "en"
-    note = creole.find(id="ma-l1-wn-1").find("small", cls="pf-untranslated")
+    section = next(a for a in creole.find(id="ma-l1-wn-1").ancestors() if a.tag == "section")
+    note = section.find("small", cls="pf-untranslated")
     assert note.attrs["lang"] == "en", "Proficio has no Haitian Creole words: English, marked"
 
 
@@ -528,7 +534,8 @@ def test_a_school_without_mkdocs_yml_builds_with_the_built_in_config(
     (old / "stale.html").write_text("from an earlier build", encoding="utf-8")
     with reproducible():
         result = build_site(Path("content"), Path("build/site"))
-    assert result.pages == {"en": 5, "es": 5}
+    # home, subject, 2 levels, the list of scales, 1 scale, and the 4 family pages
+    assert result.pages == {"en": 10, "es": 10}
     assert not (old / "stale.html").exists()
     assert parse(old / "es" / "math" / "index.html").find("html").attrs["lang"] == "es"
     assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["site"]
@@ -568,3 +575,159 @@ def test_sitemaps_list_every_page_with_its_translations(
             for other, href in links.items():
                 local = href.removeprefix(site_url)
                 assert (example_site / local / "index.html").is_file(), (path, other, href)
+
+
+# -- every level page explains its scale; the scales page; home wording; 404 (issue #17) ------
+
+
+def _ui(lang: str, key: str) -> str:
+    from proficio.site.strings import ui
+
+    return ui(lang, key)[0]
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "vi"])
+def test_each_level_page_names_its_scale_its_goal_and_what_generic_means(
+    example_site: Path, example_school: School, lang: str
+) -> None:
+    school = example_school
+    root = lang_root(example_site, school, lang)
+    seen_fold = 0
+    for subject in school.subjects:
+        scale = school.scales[subject.scale_id]
+        goal = locale.number(scale.threshold, lang, keep=1 if scale.half_points else 0)
+        for level in subject.levels:
+            url = level_url(subject, level)
+            doc = page(html_file(root, url))
+            about = doc.find_all("div", cls="pf-about-scale")
+            assert len(about) == 1, url
+            link = about[0].find("a")
+            assert resolve(url, link.attrs["href"]) == f"scales/{scale.id}/"
+            assert link.text() == localize(scale.title, lang, school.default_language)[0]
+            assert f"{goal} (" in about[0].text()
+            # the goal row says so in words, in every rubric of the page
+            rows = doc.find_all("tr", cls="pf-threshold")
+            assert rows and all(
+                r.find("strong", cls="pf-goal").text() == _ui(lang, "goal") for r in rows
+            )
+            generic = doc.find_all("tr", cls="pf-generic")
+            notes = doc.find_all("p", cls="pf-generic-note")
+            assert len(notes) == (1 if generic else 0), url
+            if generic:
+                assert notes[0].find("span", cls="pf-badge").text() == _ui(lang, "generic")
+            folds = doc.find_all("tr", cls="pf-fold-row")
+            assert all("pf-generic" in r.classes and "pf-threshold" not in r.classes for r in folds)
+            toggles = doc.find_all("input", cls="pf-fold-toggle")
+            assert len(toggles) == (1 if folds else 0), url
+            seen_fold += len(folds)
+    assert seen_fold > 0
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "vi"])
+def test_the_scales_page_lists_every_scale_and_the_menu_opens_it(
+    example_site: Path, example_school: School, lang: str
+) -> None:
+    school = example_school
+    root = lang_root(example_site, school, lang)
+    doc = page(html_file(root, "scales/"))
+    assert doc.find("h1").text() == _ui(lang, "scales")
+    cards = doc.find_all("section", cls="pf-scale-card")
+    listed = [resolve("scales/", c.find("h2").find("a").attrs["href"]) for c in cards]
+    assert listed == [f"scales/{k}/" for k in sorted(school.scales)]
+    for card, key in zip(cards, sorted(school.scales), strict=True):
+        scale = school.scales[key]
+        assert len(card.find("ul", cls="pf-point-list").find_all("li")) == len(scale.points)
+        assert len(card.find_all("strong", cls="pf-goal")) == 1
+    nav = page(html_file(root, "")).find("nav", cls="md-nav--primary")
+    entry = next(
+        a for a in nav.find_all("a", cls="md-nav__link") if a.text() == _ui(lang, "scales")
+    )
+    assert resolve("", entry.attrs["href"]) == "scales/"
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "vi"])
+def test_the_home_page_speaks_of_any_level_not_this_one(
+    example_site: Path, example_school: School, lang: str
+) -> None:
+    text = page(html_file(lang_root(example_site, example_school, lang), "")).text()
+    rule = example_school.completion.rule
+    assert _ui(lang, f"home_completion.{rule}").split("{")[0] in text
+    assert _ui(lang, f"completion.{rule}").split("{")[0] not in text
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "vi"])
+def test_the_404_page_offers_search_home_and_languages(
+    example_site: Path, example_school: School, lang: str
+) -> None:
+    school = example_school
+    doc = parse(lang_root(example_site, school, lang) / "404.html")
+    assert doc.find("html").attrs["lang"] == lang
+    box = doc.find("div", cls="pf-not-found")
+    assert box.find("h1").text() == _ui(lang, "not_found")
+    here = "/" if lang == school.default_language else f"/{lang}/"
+    form = box.find("form")
+    assert form.attrs["action"] == here and form.attrs["method"] == "get"
+    assert form.find("input").attrs["name"] == "q"  # Material opens its search with ?q=
+    assert box.find("a", href=here).text() == _ui(lang, "not_found_home")
+    others = {
+        a.attrs["hreflang"]: a.attrs["href"] for a in box.find_all("a") if "hreflang" in a.attrs
+    }
+    assert others == {
+        o: "/" if o == school.default_language else f"/{o}/" for o in school.languages if o != lang
+    }
+
+
+def test_one_untranslated_notice_per_section_not_per_text(
+    example_site: Path, example_school: School
+) -> None:
+    school = example_school
+    vi = lang_root(example_site, school, "vi")
+    for subject in school.subjects:
+        for level in subject.levels:
+            doc = page(html_file(vi, level_url(subject, level)))
+            sections = doc.find_all("section", cls="pf-topic")
+            for section in sections:
+                fallbacks = section.find_all(cls="pf-fallback")
+                notes = section.find_all("small", cls="pf-untranslated")
+                assert len(notes) == (1 if fallbacks else 0), level_url(subject, level)
+            total = len(doc.find_all("small", cls="pf-untranslated"))
+            assert total <= 1 + len(sections)
+            assert len(doc.find_all(cls="pf-fallback")) > total  # many texts, few notices
+            first = doc.find("small", cls="pf-untranslated").text()
+            assert first == _ui("vi", "untranslated_section").format(language="Tiếng Anh")
+
+
+def test_a_short_title_shows_beside_the_code(tmp_path: Path) -> None:
+    content = copy_mini(tmp_path / "content")
+    level = content / "subjects" / "math" / "level-1.yaml"
+    data = yaml.safe_load(level.read_text(encoding="utf-8"))
+    data["topics"][0]["targets"][0]["short_title"] = {"en": "Target A", "es": "Meta A"}
+    level.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = tmp_path / "site"
+    build(content, out)
+    for root, words in ((out, "Target A"), (out / "es", "Meta A")):
+        doc = parse(root / "math" / "level-1" / "index.html")
+        heading = doc.find(id="ma-l1-wn-1")
+        assert heading.find("small", cls="pf-short").text() == words
+        assert doc.find(id="ma-l1-wn-2").find("small", cls="pf-short") is None
+        index = json.loads((root / "search" / "search_index.json").read_text(encoding="utf-8"))
+        title = next(d["title"] for d in index["docs"] if d["location"].endswith("#ma-l1-wn-1"))
+        assert words in title
+
+
+def test_a_scale_named_index_would_hide_the_list_of_scales() -> None:
+    from conftest import MINI
+
+    from proficio import load_school
+
+    school = load_school(MINI)  # loaded, then changed in memory only
+    key = next(iter(school.scales))
+    scale = school.scales.pop(key)
+    scale.id = "index"
+    school.scales["index"] = scale
+    with pytest.raises(ProficioError) as caught:
+        generate(school, school.default_language)
+    assert caught.value.message == (
+        f"{scale.source}: the scale id 'index' would share its address with the site's list of "
+        "proficiency scales. Rename the scale (and the subjects and targets that name it)."
+    )

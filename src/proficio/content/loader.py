@@ -362,6 +362,8 @@ class _Loader:
                     Decimal(str(p["value"])),
                     self.text(doc, ("points", i, "label"), p["label"]),
                     self.text(doc, ("points", i, "descriptor"), p.get("descriptor")),
+                    self.text(doc, ("points", i, "at_home"), p.get("at_home")),
+                    self.text(doc, ("points", i, "ask_teacher"), p.get("ask_teacher")),
                 )
                 for i, p in enumerate(d["points"])
             ]

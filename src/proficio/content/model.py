@@ -68,6 +68,10 @@ class ScorePoint:
     value: Decimal
     label: Text
     descriptor: Text
+    at_home: Text = field(default_factory=dict)
+    """For families (optional): what they can do at home at this score."""
+    ask_teacher: Text = field(default_factory=dict)
+    """For families (optional): what they can ask the teacher at this score."""
 
 
 @dataclass

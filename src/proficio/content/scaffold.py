@@ -191,7 +191,8 @@ def scaffold(directory: Path, languages: list[str]) -> list[Path]:
         shown = ", ".join(display_path(directory / name) for name in existing[:3])
         more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
         raise ProficioError(
-            f"{shown}{more} already exists; nothing was written. Choose an empty folder."
+            f"A file of the new project already exists: {shown}{more}; nothing was written. "
+            "Choose an empty folder."
         )
     written: list[Path] = []
     for name, data in files.items():

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from functools import cached_property, lru_cache
 from html import escape
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..content import markup
 from ..content.model import (
@@ -30,8 +33,10 @@ from ..content.model import (
     anchor,
     localize,
 )
+from ..errors import ProficioError
 from ..support import locale
-from .strings import counted, ui
+from .history import History, TargetChange, by_day
+from .strings import counted, language_name, ui
 
 SCALES_DIR = "scales"
 """URL folder of the scale pages (a subject folder of this name would collide)."""
@@ -52,7 +57,7 @@ class SitePage:
     url: str
     """Directory-style URL relative to the language's root, e.g. ``mathematics/level-1/``."""
     kind: str
-    """``home``, ``subject``, ``level`` or ``scale``."""
+    """``home``, ``subject``, ``level``, ``scales`` (the list of scales) or ``scale``."""
     title: str
     """Plain text: for the window title and the navigation."""
     description: str
@@ -112,6 +117,11 @@ def scale_url(scale: Scale) -> str:
     return f"{SCALES_DIR}/{anchor(scale.id)}/"
 
 
+def scales_url() -> str:
+    """The page listing every scale (the menu's "Proficiency scales")."""
+    return f"{SCALES_DIR}/"
+
+
 def target_url(subject: Subject, level: Level, target: Target) -> str:
     """Where a target's rubric lives, relative to a language's root: stable as long as its code
     does (transcripts and CLR records can link a target's row to it)."""
@@ -139,8 +149,11 @@ def code_html(code: str) -> str:
 
 
 def generate(school: School, lang: str) -> SiteLanguage:
-    """All pages of ``school`` in ``lang`` (one of the school's languages)."""
-    return _Writer(school, lang).site()
+    """All pages of ``school`` in ``lang`` (one of the school's languages), the family pages
+    (``family.py``) among them."""
+    from .family import with_family  # family.py builds on this module's pages
+
+    return with_family(_Writer(school, lang).site(), school, school.root)
 
 
 def _src(url: str) -> str:
@@ -216,10 +229,19 @@ class _Writer:
 
     @cached_property
     def note(self) -> str:
-        """The "not yet translated" mark after a fallback text."""
-        words, used = ui(self.lang, "not_translated")
+        """The one "not yet translated" notice of a page section that shows texts in the
+        default language (each keeps its own ``lang``): one per section, not one per text."""
+        default = locale.locale(self.lang).languages.get(self.default) or language_name(
+            self.default
+        )
+        words, used = ui(self.lang, "untranslated_section")
         mark = f' lang="{used}"' if used != self.lang else ""
-        return f' <small class="pf-untranslated"{mark}>({escape(words)})</small>'
+        text = escape(words).format(language=escape(default))
+        return f'<p class="pf-untranslated-block"><small class="pf-untranslated"{mark}>{text}</small></p>'
+
+    def notice(self, since: int) -> str:
+        """:attr:`note` if a fallback text was written since the count was ``since``."""
+        return self.note if self.fallbacks > since else ""
 
     def esc(self, value: Text, *, inline: bool = True) -> str:
         """``value`` in the reader's language (or its fallback) as plain text, escaped, without
@@ -251,7 +273,7 @@ class _Writer:
         self.fallbacks += 1
         shown = self.html(value, mode)
         tag = "div" if markup.is_block(shown) else "span"
-        return f'<{tag} class="pf-fallback" lang="{escape(used)}">{shown}</{tag}>{self.note}'
+        return f'<{tag} class="pf-fallback" lang="{escape(used)}">{shown}</{tag}>'
 
     def block(self, value: Text, cls: str = "") -> str:
         """Paragraphs of ``value`` (blank lines separate them), or the blocks of its Markdown
@@ -265,7 +287,7 @@ class _Writer:
             return f"<div{attrs}>{paras}</div>" if cls else paras
         self.fallbacks += 1
         classes = f"{cls} pf-fallback".strip()
-        return f'<div class="{classes}" lang="{escape(used)}">{paras}</div><p class="pf-untranslated-block">{self.note.strip()}</p>'
+        return f'<div class="{classes}" lang="{escape(used)}">{paras}</div>'
 
     def ui(self, key: str, **values: object) -> str:
         """One of the site's own sentences as HTML; values are HTML already.
@@ -300,8 +322,10 @@ class _Writer:
     def level_title_html(self, level: Level) -> str:
         return self.text(level.title) if level.title else self.ui("level_n", n=level.number)
 
-    def completion(self, rule: CompletionRule) -> str:
-        return self.ui(f"completion.{rule.rule}", p=locale.percent(rule.percent or 100, self.lang))
+    def completion(self, rule: CompletionRule, key: str = "completion") -> str:
+        """The completion rule: of *this* level (``completion``), or of any level
+        (``home_completion``, the home page's general sentence)."""
+        return self.ui(f"{key}.{rule.rule}", p=locale.percent(rule.percent or 100, self.lang))
 
     def calculation(self, calc: Calculation) -> str:
         w = calc.weight or 65
@@ -324,11 +348,20 @@ class _Writer:
             nav.append(NavItem(self.plain(subject.title), None, tuple(children)))
         scales = [NavItem(self.plain(s.title), self.scale(s)) for s in self.used_scales()]
         if scales:
-            nav.append(NavItem(self.ui_plain("scales"), None, tuple(scales)))
+            listed = NavItem(self.ui_plain("scales"), self.scales())
+            nav.append(NavItem(self.ui_plain("scales"), None, (listed, *scales)))
         return SiteLanguage(self.lang, self.pages, nav, self.fallbacks)
 
     def used_scales(self) -> list[Scale]:
-        return [self.school.scales[k] for k in sorted(self.school.scales)]
+        scales = [self.school.scales[k] for k in sorted(self.school.scales)]
+        for scale in scales:
+            if anchor(scale.id) == "index":
+                raise ProficioError(
+                    f"{scale.source}: the scale id '{scale.id}' would share its address with the "
+                    "site's list of proficiency scales. Rename the scale (and the subjects and "
+                    "targets that name it)."
+                )
+        return scales
 
     def add(
         self,
@@ -347,6 +380,7 @@ class _Writer:
     def home(self) -> str:
         s = self.school
         here = ""
+        since = self.fallbacks
         parts = [f"<h1>{self.text(s.name)}</h1>"]
         if s.district:
             parts.append(f'<p class="pf-lead">{self.text(s.district)}</p>')
@@ -363,15 +397,22 @@ class _Writer:
         parts.append("</ul>")
         parts.append(f'<h2 id="pf-progress">{self.ui("how_progress")}</h2>')
         parts.append(f"<p>{self.ui('progress_1')}</p><p>{self.ui('progress_2')}</p>")
-        parts.append(f"<p>{self.completion(s.completion)} {self.calculation(s.calculation)}</p>")
+        parts.append(
+            f"<p>{self.completion(s.completion, 'home_completion')} "
+            f"{self.calculation(s.calculation)}</p>"
+        )
         parts.append(f'<h2 id="pf-scales">{self.ui("how_scale")}</h2><p>{self.ui("scale_1")}</p>')
         for scale in self.used_scales():
             link = f'<a href="{relative_url(here, scale_url(scale))}">{self.text(scale.title)}</a>'
             parts.append(f"<p>{self.threshold_sentence(scale, 'scale_threshold', link)}</p>")
         parts.append(f"<p>{self.ui('scale_generic')}</p>")
+        parts.append(
+            f'<p><a href="{relative_url(here, scales_url())}">{self.ui("all_scales")}</a></p>'
+        )
         contact = self.contact()
         if contact:
             parts.append(f'<h2 id="pf-contact">{self.ui("contact")}</h2>{contact}')
+        parts.insert(1, self.notice(since))
         return self.add(
             here,
             "home",
@@ -411,6 +452,7 @@ class _Writer:
     def subject(self, subject: Subject) -> str:
         here = subject_url(subject)
         scale = self.school.scales[subject.scale_id]
+        since = self.fallbacks
         link = f'<a href="{relative_url(here, scale_url(scale))}">{self.text(scale.title)}</a>'
         parts = [f"<h1>{self.text(subject.title)}</h1>", self.block(subject.description)]
         parts.append(
@@ -432,6 +474,7 @@ class _Writer:
                 f"{self.block(level.description)}<ul>{topics}</ul></li>"
             )
         parts.append("</ol>")
+        parts.insert(1, self.notice(since))
         return self.add(
             here,
             "subject",
@@ -443,6 +486,7 @@ class _Writer:
 
     def level(self, subject: Subject, level: Level) -> str:
         here = level_url(subject, level)
+        since = self.fallbacks
         parts = [
             f'<p class="pf-lead"><span class="pf-print-only">{self.text(self.school.name)} · '
             f'</span><a href="{relative_url(here, subject_url(subject))}">'
@@ -450,7 +494,9 @@ class _Writer:
             f"<h1>{self.level_title_html(level)}</h1>",
             self.block(level.description),
             f'<p class="pf-completion">{self.completion(level.completion)}</p>',
+            self.about_scale(here, level),
         ]
+        parts.insert(2, self.notice(since))
         search = [f"<h1>{escape(self.level_title(level))}</h1>", self.para(level.description)]
         toc = []
         for topic in level.topics:
@@ -489,10 +535,40 @@ class _Writer:
             }
         return labels
 
+    def about_scale(self, here: str, level: Level) -> str:
+        """What a family needs to read the rubrics below, said once: the scale (named and
+        linked), its goal, what "generic" means, and the switch that folds the generic
+        in-between rows (half points) on a long page."""
+        seen: dict[str, Scale] = {}
+        generic = foldable = False
+        for target in level.targets:
+            scale = seen.setdefault(target.scale_id, self.school.scale_of(target))
+            for point in scale.points:
+                if point.value not in target.rubric:
+                    generic = True
+                    foldable = foldable or _folds(point.value, scale)
+        if not seen:
+            return ""
+        parts = ['<div class="pf-about-scale" id="pf-about-scale">']
+        for scale in seen.values():
+            link = f'<a href="{relative_url(here, scale_url(scale))}">{self.text(scale.title)}</a>'
+            parts.append(f"<p>{self.threshold_sentence(scale, 'scale_note', link)}</p>")
+        if generic:
+            badge = f'<span class="pf-badge">{self.ui("generic")}</span>'
+            parts.append(f'<p class="pf-generic-note">{self.ui("generic_note", badge=badge)}</p>')
+        if foldable:
+            parts.append(
+                '<p class="pf-fold"><label><input type="checkbox" class="pf-fold-toggle"> '
+                f"{self.ui('fold')}</label></p>"
+            )
+        parts.append("</div>")
+        return "".join(parts)
+
     def topic(self, subject: Subject, topic: Topic, search: list[str]) -> str:
         """The topic's section of its level page; its search copy is added to ``search`` in the
         same pass (the copy reuses the section's escaped texts)."""
         code, id_ = code_html(topic.code), anchor(topic.code)
+        since = self.fallbacks
         parts = [
             f'<section class="pf-topic"><h2 id="{id_}">'
             f'<span class="pf-code">{code}</span> {self.text(topic.title)}</h2>',
@@ -502,6 +578,7 @@ class _Writer:
         search.append(self.para(topic.description))
         for target in topic.targets:
             parts.append(self.target(target, search))
+        parts.insert(1, self.notice(since))
         parts.append("</section>")
         return "\n".join(parts)
 
@@ -519,22 +596,31 @@ class _Writer:
         for point in scale.points:
             before = self.fallbacks
             cls = "pf-point pf-threshold" if point.value == scale.threshold else "pf-point"
-            head = (
-                f'<th scope="row"><span class="pf-score">{self.point(point.value, scale)}</span> '
-                f'<span class="pf-label">{self.text(point.label)}</span></th>'
-            )
+            head = f'<th scope="row">{self.point_head(point.value, point.label, scale)}</th>'
             head_fallbacks = self.fallbacks - before
             generic = (
                 self.text(point.descriptor, "cell")
                 if point.descriptor
                 else escape(self.ui_plain("no_descriptor"))
             )
+            fold = " pf-fold-row" if _folds(point.value, scale) else ""
             own = f'<tr class="{cls} pf-own">{head}<td>'
-            row = f'<tr class="{cls} pf-generic">{head}<td>{badge}{generic}</td></tr>'
+            row = f'<tr class="{cls} pf-generic{fold}">{head}<td>{badge}{generic}</td></tr>'
             rows.append((point.value, own, row, head_fallbacks, self.fallbacks - before))
             self.fallbacks = before
         self._rows[scale.id] = rows
         return rows
+
+    def point_head(self, value: Decimal, label: Text, scale: Scale) -> str:
+        """A rubric row's score and label; the goal says so in words ("3.0 Proficient: the
+        goal"), not by its tint alone."""
+        head = (
+            f'<span class="pf-score">{self.point(value, scale)}</span> '
+            f'<span class="pf-label">{self.text(label)}</span>'
+        )
+        if value == scale.threshold:
+            head += f'<strong class="pf-goal">{self.ui("goal")}</strong>'
+        return head
 
     def target(self, target: Target, search: list[str]) -> str:
         """The target's rubric article; its search copy is added to ``search``: the descriptors
@@ -552,7 +638,11 @@ class _Writer:
                 self.fallbacks += row_fb
         code, id_ = code_html(target.code), target.anchor
         labels = self.search_labels(scale)
-        search.append(f'<h3 id="{id_}">{code} {self.esc(target.title)}</h3>')
+        short = short_esc = ""
+        if target.short_title:  # "Target A", "DOK 2": how a framework names it, beside the code
+            short = f'<small class="pf-short">{self.text(target.short_title)}</small> '
+            short_esc = f"{self.esc(target.short_title)} "
+        search.append(f'<h3 id="{id_}">{code} {short_esc}{self.esc(target.title)}</h3>')
         search.append(self.para(target.description))
         if rubric:
             own_texts = " ".join(
@@ -562,7 +652,7 @@ class _Writer:
             search.append(f"<p>{own_texts}</p>")
         return (
             f'<article class="pf-target"><h3 id="{id_}">'
-            f'<span class="pf-code">{code}</span> {self.text(target.title)}</h3>'
+            f'<span class="pf-code">{code}</span> {short}{self.text(target.title)}</h3>'
             f"{self.block(target.description, 'pf-description')}"
             f'<table class="pf-rubric"><caption>{self.ui("rubric_caption", code=code)}</caption>'
             f"{self.rubric_head}<tbody>{''.join(rows)}</tbody></table></article>"
@@ -570,6 +660,7 @@ class _Writer:
 
     def scale(self, scale: Scale) -> str:
         here = scale_url(scale)
+        since = self.fallbacks
         parts = [f"<h1>{self.text(scale.title)}</h1>", self.block(scale.description)]
         parts.append(f"<p>{self.threshold_sentence(scale, 'threshold')}</p>")
         if len(scale.allowed) != len(scale.points):
@@ -579,10 +670,8 @@ class _Writer:
         for point in scale.points:
             cls = "pf-point pf-threshold" if point.value == scale.threshold else "pf-point"
             rows.append(
-                f'<tr class="{cls}"><th scope="row"><span class="pf-score">'
-                f"{self.point(point.value, scale)}</span> "
-                f'<span class="pf-label">{self.text(point.label)}</span></th>'
-                f"<td>{self.text(point.descriptor, 'cell')}</td></tr>"
+                f'<tr class="{cls}"><th scope="row">{self.point_head(point.value, point.label, scale)}'
+                f"</th><td>{self.text(point.descriptor, 'cell')}</td></tr>"
             )
         parts.append(
             f'<h2 id="pf-points">{self.ui("all_points")}</h2>'
@@ -599,6 +688,10 @@ class _Writer:
                 self.lang,
             )
             parts.append(f'<p class="pf-used-by">{self.ui("subjects")}: {links}</p>')
+        parts.append(
+            f'<p><a href="{relative_url(here, scales_url())}">{self.ui("all_scales")}</a></p>'
+        )
+        parts.insert(1, self.notice(since))
         return self.add(
             here,
             "scale",
@@ -607,3 +700,211 @@ class _Writer:
             "\n".join(parts),
             [TocEntry("pf-points", self.ui_plain("all_points"))],
         )
+
+    def scales(self) -> str:
+        """The list of every scale: what the menu's "Proficiency scales" opens."""
+        here = scales_url()
+        since = self.fallbacks
+        parts = [f"<h1>{self.ui('scales')}</h1>", f"<p>{self.ui('scales_intro')}</p>"]
+        toc = []
+        for scale in self.used_scales():
+            id_ = f"pf-scale-{anchor(scale.id)}"
+            link = f'<a href="{relative_url(here, scale_url(scale))}">{self.text(scale.title)}</a>'
+            points = "".join(
+                f"<li>{self.point_head(p.value, p.label, scale)}</li>" for p in scale.points
+            )
+            users = locale.join(
+                (
+                    f'<a href="{relative_url(here, subject_url(s))}">{self.text(s.title)}</a>'
+                    for s in self.school.subjects
+                    if s.scale_id == scale.id
+                ),
+                self.lang,
+            )
+            parts.append(
+                f'<section class="pf-scale-card"><h2 id="{id_}">{link}</h2>'
+                f"{self.block(scale.description)}"
+                f"<p>{self.threshold_sentence(scale, 'threshold')}</p>"
+                f'<p>{self.ui("all_points")}:</p><ul class="pf-point-list">{points}</ul>'
+                + (f'<p class="pf-used-by">{self.ui("subjects")}: {users}</p>' if users else "")
+                + "</section>"
+            )
+            toc.append(TocEntry(id_, self.plain(scale.title)))
+        parts.insert(1, self.notice(since))
+        return self.add(
+            here,
+            "scales",
+            self.ui_plain("scales"),
+            self.ui_plain("scales_intro"),
+            "\n".join(parts),
+            toc,
+        )
+
+
+def _folds(value: Decimal, scale: Scale) -> bool:
+    """Whether a generic row at ``value`` is an in-between score a reader may fold away: a
+    half point, never the goal."""
+    return value != scale.threshold and value != value.to_integral_value()
+
+
+# -- the content's history: "last changed" on each page, and the "what changed" page ----------
+
+CHANGES_DIR = "changes"
+"""URL folder of the "what changed" page (a subject folder of this name would collide)."""
+
+
+def changes_url() -> str:
+    return f"{CHANGES_DIR}/"
+
+
+def page_files(school: School) -> dict[str, list[Path]]:
+    """The content files each generated page is made of, by URL: a page last changed when the
+    newest of them did (the home page shows the whole curriculum's date)."""
+    out: dict[str, list[Path]] = {"": list(school.files)}
+    for scale in school.scales.values():
+        users = [s.source.file for s in school.subjects if s.scale_id == scale.id]
+        out[scale_url(scale)] = [scale.source.file, *users]
+    for subject in school.subjects:
+        scale_file = school.scales[subject.scale_id].source.file
+        levels = [lv.source.file for lv in subject.levels]
+        out[subject_url(subject)] = [subject.source.file, scale_file, *levels]
+        for level in subject.levels:
+            out[level_url(subject, level)] = [level.source.file, subject.source.file, scale_file]
+    return out
+
+
+def add_history(site: SiteLanguage, school: School, history: History) -> None:
+    """Add to ``site`` what the content's git history tells: a "last changed" line on every
+    page whose files have a known date, and the "what changed" page (when a change is known).
+
+    Engine-independent like the pages themselves; ``history`` comes from
+    :func:`proficio.site.history.read_history` (empty outside a git checkout: nothing added)."""
+    w = _Writer(school, site.lang)
+    days = {url: history.last_changed(files) for url, files in page_files(school).items()}
+    has_page = bool(history.versions)
+    if has_page:
+        body, toc = _changes_body(w, school, history)
+        src = w.add(
+            changes_url(),
+            "changes",
+            w.ui_plain("changes"),
+            w.ui_plain("changes_intro"),
+            body,
+            toc,
+        )
+        days[changes_url()] = history.versions[0].day
+        site.pages.append(w.pages[-1])
+        site.nav.append(NavItem(w.ui_plain("changes"), src))
+    for i, page in enumerate(site.pages):
+        day = days.get(page.url)
+        if day is None:
+            continue
+        line = w.ui("last_changed", date=_time(day, site.lang))
+        if has_page and page.url != changes_url():
+            link = relative_url(page.url, changes_url())
+            line += f' <a href="{link}">{w.ui("changes")}</a>'
+        site.pages[i] = replace(
+            page,
+            body=f'{page.body}\n<p class="pf-changed">{line}</p>',
+            search=page.search if page.search is not None else page.body,
+        )
+    site.fallbacks += w.fallbacks
+
+
+def _time(day: date, lang: str) -> str:
+    return f'<time datetime="{day.isoformat()}">{escape(locale.long_date(day, lang))}</time>'
+
+
+def _changes_body(w: _Writer, school: School, history: History) -> tuple[str, list[TocEntry]]:
+    here = changes_url()
+    where = {t.code: (s, lv, t) for s, lv, _topic, t in school.iter_targets()}
+
+    def code(change_code: str) -> str:
+        """A code linked to its rubric while the target exists."""
+        found = where.get(change_code)
+        html = f'<span class="pf-code">{code_html(change_code)}</span>'
+        if found is None:
+            return html
+        return f'<a href="{relative_url(here, target_url(*found))}">{html}</a>'
+
+    def item(ch: TargetChange) -> str:
+        level = w.text(ch.level) if ch.level else w.ui("level_n", n=ch.level_number)
+        place = f'<span class="pf-where">{w.text(ch.subject)}, {level}</span>'
+        if ch.kind == "renamed":
+            assert ch.old_code is not None
+            head = w.ui("renamed", old=code_html(ch.old_code), new=code(ch.code))
+        elif ch.kind == "retired":
+            head = f'<span class="pf-code">{code_html(ch.code)}</span>'
+        else:
+            head = code(ch.code)
+        text = f"{head} {w.text(ch.title)} · {place}"
+        if ch.kind == "reworded":
+            fields = locale.join((w.ui(f"field.{f}") for f in ch.fields), w.lang)
+            text += f" · {w.ui('reworded_fields', fields=fields)}"
+            if ch.old_title is not None and w.raw(ch.old_title) != w.raw(ch.title):
+                # not where only another language's title changed (the reader's reads the same)
+                text += f" · {w.ui('was_titled', title=w.text(ch.old_title))}"
+        return f"<li>{text}</li>"
+
+    parts = [f"<h1>{w.ui('changes')}</h1>", f"<p>{w.ui('changes_intro')}</p>"]
+    toc = []
+    for day, versions in by_day(history.versions):
+        before = w.fallbacks
+        id_ = f"pf-{day.isoformat()}"
+        section = [f'<section class="pf-changes"><h2 id="{id_}">{_time(day, w.lang)}</h2>']
+        toc.append(TocEntry(id_, locale.long_date(day, w.lang)))
+        changes = [ch for v in versions for ch in v.changes]
+        for kind in ("added", "renamed", "reworded", "retired"):
+            items = [item(ch) for ch in changes if ch.kind == kind]
+            if items:
+                section.append(f"<h3>{w.ui(f'change.{kind}')}</h3><ul>{''.join(items)}</ul>")
+        for v in versions:
+            if v.first is not None:
+                section.append(
+                    f"<p>{w.ui('changes_first', targets=w.count('targets_n', v.first))}</p>"
+                )
+        section.append(f"{w.notice(before)}</section>")
+        parts.append("".join(section))
+    return "\n".join(parts), toc
+
+
+def not_found(school: School, lang: str, roots: Iterable[tuple[str, str]] | None = None) -> str:
+    """The 404 page's body in ``lang``: what happened, a search box, the home page and the site
+    in every other language.
+
+    ``roots`` are each language's absolute root address (from ``site_url``): a host serves the
+    one 404 page for a missing address at any depth, so its links must not be relative; they
+    keep only the path (``/es/``), so they stay on whichever host serves the site. Without
+    them, links are relative to the language's root, where the 404 page itself lives.
+    """
+    words = _Writer(school, lang)
+    here = language_root(school, lang)
+    where = {code: urlsplit(url).path for code, url in roots or ()}
+
+    def root_of(code: str) -> str:
+        return where.get(code) or relative_url(here, language_root(school, code))
+
+    home = escape(root_of(lang))
+    others = [
+        f'<li><a href="{escape(root_of(code))}" hreflang="{escape(code)}" lang="{escape(code)}">'
+        f"{escape(language_name(code))}</a></li>"
+        for code in school.languages
+        if code != lang
+    ]
+    parts = [
+        '<div class="pf-not-found">',
+        f"<h1>{words.ui('not_found')}</h1>",
+        f"<p>{words.ui('not_found_text')}</p>",
+        f'<form action="{home}" method="get" role="search">'
+        f'<label for="pf-404-q">{words.ui("not_found_search")}</label>'
+        f'<input type="search" id="pf-404-q" name="q" required>'
+        f'<button type="submit" class="md-button md-button--primary">'
+        f"{words.ui('search_button')}</button></form>",
+        f'<p><a href="{home}">{words.ui("not_found_home")}</a></p>',
+    ]
+    if others:
+        parts.append(
+            f'<h2 id="pf-languages">{words.ui("not_found_languages")}</h2><ul>{"".join(others)}</ul>'
+        )
+    parts.append("</div>")
+    return "\n".join(parts)

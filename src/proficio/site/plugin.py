@@ -29,6 +29,7 @@ from html import escape
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
+import jinja2
 import material
 from mkdocs.commands.build import build
 from mkdocs.config import config_options as c
@@ -52,14 +53,20 @@ from ..support import clock
 from ..support.allocation import no_collection
 from ..support.forking import Forked, can_fork
 from ..support.staging import StagedFolder
+from . import light, serve_errors
+from .family import print_margins
+from .history import DEFAULT_LIMIT, History, read_history
 from .pages import (
+    CHANGES_DIR,
     SCALES_DIR,
     NavItem,
     SiteLanguage,
     SitePage,
     TocEntry,
+    add_history,
     generate,
     language_root,
+    not_found,
     relative_url,
 )
 from .strings import language_name, ui
@@ -86,6 +93,8 @@ _CONTENT_OVERRIDE: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
 )
 
 _cache: dict[Path, tuple[tuple[tuple[str, int, int], ...], Result]] = {}
+_histories: dict[Path, History] = {}
+"""The root build's read of each content folder's history, for the other languages' builds."""
 
 
 @dataclass
@@ -95,10 +104,11 @@ class Timings:
     load: float = 0.0
     generate: float = 0.0
     hooks: float = 0.0
+    history: float = 0.0
 
     @property
     def total(self) -> float:
-        return self.load + self.generate + self.hooks
+        return self.load + self.generate + self.hooks + self.history
 
 
 TIMINGS = Timings()
@@ -207,6 +217,10 @@ def content_override(path: Path | None) -> contextvars.Token[Path | None]:
 class ProficioPluginConfig(Config):  # type: ignore[no-untyped-call]
     content = c.Type(str, default="content")
     """The school's content folder, relative to mkdocs.yml."""
+    history = c.Type(bool, default=True)
+    """Read the content's git history: "last changed" on each page, the "what changed" page."""
+    history_commits = c.Type(int, default=DEFAULT_LIMIT)
+    """How many of the content's latest commits the "what changed" page compares."""
 
 
 class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyped-call]
@@ -231,12 +245,18 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         self.by_src: dict[str, SitePage] = {}
         self.full_content: dict[str, str] = {}
         self.fallback_pages: dict[str, str] = {}
+        self.shared_assets: set[str] = set()
+        """In another language's build, the theme's files its pages take from the root's copy."""
+        self.serving = False
+        self.broken: list[str] | None = None
+        """Under ``mkdocs serve``, the content's problems while it cannot be built (serve_errors)."""
 
     # -- configuration -------------------------------------------------------------------------
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         if _NESTED.get() is None:
             self.stage = command != "serve" and not dirty
+            self.serving = command == "serve"
             self.dirty = dirty
 
     def content_root(self, config: MkDocsConfig) -> Path:
@@ -262,6 +282,9 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         self.nested = _NESTED.get()
         self.root = self.content_root(config)
         result = load_content(self.root)
+        self.broken = None
+        if (result.errors or result.school is None) and self.serving and not self.nested:
+            return serve_errors.show(self, config, [str(d) for d in result.errors])
         if result.errors or result.school is None:
             raise PluginError(
                 "The school's content has errors; the site was not built:\n"
@@ -272,8 +295,13 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         started = time.perf_counter()
         if not self.nested:
             generate_ahead(school, school.languages[1:])
-        self.site = site_for(school, lang)
+        try:
+            self.site = site_for(school, lang)
+        except ProficioError as exc:
+            raise PluginError("\n".join([str(exc), *exc.details])) from None
         TIMINGS.generate += time.perf_counter() - started
+        if self.config.history:
+            add_history(self.site, school, self.content_history(config))
         self.by_src = {p.src_uri: p for p in self.site.pages}
         if not self.nested:
             LAST_PAGES.clear()
@@ -289,11 +317,12 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
             for d in result.warnings:
                 if d.code != "missing-translation":
                     log.warning(str(d))
-        collisions = [s for s in school.subjects if s.slug == SCALES_DIR]
+        collisions = [s for s in school.subjects if s.slug in (SCALES_DIR, CHANGES_DIR)]
         if collisions:
             raise PluginError(
-                f"{collisions[0].source}: the subject folder '{SCALES_DIR}' would share its address "
-                f"with the site's page of proficiency scales. Rename the folder."
+                f"{collisions[0].source}: the subject folder '{collisions[0].slug}' would share "
+                "its address with one of the site's own pages (proficiency scales, what changed). "
+                "Rename the folder."
             )
 
         # Plain text, Markdown taken out: Material prints both in the page's head and header.
@@ -313,7 +342,12 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         if str(THEME_DIR) not in config.theme.dirs:
             config.theme.dirs.insert(0, str(THEME_DIR))
         features = list(config.theme.get("features") or [])
-        for feature in ("navigation.indexes", "navigation.prune", "navigation.footer"):
+        for feature in (
+            "navigation.indexes",
+            "navigation.prune",
+            "navigation.footer",
+            "content.tooltips",  # the glossary's definitions (site/family.py)
+        ):
             if feature not in features:
                 features.append(feature)
         config.theme["features"] = features
@@ -322,8 +356,9 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         # make its script fetch every language's sitemap to rewrite the menu's links.
         config.extra["alternate"] = len(school.languages) > 1
         config.extra["generator"] = False
-        if "assets/proficio/site.css" not in config.extra_css:
-            config.extra_css = [*config.extra_css, "assets/proficio/site.css"]
+        for css in ("assets/proficio/site.css", "assets/proficio/print.css"):
+            if css not in config.extra_css:
+                config.extra_css = [*config.extra_css, css]
         config.use_directory_urls = True
         config.nav = self.nav_config(self.site.nav)
         if config.site_url:
@@ -333,9 +368,36 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
             ]
             if self.nested:
                 config.site_url = f"{root}{lang}/"
+        config.extra["proficio_404"] = not_found(school, lang, config.extra.get("proficio_roots"))
         if self.stage and not self.nested:
             self.start_staging(config)
         return config
+
+    def content_history(self, config: MkDocsConfig) -> History:
+        """The content's git history, read once per build (the other languages reuse it);
+        snapshots by commit are kept in ``build/cache/history`` beside mkdocs.yml."""
+        if self.nested is not None and self.root in _histories:
+            return _histories[self.root]
+        started = time.perf_counter()
+        base = Path(config.config_file_path).parent if config.config_file_path else None
+        cache = base / "build" / "cache" / "history" if base is not None else None
+        history = read_history(
+            self.root,
+            limit=max(self.config.history_commits, 0),
+            cache=cache,
+            current=self.school,
+        )
+        _histories[self.root] = history
+        TIMINGS.history += time.perf_counter() - started
+        for note in history.notes:
+            log.info(note)
+        if history.commits:
+            changes = sum(len(v.changes) for v in history.versions)
+            log.info(
+                f"Read the content's history: {history.commits} commit(s) compared, {changes} "
+                f"change(s) to targets, in {history.seconds:.2f} s."
+            )
+        return history
 
     # -- the site, built beside site_dir and swapped in whole ----------------------------------
 
@@ -396,6 +458,8 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
 
     @_hook
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if self.broken is not None:
+            return serve_errors.error_files(self, files, config)
         assert self.site is not None and self.school is not None
         self.hand_written(files, config)
         for page in self.site.pages:
@@ -411,7 +475,15 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
             files.append(File.generated(config, logo, abs_src_path=str(self.school.logo)))
             config.theme["logo"] = logo
             config.theme["favicon"] = logo
+        own = [config.theme["logo"]] if self.school is not None and self.school.logo else []
+        self.shared_assets = light.lighten(files, config, nested=self.nested is not None, own=own)
         return files
+
+    def on_env(
+        self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
+    ) -> jinja2.Environment:
+        light.share_assets(env, self.shared_assets)
+        return env
 
     def hand_written(self, files: Files, config: MkDocsConfig) -> None:
         """Pages written in docs/: ``about.md`` in every language, or ``about.es.md`` for one.
@@ -444,6 +516,8 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         self, markdown: str, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         spec = self.by_src.get(page.file.src_uri)
+        if self.school is not None and self.site is not None:  # read by theme/main.html
+            page.meta["proficio_print"] = print_margins(self.school, self.site.lang, page.url)
         if spec is None:
             return None
         page.meta["title"] = escape(spec.title)
@@ -522,7 +596,7 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
     # -- the other languages -------------------------------------------------------------------
 
     def _build_other_languages(self, config: MkDocsConfig) -> None:
-        if self.nested or self.school is None:
+        if self.nested or self.school is None or self.broken is not None:
             return
         assert self.site is not None
         languages = self.school.languages
@@ -533,7 +607,15 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         for lang in languages[1:]:
             self.build_language(config, lang)
 
-    on_post_build = CombinedEvent(_build_other_languages, _move_site_into_place)
+    @event_priority(-10)  # after the search plugin has written this language's index
+    @_hook
+    def _search_finds_code_suffixes(self, config: MkDocsConfig) -> None:
+        if self.school is not None:
+            light.index_suffixes(config.site_dir, light.code_suffixes(self.school))
+
+    on_post_build = CombinedEvent(
+        _build_other_languages, _search_finds_code_suffixes, _move_site_into_place
+    )
 
     def build_language(self, config: MkDocsConfig, lang: str) -> None:
         if not config.config_file_path:
@@ -574,6 +656,7 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         self, server: LiveReloadServer, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
         server.watch(str(self.root))
+        self.serving = True  # also under `serve --clean`, which starts as a build
         return server
 
 

@@ -534,7 +534,7 @@ class Catalog:
                 threshold=self._number(p.threshold, row["code"], lang),
             )
         else:
-            first = f"{row['score']}, {row['label']}"
+            first = f"{row['score']} ({row['label']})"
         parts = [first]
         if p.count > 1 or p.score is not None:
             count = self._count(p.count, lang)

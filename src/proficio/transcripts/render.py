@@ -13,7 +13,7 @@ import json
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from importlib import resources
 from pathlib import Path
@@ -181,7 +181,17 @@ class Renderer:
         return out
 
     def render(self, result: StudentResult) -> Rendered:
-        """The student's PDF, or :class:`DocumentError` saying why it cannot be issued."""
+        """The student's PDF, or :class:`DocumentError` saying why it cannot be issued: Typst's
+        PDF packed (:func:`compact`) and, with a signing identity, signed."""
+        typeset = self.typeset(result)
+        pdf = compact(typeset.pdf)
+        if self.signer is not None:
+            lang = self.catalog.language_for(result)
+            pdf = self.signer.sign(pdf, tooltip=signing.tooltip(self.catalog.school, lang))
+        return replace(typeset, pdf=pdf, signed=self.signer is not None)
+
+    def typeset(self, result: StudentResult) -> Rendered:
+        """The PDF exactly as Typst writes it, before it is packed or signed."""
         self.check_student(result)
         doc = self.catalog.student(result, self.explain)
         lang = self.catalog.language_for(result)
@@ -209,8 +219,4 @@ class Renderer:
         except typst.TypstError as exc:
             raise DocumentError(f"Typst could not lay out the document: {exc.message}") from exc
         assert isinstance(pdf, bytes)
-        pages = page_count(pdf)
-        pdf = compact(pdf)
-        if self.signer is not None:
-            pdf = self.signer.sign(pdf, tooltip=signing.tooltip(school, lang))
-        return Rendered(pdf, pages, doc_id, digest, self.signer is not None)
+        return Rendered(pdf, page_count(pdf), doc_id, digest)

@@ -21,6 +21,7 @@ signature to cover the whole file: any byte changed, added or cut after signing 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import io
 import uuid
@@ -391,14 +392,13 @@ class Signer:
         from cryptography import x509
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric import ec, rsa
-        from pyhanko.sign import signers
         from pyhanko_certvalidator.registry import SimpleCertificateStore
 
         store: Any = SimpleCertificateStore  # its from_certs is untyped
         key = asn1_keys.PrivateKeyInfo.load(self.identity.key)
         cert = asn1_x509.Certificate.load(self.identity.certificate)
         chain = [asn1_x509.Certificate.load(c) for c in self.identity.chain]
-        self._signer = signers.SimpleSigner(
+        self._signer = _signer_class()(
             signing_cert=cert,
             signing_key=key,
             cert_registry=store.from_certs(chain),  # the signer's own is added by pyHanko
@@ -456,6 +456,38 @@ class Signer:
         await signed.post_signature_processing(output)
         assert isinstance(output, io.BytesIO)
         return output.getvalue()
+
+
+@functools.cache
+def _signer_class() -> Any:
+    """pyHanko's signer, holding the key loaded once.
+
+    pyHanko's own reloads the key from its bytes for every signature, and loading an RSA key
+    checks it (a tenth of a second or more): twice a document, with the size estimate."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
+    from pyhanko.sign.signers import SimpleSigner
+    from pyhanko_certvalidator.util import get_pyca_cryptography_hash
+
+    class KeyLoadedOnce(SimpleSigner):
+        def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+            key = getattr(self, "_loaded", None)
+            if key is None:
+                key = self._loaded = serialization.load_der_private_key(
+                    self.signing_key.dump(), password=None
+                )
+            mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+            algorithm = mechanism["algorithm"].native
+            digest = get_pyca_cryptography_hash(digest_algorithm)
+            if isinstance(key, rsa.RSAPrivateKey) and algorithm.endswith("_rsa"):
+                return key.sign(data, padding.PKCS1v15(), digest)
+            if isinstance(key, ec.EllipticCurvePrivateKey) and algorithm.endswith("_ecdsa"):
+                return key.sign(data, ec.ECDSA(digest))
+            if isinstance(key, ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey):
+                return key.sign(data)
+            return bytes(super().sign_raw(data, digest_algorithm))
+
+    return KeyLoadedOnce
 
 
 def _writer(pdf: bytes) -> Any:
@@ -600,6 +632,7 @@ def verify(path: Path, trusted: list[bytes]) -> Verdict:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -646,8 +679,14 @@ def verify(path: Path, trusted: list[bytes]) -> Verdict:
         revocation_mode="soft-fail",
         moment=moment or datetime.now(UTC),
     )
+    # What signing accepted (load_identity): a certificate for digital signatures or
+    # non-repudiation, or one with no key usage at all (pyHanko alone wants non-repudiation).
+    usage = embedded.signer_cert.key_usage_value
+    constraints = KeyUsageConstraints(
+        key_usage={"digital_signature", "non_repudiation"} if usage is not None else set()
+    )  # an empty set: no requirement (None would mean pyHanko's default)
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = validate_pdf_signature(embedded, context, key_usage_settings=constraints)
     except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
         return Verdict(
             path,
