@@ -785,3 +785,51 @@ def test_packed_files_read_the_same_in_poppler_and_pypdf(typeset, tmp_path):
         assert infos[0].stderr == infos[1].stderr, what
         with pikepdf.open(io.BytesIO(packed)) as pdf:
             assert pdf.check_pdf_syntax() == [], what  # qpdf's own check of every object
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "message"),
+    [
+        ("https://verify.example.org/?id={id}", 0, None),
+        ("https://verify.example.org/check", 0, None),
+        (
+            "verify.example.org",
+            1,
+            "'verification_url' 'verify.example.org' is not in the expected form.",
+        ),
+        (
+            "https://verify example.org",
+            1,
+            "'verification_url' 'https://verify example.org' is not in the expected form.",
+        ),
+    ],
+)
+def test_the_verification_address_in_school_yaml(tmp_path, value, code, message):
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT, folder)
+    yaml = folder / "school.yaml"
+    lines = yaml.read_text(encoding="utf-8").splitlines()
+    yaml.write_text("\n".join([*lines, f'verification_url: "{value}"']) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", str(folder)], catch_exceptions=False)
+    assert result.exit_code == code, result.output
+    if message:
+        assert f"{yaml}:{len(lines) + 1}:19: {message}" in result.output.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://v.example.org/d/{id}", "https://v.example.org/d/7F3K-9QXM-2HBD"),
+        ("https://v.example.org/check", "https://v.example.org/check?id=7F3K-9QXM-2HBD"),
+        ("https://v.example.org/?school=rb", "https://v.example.org/?school=rb&id=7F3K-9QXM-2HBD"),
+        (None, None),
+    ],
+)
+def test_the_address_a_document_is_checked_at(url, shown):
+    from dataclasses import replace
+
+    from proficio.content.loader import load_school
+    from proficio.transcripts.signing import check_address
+
+    school = replace(load_school(CONTENT), verification_url=url)
+    assert check_address(school, "7F3K-9QXM-2HBD") == shown

@@ -166,7 +166,8 @@ def test_roster(tmp_path: Path) -> None:
     synthetic.write_roster(b, 300, seed=9, languages=("en", "es", "vi"))
     assert a.read_bytes() == b.read_bytes()
     assert a.read_bytes().startswith(
-        b"student_id,given_name,family_name,preferred_name,graduation_year,birth_date,language\n"
+        b"student_id,given_name,family_name,preferred_name,graduation_year,birth_date,language,"
+        b"name_order,latin_name\n"
     )
     _, rows = read_csv(a)
     assert len(rows) == 300

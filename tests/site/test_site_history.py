@@ -228,7 +228,8 @@ def test_the_same_commit_builds_the_same_bytes_with_or_without_the_cache(tmp_pat
     edit_level(repo, "code")
     commit_all(repo, "New code", SECOND)
     mkdocs_build(repo)
-    cache = repo / "build" / "cache" / "history"
+    cache = repo / ".git" / "proficio" / "history"
+    assert sorted(p.name for p in (repo / "build").iterdir()) == ["site"]
     assert len(list(cache.glob("*.json"))) == 2
     first = {p: p.read_bytes() for p in (repo / "build" / "site").rglob("*.html")}
     shutil.rmtree(cache)

@@ -20,7 +20,7 @@ from ..support import clock
 from ..support.files import folder_lock
 from ..transcripts import manifest
 from ..transcripts.bulk import parse_shard
-from ..transcripts.document import KINDS, Options
+from ..transcripts.document import DETAILS, KINDS, Options
 from ..transcripts.run import Run, issue
 from ..transcripts.signing import PASSWORD_VARIABLE, Identity
 from .options import (
@@ -100,6 +100,13 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
     help="Official transcript, or the family's progress report.",
 )
 @click.option(
+    "--detail",
+    type=click.Choice(DETAILS),
+    default="targets",
+    show_default=True,
+    help="Transcripts: a row per learning target, or one per measurement topic (shorter).",
+)
+@click.option(
     "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes [default: all cores]."
 )
 @click.option(
@@ -155,6 +162,7 @@ def transcripts_command(
     out: Path | None,
     students: str | None,
     kind: str,
+    detail: str,
     jobs: int,
     shard: str | None,
     paper: str,
@@ -190,7 +198,12 @@ def transcripts_command(
     offered_language(school, language)
     book = inputs.gradebook("documents", school=school, as_of=issued)
     options = Options(
-        kind=kind, paper=paper, unofficial=unofficial, issued=issued, language=language
+        kind=kind,
+        paper=paper,
+        unofficial=unofficial,
+        issued=issued,
+        language=language,
+        detail=detail,
     )
     run = issue(
         school,

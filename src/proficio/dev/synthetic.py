@@ -46,7 +46,7 @@ __all__ = [
 
 ROSTER_HEADER = (
     "student_id", "given_name", "family_name", "preferred_name", "graduation_year", "birth_date",
-    "language",
+    "language", "name_order", "latin_name",
 )
 EVIDENCE_HEADER = (
     "student_id", "target", "score", "date", "assessment", "type", "scorer", "comment",
@@ -542,6 +542,8 @@ class Culture:
     male: tuple[str, ...]
     family: tuple[str, ...]
     two_family_names: float = 0.0
+    family_first: bool = False
+    """Written family name first (高一鸣, Nguyễn Văn An): the roster's ``name_order``."""
 
 
 CULTURES = (
@@ -553,6 +555,7 @@ CULTURES = (
                "Thành Công, Hữu Phước, Quang Vinh, Đăng Khoa, Trọng Nghĩa"),
         _split("Nguyễn, Trần, Lê, Phạm, Hoàng, Huỳnh, Phan, Vũ, Võ, Đặng, Bùi, Đỗ, Hồ, Ngô,"
                "Dương, Lý, Đinh, Trương, Lâm, Mai, Tô, Châu"),
+        family_first=True,
     ),
     Culture(
         "spanish", "es", 16,
@@ -589,6 +592,7 @@ CULTURES = (
         _split("伟, 思远, 浩然, 梓轩, 磊, 宇航, 晓明, 一鸣, 俊杰, 志强, 文博"),
         _split("王, 李, 张, 刘, 陈, 杨, 黄, 赵, 吴, 周, 徐, 孙, 马, 朱, 胡, 郭, 何, 林, 罗, 高,"
                "郑, 梁, 欧阳"),
+        family_first=True,
     ),
     Culture(
         "nordic", "sv", 7,
@@ -616,6 +620,7 @@ CULTURES = (
         _split("민준, 서준, 도윤, 예준, 시우, 하준, 주원, 지호, 지훈, 현우, 건우"),
         _split("김, 이, 박, 최, 정, 강, 조, 윤, 장, 임, 한, 오, 서, 신, 권, 황, 안, 송, 류, 홍,"
                "전, 고"),
+        family_first=True,
     ),
     Culture(
         "hindi", "hi", 6,
@@ -658,6 +663,30 @@ CULTURES = (
     ),
 )
 _CULTURE_WEIGHTS = tuple(c.weight for c in CULTURES)
+LATIN = dict(zip(  # the Chinese and Korean names in Latin letters (pinyin; as passports write)
+    _split("静, 欣怡, 子涵, 雨桐, 婷, 嘉怡, 诗涵, 佳琪, 美琳, 晨曦, 若曦, 伟, 思远, 浩然, 梓轩, 磊,"
+           "宇航, 晓明, 一鸣, 俊杰, 志强, 文博, 王, 李, 张, 刘, 陈, 杨, 黄, 赵, 吴, 周, 徐, 孙, 马,"
+           "朱, 胡, 郭, 何, 林, 罗, 高, 郑, 梁, 欧阳, 서연, 지우, 하은, 민서, 수아, 지민, 예은, 채원,"
+           "다은, 유나, 소윤, 민준, 서준, 도윤, 예준, 시우, 하준, 주원, 지호, 지훈, 현우, 건우, 김, 이,"
+           "박, 최, 정, 강, 조, 윤, 장, 임, 한, 오, 서, 신, 권, 황, 안, 송, 류, 홍, 전, 고"),
+    _split("Jing, Xinyi, Zihan, Yutong, Ting, Jiayi, Shihan, Jiaqi, Meilin, Chenxi, Ruoxi, Wei,"
+           "Siyuan, Haoran, Zixuan, Lei, Yuhang, Xiaoming, Yiming, Junjie, Zhiqiang, Wenbo, Wang,"
+           "Li, Zhang, Liu, Chen, Yang, Huang, Zhao, Wu, Zhou, Xu, Sun, Ma, Zhu, Hu, Guo, He, Lin,"
+           "Luo, Gao, Zheng, Liang, Ouyang, Seoyeon, Jiwoo, Haeun, Minseo, Sua, Jimin, Yeeun,"
+           "Chaewon, Daeun, Yuna, Soyun, Minjun, Seojun, Doyun, Yejun, Siwoo, Hajun, Juwon, Jiho,"
+           "Jihoon, Hyunwoo, Gunwoo, Kim, Lee, Park, Choi, Jung, Kang, Cho, Yoon, Jang, Lim, Han,"
+           "Oh, Seo, Shin, Kwon, Hwang, Ahn, Song, Ryu, Hong, Jeon, Ko"),
+    strict=True,
+))
+
+
+def _latin_name(given: str, family: str) -> str:
+    """``GAO Yiming``: the family name in capitals, as a passport writes it; "" if unknown."""
+    if given in LATIN and family in LATIN:
+        return f"{LATIN[family].upper()} {LATIN[given]}"
+    return ""
+
+
 NICKNAMES = {  # preferred names students pick; by gender, and for anyone
     "female": _split("Mia, Rosie, Bea, Lulu, Kiki, Vicky, Lexi, Coco, Annie, Lily, Nina, Tess"),
     "male": _split("Max, Leo, Tommy, Benny, Andy, Mo, Danny, Ben, Nick, Tony, Zeke, Manny"),
@@ -705,14 +734,17 @@ def student(i: int, seed: int, languages: Sequence[str]) -> dict[str, str]:
     grad = rng.choice(GRADUATION_YEARS)
     shift = 0 if (r := rng.random()) < 0.92 else (-1 if r < 0.97 else 1)  # held back / skipped
     born = date(grad - 19 + shift, 9, 1) + timedelta(days=rng.randrange(365))
+    family = _family_name(rng, culture, female)
     return {
         "student_id": f"S{i:06d}",
         "given_name": given,
-        "family_name": _family_name(rng, culture, female),
+        "family_name": family,
         "preferred_name": _preferred(rng, culture, given, female) if rng.random() < 0.15 else "",
         "graduation_year": str(grad),
         "birth_date": born.isoformat(),
         "language": _language(rng, culture, languages),
+        "name_order": "family-given" if culture.family_first else "",
+        "latin_name": _latin_name(given, family),
     }
 
 

@@ -70,6 +70,8 @@ ROSTER_COLUMNS = (
     "graduation_year",
     "birth_date",
     "language",
+    "name_order",
+    "latin_name",
 )
 ROSTER_REQUIRED = ("student_id", "given_name", "family_name")
 ONEROSTER_ID_FIELDS = ("identifier", "sourcedId", "username")

@@ -2,8 +2,9 @@
 
 Evidence: ``student_id,target,score,date,assessment,type`` plus optional ``scorer,comment``, in
 any order. Roster: ``student_id,given_name,family_name`` plus optional ``preferred_name,
-graduation_year,birth_date,language``. Headers are matched case-insensitively; a header that is
-close to a missing column is reported as a typo instead of being ignored.
+graduation_year,birth_date,language,name_order,latin_name``. Headers are matched
+case-insensitively; a header that is close to a missing column is reported as a typo instead of
+being ignored.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from .mapping import (
     header_matches,
     outcome_of,
 )
-from .records import Student
+from .records import NAME_ORDERS, Student
 from .report import FileStats, ImportReport
 from .textfile import (
     BadFile,
@@ -578,7 +579,7 @@ def _unlisted(report: ImportReport, stats: FileStats, row: list[str], at: int, l
         report.unlisted.setdefault(sid, f"{stats.source}:{line}: {last.message}")
 
 
-_NAMES = ("student_id", "given_name", "family_name", "preferred_name")
+_NAMES = ("student_id", "given_name", "family_name", "preferred_name", "latin_name")
 """Roster columns that must not hold invisible characters (see ``textfile.invisible``)."""
 
 
@@ -674,6 +675,17 @@ def _student(
             row,
         )
         language = None
+    order = cells.get("name_order", "").lower().replace("_", "-") or NAME_ORDERS[0]
+    if order not in NAME_ORDERS:
+        report.warn(
+            stats,
+            line,
+            "bad-field",
+            f"name_order '{cells['name_order']}' is not {' or '.join(NAME_ORDERS)}: "
+            f"the name is printed given name first",
+            row,
+        )
+        order = NAME_ORDERS[0]
     return Student(
         id=cells["student_id"],
         given_name=cells["given_name"],
@@ -682,4 +694,6 @@ def _student(
         graduation_year=year,
         birth_date=born,
         language=language,
+        name_order=order,
+        latin_name=cells.get("latin_name") or None,
     )

@@ -23,10 +23,40 @@ class Student:
     birth_date: date | None = None
     language: str | None = None
     """The language the family reads reports in (falls back to the school's default)."""
+    name_order: str = "given-family"
+    """How the name is written: ``"given-family"`` (Ana Lima) or ``"family-given"`` (高一鸣,
+    Nguyễn Văn An, 김민준): the roster's ``name_order`` column."""
+    latin_name: str | None = None
+    """The name in Latin letters as the student's legal documents write it ("GAO Yiming"), so
+    a college can match a transcript to an application: the roster's ``latin_name`` column."""
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.given_name, self.family_name) if p)
+        """The name in its own order. Family name first, two parts in a script that writes
+        them without a space (Han, kana, hangul) are joined without one: 高 + 一鸣 is 高一鸣;
+        given name first, the parts keep a space (さくら 山田), as a Latin-script page sets it."""
+        if self.name_order != FAMILY_FIRST:
+            return " ".join(p for p in (self.given_name, self.family_name) if p)
+        parts = [p for p in (self.family_name, self.given_name) if p]
+        if len(parts) == 2 and _unspaced(parts[0][-1]) and _unspaced(parts[1][0]):
+            return "".join(parts)
+        return " ".join(parts)
+
+
+NAME_ORDERS = ("given-family", "family-given")
+FAMILY_FIRST = "family-given"
+
+
+def _unspaced(ch: str) -> bool:
+    """A letter of a script that writes a name's parts without a space between them."""
+    cp = ord(ch)
+    return (
+        0x4E00 <= cp <= 0x9FFF
+        or 0x3400 <= cp <= 0x4DBF
+        or 0x20000 <= cp <= 0x2FFFF
+        or 0x3040 <= cp <= 0x30FF
+        or 0xAC00 <= cp <= 0xD7AF
+    )
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ the list of curriculum changes by day (targets added, reworded, renamed, retired
 "what changed" page. Each of the last ``limit`` commits that touched the content folder is
 loaded with the ordinary content loader from a ``git archive`` of that commit, and its targets
 are compared with the commit before; each commit's targets are kept in a small JSON file named
-by its hash (``cache``), so a later build loads only the commits it has not seen.
+by its hash (in ``.git/proficio/history``), so a later build loads only the commits it has not
+seen.
 
 Only ``git`` on the PATH is needed (no library). Outside a git checkout, or without git, the
 history is empty and :attr:`History.notes` says why in one line; in a shallow clone (CI's
@@ -120,18 +121,27 @@ def read_history(
     root: Path,
     *,
     limit: int = DEFAULT_LIMIT,
-    cache: Path | None = None,
+    cache: Path | Literal["git"] | None = "git",
     current: School | None = None,
 ) -> History:
     """The history of the content folder ``root``: file days and the target changes of the last
     ``limit`` commits that touched ``school.yaml`` or ``subjects/`` (the others, such as a
     scale's or a logo's, change no target; ``limit`` 0: file days only). ``cache``: where
-    snapshots by commit are kept. ``current``: the school as already loaded from ``root``,
+    snapshots by commit are kept (``"git"``: ``.git/proficio/history``, out of the working tree,
+    the site and ``build/``; ``None``: nowhere). ``current``: the school as already loaded from ``root``,
     used for the newest commit when the content has no uncommitted change (one load fewer)."""
     started = time.perf_counter()
     history = History()
     try:
-        found = _git(root, "rev-parse", "--is-shallow-repository", "--git-path", "shallow")
+        found = _git(
+            root,
+            "rev-parse",
+            "--is-shallow-repository",
+            "--git-path",
+            "shallow",
+            "--git-path",
+            "proficio/history",
+        )
     except (OSError, subprocess.SubprocessError):
         history.notes.append(
             "git is not available: pages show no 'last changed' date and the site has no "
@@ -146,7 +156,9 @@ def read_history(
             "site has no 'what changed' page."
         )
         return history
-    shallow_flag, shallow_path = [*found.stdout.splitlines(), "", ""][:2]
+    shallow_flag, shallow_path, git_cache = [*found.stdout.splitlines(), "", "", ""][:3]
+    if cache == "git":
+        cache = root / git_cache.strip() if git_cache.strip() else None
     history.shallow = shallow_flag.strip() == "true"
     boundary: set[str] = set()
     if history.shallow:
@@ -193,6 +205,7 @@ _memory: dict[tuple[Path | None, str], Snapshot] = {}
 
 
 def _remember(cache: Path | None, commit: str, snap: Snapshot) -> None:
+    _memory.clear()  # one school's newest commit is all a later build may ask for
     _memory[(cache, commit)] = snap
     if cache is not None and not (cache / f"{commit}.json").is_file():
         _write_snapshot(cache / f"{commit}.json", snap)

@@ -375,17 +375,12 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
 
     def content_history(self, config: MkDocsConfig) -> History:
         """The content's git history, read once per build (the other languages reuse it);
-        snapshots by commit are kept in ``build/cache/history`` beside mkdocs.yml."""
+        snapshots by commit are kept in ``.git/proficio/history`` (not in ``build/``)."""
         if self.nested is not None and self.root in _histories:
             return _histories[self.root]
         started = time.perf_counter()
-        base = Path(config.config_file_path).parent if config.config_file_path else None
-        cache = base / "build" / "cache" / "history" if base is not None else None
         history = read_history(
-            self.root,
-            limit=max(self.config.history_commits, 0),
-            cache=cache,
-            current=self.school,
+            self.root, limit=max(self.config.history_commits, 0), current=self.school
         )
         _histories[self.root] = history
         TIMINGS.history += time.perf_counter() - started

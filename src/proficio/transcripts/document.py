@@ -21,18 +21,29 @@ from babel.lists import format_list
 
 from .. import scoring
 from ..content import markup
-from ..content.model import Calculation, Level, School, Subject, Target, Text, Topic, anchor
+from ..content.model import (
+    Calculation,
+    CompletionRule,
+    Level,
+    School,
+    Subject,
+    Target,
+    Text,
+    Topic,
+    anchor,
+)
 from ..content.model import localize as localized
 from ..evidence.records import Evidence, origin_note
 from ..scoring.methods import Rule
 from ..scoring.progress import Progress, closeness, facts
-from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
+from ..scoring.results import StudentResult, SubjectResult, TargetResult
 from ..site.pages import level_url, public_url
 from ..support import locale
 from ..support.bidi import direction, isolate, plain
 from . import strings
 
 KINDS = ("transcript", "progress")
+DETAILS = ("targets", "topics")
 PAPERS = {"letter": "us-letter", "a4": "a4"}
 
 Explain = Callable[..., str]
@@ -51,6 +62,8 @@ class Options:
     language: str | None = None
     """Transcripts: the language to print in (default: the school's). Progress reports always
     follow each family's language."""
+    detail: str = "targets"
+    """Transcripts: a row per learning target, or (``topics``) one per measurement topic."""
 
 
 def name_hint(text: str) -> str | None:
@@ -309,6 +322,7 @@ class Catalog:
                     ),
                 }
             )
+        subject_legend = self._subject_legend(lang)
         methods: list[Calculation] = []
         for info in self.targets.values():
             if info.target.calculation not in methods:
@@ -341,6 +355,7 @@ class Catalog:
                 ),
             },
             "legend": legend,
+            "subject_legend": subject_legend,
             "methods": [strings.method_sentence(m, lang) for m in methods],
             "evidence_note": t["evidence_note"],
             "links_note": (
@@ -360,6 +375,54 @@ class Catalog:
             ),
             "site_note": t["site_note"] if school.website else None,
         }
+
+    def _subject_legend(self, lang: str) -> list[dict[str, Any]]:
+        """Per subject that has targets: its scale, its calculation and its completion rule,
+        each one plain sentence; a method or rule that only some targets or levels use is
+        named with them, so nothing unused is listed and nothing used is left out."""
+        t = strings.ui(lang)
+        out = []
+        for subject in self.subjects.values():
+            infos = [i for i in self.targets.values() if i.subject is subject]
+            if not infos:
+                continue
+            scales: list[str] = []
+            calcs: dict[Calculation, list[str]] = {}
+            for info in infos:
+                scale = self.text(self.school.scale_of(info.target).title, lang)
+                if scale not in scales:
+                    scales.append(scale)
+                calcs.setdefault(info.target.calculation, []).append(info.target.code)
+            rules: dict[CompletionRule, list[str]] = {}
+            for level in subject.levels:
+                if any(i.level is level for i in infos):
+                    rules.setdefault(level.completion, []).append(self.text(level.title, lang))
+            method = [
+                self._for(strings.method_sentence(c, lang), codes, len(calcs), lang)
+                for c, codes in calcs.items()
+            ]
+            rule = [
+                self._for(strings.rule_sentence(r, lang), titles, len(rules), lang)
+                for r, titles in rules.items()
+            ]
+            out.append(
+                {
+                    "title": self.text(subject.title, lang),
+                    "scale": t["legend_scale"].format(scale=locale.join(scales, lang)),
+                    "method": " ".join(method),
+                    "rule": " ".join(rule),
+                }
+            )
+        return out
+
+    @staticmethod
+    def _for(sentence: str, names: list[str], groups: int, lang: str) -> str:
+        """``sentence``, prefixed with the targets or levels it is for when it is one of several."""
+        if groups < 2:
+            return sentence
+        return strings.ui(lang)["legend_for"].format(
+            codes=locale.join(names, lang), sentence=sentence
+        )
 
     def content_strings(self, lang: str) -> Iterator[tuple[str, str]]:
         """``(where, text)`` for every content string a document in ``lang`` may print."""
@@ -384,23 +447,24 @@ class Catalog:
     # -- the student's part ---------------------------------------------------------------
 
     def student_facts(self, result: StudentResult, lang: str) -> list[dict[str, Any]]:
+        """The identity block as fixed slots, two a row: each fact has its own place whether
+        or not the roster gives the others (an absent one is an empty slot, its label kept for
+        the layout but not printed), so a preferred
+        name or a name in Latin letters never moves the name, the ID, or anything below."""
         st, t = result.student, strings.ui(lang)
-        facts: list[dict[str, Any]] = [
-            {"label": t["name"], "value": person(st.full_name)},
-            {"label": t["student_id"], "value": person(st.id, exact=True)},
+        born = strings.long_date(st.birth_date, lang) if st.birth_date else None
+        code = self.school.school_code if self.options.kind == "transcript" else None
+        slots: list[tuple[str, Any]] = [
+            ("name", person(st.full_name)),
+            ("student_id", person(st.id, exact=True)),
+            ("latin_name", person(st.latin_name) if st.latin_name else None),
+            ("preferred_name", person(st.preferred_name) if st.preferred_name else None),
+            ("birth_date", born),
+            ("graduation_year", str(st.graduation_year) if st.graduation_year else None),
+            ("issued", strings.long_date(self.options.issued, lang)),
+            ("school_code", code or None),
         ]
-        if st.preferred_name:
-            facts.append({"label": t["preferred_name"], "value": person(st.preferred_name)})
-        if st.birth_date:
-            facts.append(
-                {"label": t["birth_date"], "value": strings.long_date(st.birth_date, lang)}
-            )
-        if st.graduation_year:
-            facts.append({"label": t["graduation_year"], "value": str(st.graduation_year)})
-        facts.append({"label": t["issued"], "value": strings.long_date(self.options.issued, lang)})
-        if self.options.kind == "transcript" and self.school.school_code:
-            facts.append({"label": t["school_code"], "value": self.school.school_code})
-        return facts
+        return [{"label": t[key], "value": value} for key, value in slots]
 
     def footer(self, result: StudentResult, lang: str) -> list[Any]:
         """The footer as text pieces, page-number slots and the ID as a :func:`person`, so an
@@ -418,6 +482,9 @@ class Catalog:
         lang = self.language_for(result)
         t = strings.ui(lang)
         name = clean(result.student.full_name)
+        latin = (
+            f" ({isolate(clean(result.student.latin_name))})" if result.student.latin_name else ""
+        )
         if self.options.kind == "transcript":
             heading = t["transcript_unofficial"] if self.options.unofficial else t["transcript"]
             subjects = [self._transcript_subject(s, lang) for s in result.subjects]
@@ -427,13 +494,14 @@ class Catalog:
             subjects = [self._progress_subject(s, lang, how) for s in result.subjects]
         doc: dict[str, Any] = {
             # PDF metadata is plain text: the name is isolated with Unicode's own FSI...PDI.
-            "title": f"{heading}: {isolate(name)} ({self.text(self.school.name, lang)})",
+            "title": f"{heading}: {isolate(name)}{latin} ({self.text(self.school.name, lang)})",
             "keywords": [],
             "heading": heading,
             "facts": self.student_facts(result, lang),
             "footer": self.footer(result, lang),
             "issued": strings.long_date(self.options.issued, lang),
             "subjects": subjects,
+            "detail": self.options.detail,
         }
         doc["untranslated"] = self.untranslated_note(
             self.untranslated(_shown_targets(self.options.kind, subjects), lang), lang
@@ -462,7 +530,17 @@ class Catalog:
             if sr.current_level is None
             else self._level_title(subject, sr.current_level, lang)
         )
-        return {"title": self.text(subject.title, lang), "completed": completed, "current": current}
+        assessed = [tr for lv in sr.levels for tr in lv.targets if tr.evidence]
+        proficient = t["proficient_of"].format(
+            have=locale.count(sum(1 for tr in assessed if tr.proficient), lang),
+            assessed=locale.count(len(assessed), lang),
+        )
+        return {
+            "title": self.text(subject.title, lang),
+            "completed": completed,
+            "current": current,
+            "proficient": proficient,
+        }
 
     def _target(self, tr: TargetResult, lang: str) -> dict[str, Any]:
         # Thousands of students share each target and each score: build those parts once.
@@ -588,22 +666,51 @@ class Catalog:
             text = self._dates[key] = strings.short_date(day, lang)
         return text
 
-    def _shown(self, sr: SubjectResult) -> list[LevelResult]:
-        """Levels a transcript lists: completed ones, the current one, and any with evidence."""
-        return [
-            lv
-            for lv in sr.levels
-            if lv.complete
-            or lv.number == sr.current_level
-            or any(tr.evidence_count for tr in lv.targets)
-        ]
+    def _targets(self, n: int, lang: str) -> str:
+        t = strings.ui(lang)
+        form = t.get(f"targets_{locale.plural(n, lang)}", t["targets_other"])
+        return form.format(count=locale.count(n, lang))
+
+    def _topic_row(self, topic: Topic, results: list[TargetResult], lang: str) -> dict[str, Any]:
+        """``--detail topics``: one row for a measurement topic, its targets proficient of
+        those assessed, how many scores and the latest date."""
+        t = strings.ui(lang)
+        assessed = [tr for tr in results if tr.evidence]
+        dates = [tr.last_date for tr in assessed if tr.last_date]
+        count = sum(tr.evidence_count for tr in results)
+        return {
+            "code": topic.code,
+            "title": self.text(topic.title, lang),
+            "proficient": t["proficient_of"].format(
+                have=locale.count(sum(1 for tr in assessed if tr.proficient), lang),
+                assessed=locale.count(len(assessed), lang),
+            ),
+            "assessed": bool(assessed),
+            "count": locale.count(count, lang),
+            "last": self._date(max(dates), lang) if dates else "–",
+            "codes": [tr.code for tr in results],
+        }
 
     def _transcript_subject(self, sr: SubjectResult, lang: str) -> dict[str, Any]:
+        """A subject's details: every level begun, with its targets (or with ``--detail
+        topics`` one row per measurement topic); levels not begun, one line for all of them."""
         subject = self.subjects[sr.code]
         t = strings.ui(lang)
         out = self._summary(sr, subject, lang)
+        begun = [lv for lv in sr.levels if lv.complete or any(tr.evidence for tr in lv.targets)]
+        waiting = [lv for lv in sr.levels if lv not in begun]
+        out["not_started"] = (
+            t["not_started"].format(
+                levels=locale.join(
+                    [self._level_title(subject, lv.number, lang) for lv in waiting], lang
+                ),
+                targets=self._targets(sum(len(lv.targets) for lv in waiting), lang),
+            )
+            if waiting
+            else None
+        )
         levels = []
-        for lv in self._shown(sr):
+        for lv in begun:
             level = subject.levels[lv.number - 1]
             if lv.complete:
                 when = strings.short_date(lv.completed_on, lang) if lv.completed_on else ""
@@ -615,9 +722,11 @@ class Catalog:
             by_code = {tr.code: tr for tr in lv.targets}
             topics = []
             for topic in level.topics:
-                rows = [
-                    self._target(by_code[x.code], lang) for x in topic.targets if x.code in by_code
-                ]
+                results = [by_code[x.code] for x in topic.targets if x.code in by_code]
+                if results and self.options.detail == "topics":
+                    topics.append(self._topic_row(topic, results, lang))
+                    continue
+                rows = [self._target(tr, lang) for tr in results]
                 if rows:
                     topics.append(
                         {"code": topic.code, "title": self.text(topic.title, lang), "targets": rows}
@@ -716,8 +825,8 @@ def _shown_targets(kind: str, subjects: list[dict[str, Any]]) -> Iterator[tuple[
         if kind == "transcript":
             for lv in s["levels"]:
                 for topic in lv["topics"]:
-                    for x in topic["targets"]:
-                        yield x["code"], "topic"
+                    for code in topic.get("codes", [x["code"] for x in topic.get("targets", [])]):
+                        yield code, "topic"
         else:
             for x in s["proficient"] + s["how"]:
                 yield x["code"], "row"
@@ -744,3 +853,5 @@ def student_strings(result: StudentResult) -> Iterator[tuple[str, str]]:
     yield "family_name", st.family_name
     if st.preferred_name:
         yield "preferred_name", st.preferred_name
+    if st.latin_name:
+        yield "latin_name", st.latin_name

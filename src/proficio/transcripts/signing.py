@@ -72,15 +72,6 @@ class Identity:
 
         return display_name(x509.load_der_x509_certificate(self.certificate))
 
-    @property
-    def deterministic(self) -> bool:
-        """Whether two signatures of the same bytes at the same time are the same bytes."""
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        key = serialization.load_der_private_key(self.key, password=None)
-        return not isinstance(key, ec.EllipticCurvePrivateKey)
-
 
 def _subject(cert: x509.Certificate) -> str:
     return cert.subject.rfc4514_string() or "(no subject)"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..content.model import Calculation
+from ..content.model import Calculation, CompletionRule
 from ..support import locale
 
 UI: dict[str, dict[str, str]] = {
@@ -20,6 +20,12 @@ UI: dict[str, dict[str, str]] = {
         "progress": "Progress report",
         "name": "Student",
         "preferred_name": "Preferred name",
+        "latin_name": "Name in Latin letters",
+        "profile": "School profile",
+        "profile_program": "Program",
+        "profile_levels": "How levels and scales work",
+        "profile_graduation": "Graduation requirements",
+        "profile_contact": "Contact",
         "student_id": "Student ID",
         "birth_date": "Date of birth",
         "graduation_year": "Graduation year",
@@ -89,6 +95,19 @@ UI: dict[str, dict[str, str]] = {
         "rubric": "Rubric:",
         "untranslated": "Some of the school's texts are not yet translated into {language}: they are printed in {original}, as the school wrote them.",
         "site_note": "Every target's rubric is on the school's curriculum site:",
+        "col_proficient": "Targets proficient",
+        "proficient_of": "{have} of {assessed} assessed",
+        "not_started": "Not started yet: {levels} ({targets}).",
+        "targets_one": "{count} target",
+        "targets_other": "{count} targets",
+        "legend_subjects": "Each subject: its scale, how a current score is calculated, and when a level is complete",
+        "legend_scale": "Scale: {scale}.",
+        "legend_for": "{codes}: {sentence}",
+        "rule_all": "A level is complete when every learning target in it is proficient.",
+        "rule_percent": "A level is complete when at least {p} of its learning targets are proficient.",
+        "rule_all_topics": "A level is complete when, in every measurement topic, at least {p} of the learning targets are proficient.",
+        "col_topic": "Measurement topic",
+        "topic_note": "One row per measurement topic: how many of its learning targets are proficient, of those assessed.",
     },
     "es": {
         "transcript": "Certificado oficial de estudios",
@@ -96,6 +115,12 @@ UI: dict[str, dict[str, str]] = {
         "progress": "Informe de progreso",
         "name": "Estudiante",
         "preferred_name": "Nombre preferido",
+        "latin_name": "Nombre en caracteres latinos",
+        "profile": "Perfil de la escuela",
+        "profile_program": "Programa",
+        "profile_levels": "Cómo funcionan los niveles y las escalas",
+        "profile_graduation": "Requisitos de graduación",
+        "profile_contact": "Contacto",
         "student_id": "N.º de estudiante",
         "birth_date": "Fecha de nacimiento",
         "graduation_year": "Año de graduación",
@@ -165,11 +190,30 @@ UI: dict[str, dict[str, str]] = {
         "rubric": "Rúbrica:",
         "untranslated": "Algunos textos de la escuela todavía no están traducidos al {language}: se muestran en {original}, tal como los escribió la escuela.",
         "site_note": "La rúbrica de cada meta está en el sitio del currículo de la escuela:",
+        "col_proficient": "Metas con dominio",
+        "proficient_of": "{have} de {assessed} evaluadas",
+        "not_started": "Aún sin comenzar: {levels} ({targets}).",
+        "targets_one": "{count} meta",
+        "targets_other": "{count} metas",
+        "legend_subjects": "Cada materia: su escala, cómo se calcula un puntaje actual y cuándo se completa un nivel",
+        "legend_scale": "Escala: {scale}.",
+        "legend_for": "{codes}: {sentence}",
+        "rule_all": "Un nivel se completa cuando se tiene dominio de todas sus metas de aprendizaje.",
+        "rule_percent": "Un nivel se completa cuando se tiene dominio de al menos el {p} de sus metas de aprendizaje.",
+        "rule_all_topics": "Un nivel se completa cuando, en cada tema de medición, se tiene dominio de al menos el {p} de las metas de aprendizaje.",
+        "col_topic": "Tema de medición",
+        "topic_note": "Una fila por tema de medición: cuántas de sus metas de aprendizaje tienen dominio, de las evaluadas.",
     },
     "vi": {
         "progress": "Báo cáo tiến bộ",
         "name": "Học sinh",
         "preferred_name": "Tên thường gọi",
+        "latin_name": "Tên bằng chữ Latinh",
+        "profile": "Giới thiệu về trường",
+        "profile_program": "Chương trình",
+        "profile_levels": "Cách tính cấp độ và thang điểm",
+        "profile_graduation": "Điều kiện tốt nghiệp",
+        "profile_contact": "Liên hệ",
         "student_id": "Mã học sinh",
         "birth_date": "Ngày sinh",
         "graduation_year": "Năm tốt nghiệp",
@@ -220,6 +264,19 @@ UI: dict[str, dict[str, str]] = {
         "rubric": "Tiêu chí đánh giá:",
         "untranslated": "Một số nội dung của nhà trường chưa được dịch sang {language}: các nội dung đó được in bằng {original}, đúng như nhà trường đã viết.",
         "site_note": "Tiêu chí đánh giá của mọi mục tiêu có trên trang chương trình học của trường:",
+        "col_proficient": "Mục tiêu đã thành thạo",
+        "proficient_of": "{have} trong {assessed} đã đánh giá",
+        "not_started": "Chưa bắt đầu: {levels} ({targets}).",
+        "targets_one": "{count} mục tiêu",
+        "targets_other": "{count} mục tiêu",
+        "legend_subjects": "Mỗi môn học: thang đo, cách tính điểm hiện tại và khi nào một cấp độ được hoàn thành",
+        "legend_scale": "Thang đo: {scale}.",
+        "legend_for": "{codes}: {sentence}",
+        "rule_all": "Một cấp độ được hoàn thành khi thành thạo tất cả các mục tiêu học tập của cấp độ đó.",
+        "rule_percent": "Một cấp độ được hoàn thành khi thành thạo ít nhất {p} các mục tiêu học tập của cấp độ đó.",
+        "rule_all_topics": "Một cấp độ được hoàn thành khi, trong mỗi chủ đề đánh giá, thành thạo ít nhất {p} các mục tiêu học tập.",
+        "col_topic": "Chủ đề đánh giá",
+        "topic_note": "Mỗi dòng là một chủ đề đánh giá: bao nhiêu mục tiêu học tập đã thành thạo, trong số các mục tiêu đã được đánh giá.",
         "transcript": "Học bạ chính thức",
         "transcript_unofficial": "Học bạ không chính thức",
         "school_code": "Mã trường",
@@ -306,3 +363,10 @@ def short_date(d: date, lang: str) -> str:
     """A compact date for table cells, its month a word so no reader takes the day for the
     month (:func:`proficio.support.locale.short_date`)."""
     return locale.short_date(d, lang)
+
+
+def rule_sentence(rule: CompletionRule, lang: str) -> str:
+    """When a level is complete, in one plain sentence (as the site says it)."""
+    t = ui(lang)
+    key = f"rule_{rule.rule}"
+    return t.get(key, t["rule_all"]).format(p=locale.percent(rule.percent or 100, lang))
