@@ -210,3 +210,44 @@ def test_detail_option_reaches_the_command(tmp_path):
     assert bad.returncode == 2
     assert "Invalid value for '--detail': 'levels' is not one of 'targets', 'topics'." in bad.stderr
     assert not (tmp_path / "u").exists()
+
+
+@pytest.mark.parametrize("detail", ["targets", "topics"])
+def test_example_transcripts_strand_no_header_and_end_with_data(tmp_path, detail):
+    """Before, the example school's 48 transcripts stranded 54 topic headers at page bottoms,
+    and every last page held only the legend's tail and the signature."""
+    folder = ROOT / "examples" / "riverbend"
+    ids = ",".join(f"S0000{n:02d}" for n in range(1, 49, 6))
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "proficio",
+            "transcripts",
+            "--content",
+            str(ROOT / "content"),
+            "--roster",
+            str(folder / "roster.csv"),
+            "--evidence",
+            str(folder / "evidence.csv"),
+            "--students",
+            ids,
+            "--issue-date",
+            "2026-11-30",
+            "--detail",
+            detail,
+            "--jobs",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Issued 8 transcripts" in done.stdout
+    for sid in ids.split(","):
+        pages = page_lines(tmp_path / f"{sid}.pdf")
+        assert stranded(pages) == 0, sid
+        assert holds_data(pages[-1]) and "Certified by" in flat(pages[-1]), sid
+        assert "Summary" in flat(pages[0]), sid

@@ -1,19 +1,29 @@
 """Names as people write them (#14 item 4): the roster's ``name_order`` and ``latin_name``
 columns, read from a real roster and printed in the PDF text (pdftotext), and an identity block
-whose every fact keeps its place with or without a preferred name (pdftotext -bbox)."""
+whose every fact keeps its place with or without a preferred name (pdftotext -bbox). The school
+profile (#14 item 7): printed when ``school.yaml`` has one, only the parts it gives, never on a
+progress report, and a misspelt part is an error at its line. A name in another script than the
+document's carries its language as ``/Lang`` on its tagged span (#14 item 5)."""
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import date
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
 from transcript_helpers import ISSUED, result, school, simple_explain
 
+from proficio.cli import main
+from proficio.content.model import Profile
 from proficio.evidence import load
 from proficio.evidence.records import Student
 from proficio.transcripts import Options, Renderer
@@ -78,7 +88,7 @@ def page_one_words(pdf: bytes, tmp_path: Path) -> list[tuple[str, str, str]]:
         ("Văn An", "Nguyễn", "family-given", None, "Student Nguyễn Văn An Student ID N1"),
         ("János", "Nagy", "family-given", None, "Student Nagy János Student ID N1"),
         ("Ana Lucía", "Núñez Ortega", "given-family", None, "Student Ana Lucía Núñez Ortega"),
-        ("伟", "罗", "given-family", "Wei LUO", "Student 伟 罗 Student ID N1"),
+        ("Yiming", "Gao", "given-family", None, "Student Yiming Gao Student ID N1"),
     ],
 )
 def test_name_order_and_latin_name_in_the_pdf_text(
@@ -147,3 +157,129 @@ def test_roster_columns_are_read_and_a_bad_order_is_reported(tmp_path):
             "the name is printed given name first",
         )
     ]
+
+
+# -- the school profile ------------------------------------------------------------------------
+
+PROFILE_EN = [
+    "School profile",
+    "Program",
+    "Riverbend Competency Academy is a public school of the Cedar Valley Unified School District",
+    "How levels and scales work",
+    "Science needs 75% of each topic's targets.",
+    "Graduation requirements",
+    "A diploma needs Level 4 of Mathematics, English Language Arts and Science complete",
+    "Contact",
+    "Questions about this transcript: the registrar's office, registrar@riverbend.example.org",
+]
+
+
+def render_text(sch, kind: str, tmp_path: Path, lang: str | None = None) -> str:
+    dirs = font_dirs()
+    opts = Options(kind=kind, issued=ISSUED, language=lang)
+    r = Renderer(sch, opts, dirs, Coverage.of_dirs(dirs), explain=simple_explain)
+    try:
+        pdf = r.render(result(Student("P1", "Ana", "Lima", language=lang))).pdf
+    finally:
+        r.close()
+    path = tmp_path / "p.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, timeout=60)
+    return " ".join(out.stdout.decode().split())
+
+
+def without_profile():
+    sch = copy.copy(school())
+    sch.profile = None
+    return sch
+
+
+def program_only():
+    sch = copy.copy(school())
+    assert sch.profile is not None
+    sch.profile = replace(sch.profile, levels={}, graduation={}, contact={})
+    return sch
+
+
+@pytest.mark.parametrize(
+    ("variant", "kind", "lang", "present", "absent"),
+    [
+        ("example", "transcript", None, PROFILE_EN, []),
+        (
+            "example",
+            "transcript",
+            "es",
+            ["Perfil de la escuela", "Programa", "Requisitos de graduación", "Contacto"],
+            ["School profile"],
+        ),
+        ("none", "transcript", None, [], ["School profile", "Graduation requirements"]),
+        ("program", "transcript", None, PROFILE_EN[:3], PROFILE_EN[3:]),
+        ("example", "progress", None, [], ["School profile", "Graduation requirements"]),
+    ],
+)
+def test_school_profile_printed_when_school_yaml_has_one(
+    tmp_path, variant, kind, lang, present, absent
+):
+    sch = {"example": school, "none": without_profile, "program": program_only}[variant]()
+    text = render_text(sch, kind, tmp_path, lang)
+    for needle in present:
+        assert needle in text
+    for needle in absent:
+        assert needle not in text
+    if present:  # in the order school.yaml's parts are printed
+        assert [text.index(n) for n in present] == sorted(text.index(n) for n in present)
+
+
+def test_example_school_has_a_profile_in_every_language():
+    profile = school().profile
+    assert isinstance(profile, Profile)
+    for part in (profile.program, profile.levels, profile.graduation, profile.contact):
+        assert set(part) == {"en", "es", "vi"}
+
+
+def test_a_misspelt_profile_part_is_an_error_at_its_line(tmp_path, monkeypatch):
+    root = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "mini-school", root)
+    with (root / "school.yaml").open("a", encoding="utf-8") as f:
+        f.write("profile:\n  program: {en: A small school.}\n  grading: {en: Letters.}\n")
+    monkeypatch.chdir(tmp_path)
+    out = CliRunner().invoke(main, ["validate", "content"])
+    assert out.exit_code == 1, out.output
+    assert (
+        "content/school.yaml:7:3: unknown field 'grading' in 'profile'. "
+        "Did you mean 'graduation'?" in out.output
+    )
+
+
+# -- the language of a name --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "family", "order", "doc", "langs"),
+    [
+        ("一鸣", "高", "family-given", None, {"en", "zh"}),
+        ("さくら", "山田", "given-family", None, {"en", "ja"}),
+        ("민준", "김", "family-given", None, {"en", "ko"}),
+        ("محمد", "عبد الله", "given-family", None, {"en", "ar"}),
+        ("נועה", "כהן", "given-family", None, {"en", "he"}),
+        ("Анастасия", "Иванова", "given-family", None, {"en", "ru"}),
+        ("Ελένη", "Παπαδοπούλου", "given-family", None, {"en", "el"}),
+        ("अर्जुन", "शर्मा", "given-family", None, {"en", "hi"}),
+        ("Ana Lucía", "Núñez", "given-family", None, {"en"}),
+        ("Văn An", "Nguyễn", "family-given", None, {"en"}),
+        ("一鸣", "高", "family-given", "es", {"es", "zh"}),
+    ],
+)
+def test_a_name_in_another_script_carries_its_language(given, family, order, doc, langs):
+    """The languages of page 1's tagged spans (Typst writes /Lang in the marked content's
+    properties): the document's, and the name's where its script is another."""
+    dirs = font_dirs()
+    opts = Options(kind="transcript", issued=ISSUED, language=doc)
+    r = Renderer(school(), opts, dirs, Coverage.of_dirs(dirs), explain=simple_explain)
+    try:
+        pdf = r.render(result(Student("L1", given, family, name_order=order))).pdf
+    finally:
+        r.close()
+    content = PdfReader(BytesIO(pdf)).pages[0].get_contents().get_data()
+    found = {m.decode() for m in re.findall(rb"/Lang\s*\(([^)]*)\)", content)}
+    assert found == langs

@@ -39,7 +39,7 @@ def test_transcripts_and_progress_reports_from_the_example_exports(tmp_path):
         "S000004.pdf", "S000013.pdf", "S000036.pdf",
     ]  # fmt: skip
     text = PdfReader(tmp_path / "t" / "S000036.pdf").pages[0].extract_text()
-    assert "一鸣 高" in text and "Official transcript" in text
+    assert "高一鸣" in text and "GAO Yiming" in text and "Official transcript" in text
 
     code, output = run(*base(tmp_path / "p"), "--students", PICK, "--kind", "progress")
     assert code == 0, output

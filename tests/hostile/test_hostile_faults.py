@@ -502,7 +502,8 @@ def odd_runs(data: Data, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """transcripts and export-clr over the small roster plus the odd IDs, once each."""
     folder = tmp_path_factory.mktemp("odd")
     rows = list(csv.reader(data.small_roster.open(encoding="utf-8", newline="")))
-    rows += [[sid, "Long", "Name", "", "2030", "2012-01-01", "en"] for sid, _ in ODD_IDS]
+    pad = [""] * (len(rows[0]) - 7)  # the roster's optional name columns, empty
+    rows += [[sid, "Long", "Name", "", "2030", "2012-01-01", "en", *pad] for sid, _ in ODD_IDS]
     roster = folder / "roster.csv"
     _write_csv(roster, rows)
     odd = Data(roster, data.small_evidence, roster, data.small_evidence, data.issues)

@@ -18,9 +18,10 @@ import pytest
 import yaml
 from conftest import build, copy_mini, lang_root
 from htmltree import Element, parse
+from test_serve_errors import Served, served  # noqa: F401  (the fixture)
 
 from proficio.content.model import School, localize
-from proficio.errors import ContentError
+from proficio.errors import ProficioError
 from proficio.site import family
 from proficio.site.pages import level_url
 
@@ -247,7 +248,7 @@ def test_a_bad_override_is_named_by_file_and_line(tmp_path: Path, text: str, mes
     content = tmp_path / "content"
     (content / "family").mkdir(parents=True)
     (content / "family" / "en.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(ContentError) as caught:
+    with pytest.raises(ProficioError) as caught:
         family.texts("en", content)
     assert len(caught.value.details) == 1
     assert caught.value.details[0].endswith(message)
@@ -431,3 +432,23 @@ def test_a_phone_reader_taps_a_term_to_read_its_definition(
             browser.close()
     finally:
         server.shutdown()
+
+
+def test_a_broken_family_file_under_mkdocs_serve_shows_its_line_and_recovers(
+    served: Served,  # noqa: F811  (the fixture imported above)
+) -> None:
+    page = "families/faq/"
+    served.wait_for(page, lambda t: "pf-faq" in t and "pf-serve-errors" not in t)
+    path = served.root / "content" / "family" / "en.yaml"
+    path.parent.mkdir()
+    path.write_text("faq:\n  title: Our questions\n  itmes: []\n", encoding="utf-8")
+    shown = served.wait_for(page, lambda t: "pf-serve-errors" in t)
+    line = (
+        "content/family/en.yaml:3:3: unknown key 'itmes' for the family pages. "
+        "Use one of: description, items, title."
+    )
+    assert f"<li><code>{line}</code></li>" in shown
+    assert "The content has 1 error" in shown
+    path.write_text("faq:\n  title: Our questions\n", encoding="utf-8")
+    fixed = served.wait_for(page, lambda t: "pf-faq" in t and "pf-serve-errors" not in t)
+    assert "<h1>Our questions</h1>" in fixed

@@ -32,10 +32,12 @@ from .diagnostics import Diagnostic
 from .model import (
     DEFAULT_CALCULATION,
     DEFAULT_COMPLETION,
+    PROFILE_PARTS,
     Calculation,
     CaseRef,
     CompletionRule,
     Level,
+    Profile,
     Registrar,
     Scale,
     School,
@@ -333,7 +335,16 @@ class _Loader:
             verification_url=d.get("verification_url"),
             teacher_comments=d.get("teacher_comments", True),
             link_hosts=tuple(d.get("allowed_link_hosts", [])),
+            profile=self.profile(doc, d.get("profile")),
         )
+
+    def profile(self, doc: YamlDocument, data: dict[str, Any] | None) -> Profile | None:
+        """The school profile's texts, each checked like every content text (languages,
+        Markdown)."""
+        if data is None:
+            return None
+        parts = [self.text(doc, ("profile", k), data.get(k)) for k in PROFILE_PARTS]
+        return Profile(*parts)
 
     def build_scales(self) -> dict[str, Scale]:
         scales: dict[str, Scale] = {}

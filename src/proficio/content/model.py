@@ -197,6 +197,21 @@ class Registrar:
     signature: Path | None
 
 
+PROFILE_PARTS = ("program", "levels", "graduation", "contact")
+"""The parts of a school profile, in the order a transcript prints them."""
+
+
+@dataclass
+class Profile:
+    """The school profile (``school.yaml``'s ``profile``): what an admissions reader needs to
+    read a competency-based transcript. An absent part is an empty text."""
+
+    program: Text
+    levels: Text
+    graduation: Text
+    contact: Text
+
+
 @dataclass
 class School:
     root: Path
@@ -226,6 +241,8 @@ class School:
     teacher_comments: bool = True
     """Whether progress reports print teachers' comments from the evidence (``school.yaml``'s
     ``teacher_comments``; a school that does not want them on paper sets it to false)."""
+    profile: Profile | None = None
+    """Printed on every transcript when ``school.yaml`` has one."""
     link_hosts: tuple[str, ...] = ()
     """Other sites content texts may link to (``school.yaml``'s ``allowed_link_hosts``; each
     host allows its subdomains too); links to any other host are shown as text."""

@@ -28,8 +28,9 @@ import yaml
 from ..content import markup
 from ..content.model import Scale, School, localize
 from ..content.yamlfile import YamlDocument, read_yaml
-from ..errors import ContentError, ProficioError
+from ..errors import ProficioError
 from ..support import clock, locale
+from ..support.files import display_path
 from .pages import (
     NavItem,
     SiteLanguage,
@@ -114,7 +115,7 @@ def _merge(
 
 def texts(lang: str, content: Path | None) -> tuple[dict[str, Any], str]:
     """The family pages' words in ``lang`` (the default texts, then the school's), and the
-    language they are in. Raises :class:`ContentError` naming FILE:LINE:COLUMN on a bad file.
+    language they are in. Raises :class:`ProficioError` naming FILE:LINE:COLUMN on a bad file.
 
     Read once per state of the school's file (every printed page's margins ask for them)."""
     state: tuple[int, int] | None = None
@@ -153,7 +154,12 @@ def _texts(
                     (), "this file must be a mapping of the family pages' keys.", "bad-type"
                 )
             ]
-    raise ContentError(problems, where=f"{OVERRIDE_DIR}/{lang}.yaml")
+    n = len(problems)
+    raise ProficioError(
+        f"{n} problem{'s' if n != 1 else ''} in {display_path(path)}, the school's words for "
+        "the family pages: fix them and build again.",
+        details=[str(d) for d in sorted(problems)],
+    )
 
 
 @dataclass(frozen=True)
@@ -180,20 +186,39 @@ _TAG = re.compile(r"(<[^>]*>)")
 _SKIP = frozenset({"a", "abbr", "h1", "h2", "h3", "h4", "h5", "h6", "code", "th", "caption", "dt"})
 
 
-def annotate(html: str, terms: list[Term]) -> str:
-    """``html`` with the first appearance of each glossary term (outside headings, links, table
-    headers and codes) wrapped in ``<abbr title="definition">``."""
-    if not terms:
-        return html
+@functools.lru_cache(maxsize=16)
+def _matcher(terms: tuple[Term, ...]) -> tuple[re.Pattern[str], dict[str, Term]]:
+    """One pattern for every form of every term, longest first (built once per glossary)."""
     forms = sorted(((m, t) for t in terms for m in t.match), key=lambda mt: -len(mt[0]))
     pattern = re.compile(
         r"(?<!\w)(" + "|".join(re.escape(escape(m, quote=False)) for m, _ in forms) + r")(?!\w)",
         re.IGNORECASE,
     )
-    by_form = {escape(m, quote=False).lower(): t for m, t in forms}
+    return pattern, {escape(m, quote=False).lower(): t for m, t in forms}
+
+
+def annotate(html: str, terms: list[Term]) -> str:
+    """``html`` with the first appearance of each glossary term (outside headings, links, table
+    headers and codes) wrapped in ``<abbr title="definition">``."""
+    if not terms:
+        return html
+    pattern, by_form = _matcher(tuple(terms))
+    if pattern.search(html) is None:
+        return html
     done: set[str] = set()
     depth = 0
     out = []
+
+    def wrap(m: re.Match[str]) -> str:
+        term = by_form[m.group(1).lower()]
+        if term.id in done:
+            return m.group(1)
+        done.add(term.id)
+        return (
+            f'<abbr class="pf-term" tabindex="0" title="{escape(term.definition)}">'
+            f"{m.group(1)}</abbr>"
+        )
+
     for piece in _TAG.split(html):
         if piece.startswith("<"):
             name = (
@@ -204,22 +229,10 @@ def annotate(html: str, terms: list[Term]) -> str:
             if name in _SKIP:
                 depth += -1 if piece.startswith("</") else 1
             out.append(piece)
-            continue
-        if depth > 0 or not piece.strip() or len(done) == len(terms):
+        elif depth > 0 or len(done) == len(terms) or not piece.strip():
             out.append(piece)
-            continue
-
-        def wrap(m: re.Match[str]) -> str:
-            term = by_form[m.group(1).lower()]
-            if term.id in done:
-                return m.group(1)
-            done.add(term.id)
-            return (
-                f'<abbr class="pf-term" tabindex="0" title="{escape(term.definition)}">'
-                f"{m.group(1)}</abbr>"
-            )
-
-        out.append(pattern.sub(wrap, piece))
+        else:
+            out.append(pattern.sub(wrap, piece))
     return "".join(out)
 
 

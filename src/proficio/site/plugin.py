@@ -297,8 +297,10 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
             generate_ahead(school, school.languages[1:])
         try:
             self.site = site_for(school, lang)
-        except ProficioError as exc:
-            raise PluginError("\n".join([str(exc), *exc.details])) from None
+        except ProficioError as exc:  # content/family/<lang>.yaml (site/family.py)
+            if self.serving and not self.nested:
+                return serve_errors.show(self, config, exc.details or [str(exc)])
+            raise PluginError("\n".join([*exc.details, str(exc)])) from None
         TIMINGS.generate += time.perf_counter() - started
         if self.config.history:
             add_history(self.site, school, self.content_history(config))

@@ -22,6 +22,7 @@ from babel.lists import format_list
 from .. import scoring
 from ..content import markup
 from ..content.model import (
+    PROFILE_PARTS,
     Calculation,
     CompletionRule,
     Level,
@@ -80,6 +81,34 @@ def name_hint(text: str) -> str | None:
     return "zh" if han else None
 
 
+_SCRIPT_LANGUAGES = (
+    (0x0590, 0x05FF, "he"),
+    (0x0600, 0x06FF, "ar"),
+    (0x0750, 0x077F, "ar"),
+    (0x0370, 0x03FF, "el"),
+    (0x0400, 0x04FF, "ru"),
+    (0x0900, 0x097F, "hi"),
+    (0x0E00, 0x0E7F, "th"),
+)
+"""A script's most used language, for a name in that script."""
+
+
+def name_language(text: str) -> str | None:
+    """The language a screen reader should read a name in (the PDF's ``/Lang`` on its span):
+    from its script, the script's most used language (a name says no more: a Cyrillic name is
+    read as Russian, which at least reads its letters as Cyrillic); ``None`` for a Latin-script
+    name, which the document's own language reads."""
+    hint = name_hint(text)
+    if hint:
+        return hint
+    for ch in text:
+        cp = ord(ch)
+        for low, high, lang in _SCRIPT_LANGUAGES:
+            if low <= cp <= high:
+                return lang
+    return None
+
+
 def clean(text: str) -> str:
     """Runs of whitespace (tabs, line breaks from a quoted CSV cell) become one space, and
     explicit direction controls go (:func:`proficio.support.bidi.plain`)."""
@@ -91,7 +120,12 @@ def person(text: str, *, exact: bool = False) -> dict[str, Any]:
     its own direction, so it cannot reverse or reorder the document's words around it.
     ``exact`` (IDs) keeps its spacing: an ID is printed as the roster has it."""
     shown = plain(text) if exact else clean(text)
-    return {"student": shown, "dir": direction(shown), "hint": name_hint(shown)}
+    return {
+        "student": shown,
+        "dir": direction(shown),
+        "hint": name_hint(shown),
+        "lang": None if exact else name_language(shown),
+    }
 
 
 def document_language(school: School, requested: str | None) -> str:
@@ -216,6 +250,8 @@ class Catalog:
             texts += [lv.title for s in school.subjects for lv in s.levels]
             if school.registrar:
                 texts.append(school.registrar.title)
+            if school.profile and self.options.kind == "transcript":  # printed there only
+                texts += [getattr(school.profile, k) for k in PROFILE_PARTS]
             found = self._foreign[key] = self._languages(texts, lang)
         return found
 
@@ -374,7 +410,29 @@ class Catalog:
                 else None
             ),
             "site_note": t["site_note"] if school.website else None,
+            "profile": self.profile(lang) if opts.kind == "transcript" else None,
         }
+
+    def profile(self, lang: str) -> dict[str, Any] | None:
+        """The school profile (``school.yaml``): its parts that have a text, each as paragraphs
+        of lines (a list item is a line of its own); ``None`` when the school has none."""
+        profile = self.school.profile
+        if profile is None:
+            return None
+        t = strings.ui(lang)
+        parts = []
+        for key in PROFILE_PARTS:
+            text = self.text(getattr(profile, key), lang)
+            paragraphs = [
+                [line.strip() for line in p.splitlines() if line.strip()]
+                for p in text.split("\n\n")
+                if p.strip()
+            ]
+            if paragraphs:
+                parts.append({"title": t[f"profile_{key}"], "paragraphs": paragraphs})
+        if not parts:
+            return None
+        return {"title": t["profile"], "parts": parts}
 
     def _subject_legend(self, lang: str) -> list[dict[str, Any]]:
         """Per subject that has targets: its scale, its calculation and its completion rule,
