@@ -283,3 +283,40 @@ def test_a_name_in_another_script_carries_its_language(given, family, order, doc
     content = PdfReader(BytesIO(pdf)).pages[0].get_contents().get_data()
     found = {m.decode() for m in re.findall(rb"/Lang\s*\(([^)]*)\)", content)}
     assert found == langs
+
+
+def test_an_untranslated_profile_part_carries_its_language():
+    """A Vietnamese transcript whose school profile has its program in English only: that
+    part says /Lang(en) (Typst puts it on the paragraph's structure element, or on a span's
+    marked content); translated, the same transcript has that many fewer."""
+
+    def english_spans(sch) -> int:
+        dirs = font_dirs()
+        opts = Options(kind="transcript", issued=ISSUED, language="vi")
+        r = Renderer(sch, opts, dirs, Coverage.of_dirs(dirs), explain=simple_explain)
+        try:
+            pdf = r.render(result(Student("L2", "Ana", "Lima"))).pdf
+        finally:
+            r.close()
+        reader = PdfReader(BytesIO(pdf))
+        spans = sum(
+            len(re.findall(rb"/Lang\s*\(en\)", p.get_contents().get_data())) for p in reader.pages
+        )
+        return spans + struct_languages(reader.trailer["/Root"]["/StructTreeRoot"]).count("en")
+
+    sch = copy.copy(school())
+    assert sch.profile is not None
+    sch.profile = replace(sch.profile, program={"en": sch.profile.program["en"]})
+    assert english_spans(sch) > english_spans(school())
+
+
+def struct_languages(node) -> list[str]:
+    """The /Lang of every structure element under ``node``."""
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if not isinstance(node, dict):
+        return []
+    found = [str(node["/Lang"])] if "/Lang" in node else []
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [] if kids is None else [kids]:
+        found += struct_languages(kid)
+    return found

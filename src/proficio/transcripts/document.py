@@ -415,7 +415,8 @@ class Catalog:
 
     def profile(self, lang: str) -> dict[str, Any] | None:
         """The school profile (``school.yaml``): its parts that have a text, each as paragraphs
-        of lines (a list item is a line of its own); ``None`` when the school has none."""
+        of lines (a list item is a line of its own) with the language it prints in when that
+        is not ``lang`` (an untranslated part: /Lang on its span); ``None`` when it has none."""
         profile = self.school.profile
         if profile is None:
             return None
@@ -429,7 +430,14 @@ class Catalog:
                 if p.strip()
             ]
             if paragraphs:
-                parts.append({"title": t[f"profile_{key}"], "paragraphs": paragraphs})
+                shown = self.shown_in(getattr(profile, key), lang)
+                parts.append(
+                    {
+                        "title": t[f"profile_{key}"],
+                        "paragraphs": paragraphs,
+                        "lang": shown if shown != lang else None,
+                    }
+                )
         if not parts:
             return None
         return {"title": t["profile"], "parts": parts}
