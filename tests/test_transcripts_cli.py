@@ -59,7 +59,10 @@ def test_bad_roster_rows_are_reported_and_the_run_fails_after_the_others(tmp_pat
         csv.writer(f).writerows([header, *body])
     code, output = run(*base(tmp_path / "out", roster))
     assert code == 1
-    assert f"'{body[1][0]}': the roster row was rejected ({roster}:3: given_name (column 2) holds" in output
+    assert (
+        f"'{body[1][0]}': the roster row was rejected ({roster}:3: given_name (column 2) holds"
+        in output
+    )
     assert "Issued 2 transcripts" in output
     code, output = run("verify-manifests", str(tmp_path / "out"))
     assert code == 1 and "was not issued" in output

@@ -145,7 +145,11 @@ def renderers():
     # tested in tests/test_pdf_signing.py): every other pixel must match the plain student's.
     made = {
         kind: Renderer(
-            school(), replace(OPTIONS, kind=kind), dirs, coverage, simple_explain,
+            school(),
+            replace(OPTIONS, kind=kind),
+            dirs,
+            coverage,
+            simple_explain,
             verification=False,
         )
         for kind in ("transcript", "progress")
