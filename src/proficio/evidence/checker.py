@@ -225,6 +225,17 @@ class EvidenceSet:
         return sum(len(rows) for rows in self.packed.values()) // self.WIDTH
 
 
+def _unusable(name: str, value: str, missing: str = "") -> tuple[str, str] | None:
+    """Why an ID or code that matched nothing is unusable as written: empty, or holding an
+    invisible character (the reason and the message), or ``None`` if it is simply unknown."""
+    if not value:
+        return "missing-field", missing or f"no {name}: fill it in"
+    hidden = invisible(value)
+    if hidden is not None:
+        return "invisible-character", f"{name} holds {hidden}: remove it in the export"
+    return None
+
+
 class RowChecker:
     """Judges each row once: used (kept as Evidence) or rejected with its reason in the report.
 
@@ -329,20 +340,9 @@ class RowChecker:
             student_id = student_id.strip()
             student = self.students.get(student_id)
             if student is None:
-                if not student_id:
-                    return self._reject(
-                        stats, line, row, "missing-field", "no student_id: fill it in", column
-                    )
-                hidden = invisible(student_id)
-                if hidden is not None:
-                    return self._reject(
-                        stats,
-                        line,
-                        row,
-                        "invisible-character",
-                        f"student_id holds {hidden}: remove it in the export",
-                        column,
-                    )
+                problem = _unusable("student_id", student_id)
+                if problem is not None:
+                    return self._reject(stats, line, row, *problem, column)
                 where = self.report.unlisted.get(student_id)
                 return self._reject(
                     stats,
@@ -358,20 +358,9 @@ class RowChecker:
         target = self.targets.get(code) or self._find(code)
         if target is None:
             code = code.strip()
-            if not code:
-                return self._reject(
-                    stats, line, row, "missing-field", "no target code: fill it in", column
-                )
-            hidden = invisible(code)
-            if hidden is not None:
-                return self._reject(
-                    stats,
-                    line,
-                    row,
-                    "invisible-character",
-                    f"target holds {hidden}: remove it in the export",
-                    column,
-                )
+            problem = _unusable("target", code, "no target code: fill it in")
+            if problem is not None:
+                return self._reject(stats, line, row, *problem, column)
             return self._reject(
                 stats, line, row, "unknown-target", self._unknown_code(code), column
             )

@@ -273,6 +273,17 @@ def _known(mapping: Mapping | None) -> Callable[[str], bool]:
     return lambda header: mapping.ignores(header) or header_matches(wide.scores, header)
 
 
+def _evidence_file(
+    path: Path, checker: RowChecker, report: ImportReport, mapping: Mapping, how: str
+) -> FileStats:
+    """Start one evidence file's counts (both layouts), noting the preset that reads it."""
+    stats = report.add_file(display_path(path), "evidence")
+    checker.register(stats)
+    if mapping.name:
+        stats.notes.append(f"read with {mapping.name}{how}")
+    return stats
+
+
 def read_evidence_csv(
     path: Path,
     checker: RowChecker,
@@ -286,10 +297,7 @@ def read_evidence_csv(
     """
     if mapping.wide is not None:
         return read_wide_csv(path, checker, report, mapping, encoding)
-    stats = report.add_file(display_path(path), "evidence")
-    checker.register(stats)
-    if mapping.name:
-        stats.notes.append(f"read with {mapping.name}")
+    stats = _evidence_file(path, checker, report, mapping, "")
     started = _start(
         path,
         stats,
@@ -418,10 +426,7 @@ def read_wide_csv(
     """
     wide = mapping.wide
     assert wide is not None  # read_evidence_csv sends only wide mappings here
-    stats = report.add_file(display_path(path), "evidence")
-    checker.register(stats)
-    if mapping.name:
-        stats.notes.append(f"read with {mapping.name} (one column per outcome: rollups)")
+    stats = _evidence_file(path, checker, report, mapping, " (one column per outcome: rollups)")
     started = _start(
         path,
         stats,
