@@ -210,6 +210,14 @@ def test_the_transcripts_workflow_runs_its_shards_and_verifies_them(
         assert "3 evidence rows read from 1 file, 3 used, 0 rejected; roster: 3 students." in out
         issued += len(list((copy / "out" / f"shard-{shard}").glob("*.pdf")))
     assert issued == 3
+    # The school profile a new project starts with is printed for the admissions reader.
+    from pypdf import PdfReader
+
+    first = next((copy / "out").rglob("*.pdf"))
+    text = " ".join((p.extract_text() or "") for p in PdfReader(first).pages)
+    text = " ".join(text.split())
+    assert "A diploma needs Level 2 of Mathematics complete." in text, text
+    assert "there are no letter grades or credits" in text
     shutil.copytree(copy / "out", copy / "shards")  # download-artifact with merge-multiple
     verify = step(data["jobs"]["verify"], "Every student exactly once")["run"]
     code, out = run(

@@ -21,6 +21,22 @@ _T = {
         "en": "Students move to the next level of a subject when they show proficiency on every learning target of their current level.",
         "es": "Los estudiantes pasan al siguiente nivel de una materia cuando demuestran dominio en cada meta de aprendizaje de su nivel actual.",
     },
+    "profile_program": {
+        "en": "Example Competency School teaches mathematics by levels. Students advance to the next level when they show proficiency, not by time in class; there are no letter grades or credits.",
+        "es": "La Escuela de Competencias de Ejemplo enseña matemáticas por niveles. Los estudiantes pasan al siguiente nivel cuando demuestran dominio, no por tiempo de clase; no hay calificaciones con letras ni créditos.",
+    },
+    "profile_levels": {
+        "en": "Each level is a set of learning targets, each scored on a scale of 1 to 4. 3 is proficient: the goal. The current score on a target weighs recent scores most, as the legend says, and a level is complete when all its targets are proficient; the date beside a level is when it was completed.",
+        "es": "Cada nivel es un conjunto de metas de aprendizaje, cada una calificada en una escala de 1 a 4. El 3 es dominio: la meta. La calificación actual de una meta da más peso a las calificaciones recientes, como explica la leyenda, y un nivel se completa cuando todas sus metas alcanzan el dominio; la fecha junto a un nivel es la de su finalización.",
+    },
+    "profile_graduation": {
+        "en": "A diploma needs Level 2 of Mathematics complete.",
+        "es": "El diploma requiere completar el Nivel 2 de Matemáticas.",
+    },
+    "profile_contact": {
+        "en": "Questions about this transcript: the registrar's office of Example Competency School.",
+        "es": "Preguntas sobre este certificado: la oficina de registro de la Escuela de Competencias de Ejemplo.",
+    },
     "scale": {"en": "Proficiency scale 1–4", "es": "Escala de dominio 1–4"},
     "p4": {"en": "Extending", "es": "Ampliando"},
     "p4d": {
@@ -113,6 +129,10 @@ def _school_files(t: Callable[[str], dict[str, str]], languages: list[str]) -> d
                 "name": t("school"),
                 "description": t("school_desc"),
                 "languages": languages,
+                "profile": {
+                    part: t(f"profile_{part}")
+                    for part in ("program", "levels", "graduation", "contact")
+                },
                 "calculation": {"method": "decaying_average", "weight": 65},
                 "completion": {"rule": "all"},
             },
