@@ -4,11 +4,16 @@ heavy its pages are for a family on a phone.
     python benchmarks/bench_site.py                  # example school, 10x copy, 5,000 targets
     python benchmarks/bench_site.py --targets 20000  # another synthetic size instead of 5,000
     python benchmarks/bench_site.py --only synthetic --repeat 3  # just the 5,000, three builds
+    python benchmarks/bench_site.py --only synthetic --no-rebuild  # first builds only
 
 Each build runs in its own process (no warm caches, its own peak memory), with the repository's
 mkdocs.yml, as ``proficio build`` runs it. "Proficio" is the plugin's own work in that same
 run: loading and validating content/ once, generating every language's pages, its MkDocs hooks.
-"MkDocs" is everything else: Markdown/Jinja rendering, search indexing, writing files.
+"MkDocs" is everything else: Markdown/Jinja rendering, search indexing, writing files. The
+family summaries (one PDF per level and language, Typst) are counted apart: the time the build
+spent making or waiting for them. Each first build is followed by a rebuild of the same content
+into the same folder, as CI's next run or a second ``proficio build`` does: its summaries come
+from the store beside the site (``.cache/summaries``), none is typeset again.
 """
 
 from __future__ import annotations
@@ -55,6 +60,12 @@ def one_build(content: Path, out: Path) -> dict:
         "load": plugin.TIMINGS.load,
         "generate": plugin.TIMINGS.generate,
         "hooks": plugin.TIMINGS.hooks,
+        "history": plugin.TIMINGS.history,
+        "summaries": plugin.TIMINGS.summaries,
+        "ahead": list(plugin.SUMMARIES_AHEAD),
+        "made": dict(plugin.SUMMARIES_MADE),
+        "pdfs": [f.stat().st_size for f in out.rglob("*-family-summary-*.pdf")],
+        "site_bytes": sum(f.stat().st_size for f in out.rglob("*") if f.is_file()),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "search": {},
     }
@@ -93,38 +104,71 @@ def _nav_share(html: bytes) -> float:
     return (end - start) / len(text) if end > start else 0.0
 
 
-def run_child(content: Path) -> dict:
+def run_child(content: Path, out: Path) -> dict:
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(content), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise SystemExit(result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run_builds(content: Path, rebuild: bool) -> list[tuple[str, dict]]:
+    """A first build into an empty folder and, with ``rebuild``, the same build again there."""
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
-        result = subprocess.run(
-            [sys.executable, __file__, "--child", str(content), str(Path(tmp) / "site")],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise SystemExit(result.stderr)
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        out = Path(tmp) / "site"
+        runs = [("first build", run_child(content, out))]
+        if rebuild:
+            runs.append(("rebuild", run_child(content, out)))
+        return runs
 
 
 def kb(n: float) -> str:
     return f"{n / 1024:,.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:,.2f} MB"
 
 
-def report(name: str, info: dict) -> None:
-    own = info["load"] + info["generate"] + info["hooks"]
+def report(name: str, info: dict, run: str = "first build") -> None:
+    own = info["load"] + info["generate"] + info["hooks"] + info["history"]
     total = info["seconds"]
     pages = sum(info["pages"].values())
     per_lang = ", ".join(f"{lang} {n}" for lang, n in info["pages"].items())
-    print(f"\n== {name}: {info['targets']:,} targets, languages {', '.join(info['languages'])}")
+    print(
+        f"\n== {name} ({run}): {info['targets']:,} targets, "
+        f"languages {', '.join(info['languages'])}"
+    )
     print(f"  pages per language: {per_lang} ({pages} in all)")
     print(
         f"  build: {total:.1f} s, {pages / total:.0f} pages/s, peak memory {info['peak_mb']:.0f} MB"
     )
+    pages_only = total - info["summaries"]  # the build as it was before the summaries
     print(
-        f"  Proficio's own work: {own:.2f} s = {own / total:.1%} of the build "
-        f"(load+validate {info['load']:.2f} s, generate {info['generate']:.2f} s, "
-        f"hooks {info['hooks']:.2f} s); MkDocs: {total - own:.1f} s"
+        f"  Proficio's own work: {own:.2f} s = {own / pages_only:.1%} of the build without the "
+        f"summaries (load+validate {info['load']:.2f} s, generate {info['generate']:.2f} s, "
+        f"hooks {info['hooks']:.2f} s, git history {info['history']:.2f} s); "
+        f"MkDocs: {pages_only - own:.1f} s"
     )
+    pdfs = info["pdfs"]
+    print(
+        f"  family summaries (PDF): {len(pdfs)} in {info['summaries']:.2f} s of this build's "
+        f"time = {info['summaries'] / total:.1%}"
+        + (
+            f" (made during the build by a second process, {info['ahead'][0]}, and at its end "
+            f"by the build's own, {info['ahead'][1]})"
+            if info["ahead"]
+            else ""
+        )
+        + f", {kb(sum(pdfs))} ({kb(sum(pdfs) / max(len(pdfs), 1))} each); "
+        f"site {kb(info['site_bytes'])}"
+    )
+    made = info.get("made") or {}
+    if made:
+        print(
+            f"  summaries typeset: {made['compiled']}, unchanged and taken from the store: "
+            f"{made['reused']}, old entries removed: {made['removed']}"
+        )
     for lang, s in info["search"].items():
         print(f"  search index {lang}: {kb(s['raw'])} ({kb(s['gzip'])} gzip)")
     lv = info["largest_level"]
@@ -152,12 +196,19 @@ def report(name: str, info: dict) -> None:
     type=click.IntRange(min=1),
     help="Builds per school (the machine is shared: look at the spread).",
 )
+@click.option(
+    "--rebuild/--no-rebuild",
+    default=True,
+    show_default=True,
+    help="After each first build, build the same content again into the same folder.",
+)
 @click.option("--child", nargs=2, type=click.Path(path_type=Path), hidden=True)
 def main(
     targets: int,
     seed: int,
     schools: tuple[str, ...],
     repeat: int,
+    rebuild: bool,
     child: tuple[Path, Path] | None,
 ) -> None:
     if child:
@@ -184,7 +235,8 @@ def main(
                     Path(tmp) / "big", targets=targets, languages=("en", "es", "vi"), seed=seed
                 )
             for _ in range(repeat):
-                report(name, run_child(content))
+                for run, info in run_builds(content, rebuild):
+                    report(name, info, run)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ FILES = [
     "mkdocs.yml",
     "requirements.txt",
     "schemas/common.schema.json",
+    "schemas/family.schema.json",
     "schemas/level.schema.json",
     "schemas/scale.schema.json",
     "schemas/school.schema.json",

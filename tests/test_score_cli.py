@@ -57,6 +57,12 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
+def read_jsonl(path):
+    """The header record, then one record per student."""
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
 def test_score_writes_targets_subjects_json_and_issues(files):
     result = score(files, "--as-of", "2026-06-30")
     assert result.exit_code == 0, result.output
@@ -90,17 +96,34 @@ def test_score_writes_targets_subjects_json_and_issues(files):
         "levels_completed": "1",
         "completed_levels": "1:2026-03-12",
     }
-    data = json.loads((files / "build" / "scores" / "scores.json").read_text(encoding="utf-8"))
-    assert (data["format"], data["version"], data["as_of"]) == ("proficio-scores", 1, "2026-06-30")
-    ana = data["students"][0]
-    assert (ana["id"], ana["language"]) == ("S1", "es")
-    level = ana["subjects"][0]["levels"][0]
-    assert (level["complete"], level["completed_on"], level["completion"]["rule"]) == (
-        True,
-        "2026-03-12",
-        "all",
+    head, ana, bo = read_jsonl(files / "build" / "scores" / "scores.jsonl")
+    assert (head["format"], head["version"], head["as_of"]) == ("proficio-scores", 2, "2026-06-30")
+    level = head["subjects"][0]["levels"][0]
+    assert (level["number"], level["completion"]) == (1, {"rule": "all", "percent": None})
+    assert level["targets"][0] == {
+        "code": "MA.L1.A.1",
+        "method": "decaying_average",
+        "params": {"weight": 65},
+    }
+    assert head["target_fields"][:3] == ["score", "label", "proficient"]
+    assert (ana["id"], ana["language"], ana["name_order"], ana["latin_name"]) == (
+        "S1",
+        "es",
+        "given-family",
+        None,
     )
-    assert level["targets"][0]["score"] == 3.53 and level["targets"][0]["params"] == {"weight": 65}
+    assert ana["subjects"]["MA"] == {"current_level": 2, "completed": {"1": "2026-03-12"}}
+    assert ana["targets"]["MA.L1.A.1"] == [
+        3.53,
+        "Proficient+",
+        True,
+        3,
+        "2026-03-10",
+        "2026-03-10",
+    ]
+    # Only targets with evidence are listed; the others are the header's "unscored".
+    assert "MA.L2.C.1" not in bo["targets"]
+    assert head["unscored"] == [None, None, False, 0, None, None]
     issues = read_csv(files / "build" / "reports" / "evidence-issues.csv")
     assert [(i["line"], i["reason"]) for i in issues] == [("8", "unknown-student")]
 
@@ -124,8 +147,8 @@ def test_as_of_comes_from_source_date_epoch(files):
     result = score(files, env={"SOURCE_DATE_EPOCH": "1772323200"})  # 2026-03-01
     assert result.exit_code == 0
     assert "4 date in the future" in result.output
-    data = json.loads((files / "build" / "scores" / "scores.json").read_text(encoding="utf-8"))
-    assert data["as_of"] == "2026-03-01"
+    head = read_jsonl(files / "build" / "scores" / "scores.jsonl")[0]
+    assert head["as_of"] == "2026-03-01"
 
 
 def test_strict_fails_and_writes_no_scores(files):
@@ -158,8 +181,7 @@ def test_student_ids_cannot_inject_formulas_into_the_scored_csv(files):
     assert score(files).exit_code == 0
     rows = read_csv(files / "build" / "scores" / "targets.csv")
     assert {r["student_id"] for r in rows} == {"'=1+1"}
-    data = json.loads((files / "build" / "scores" / "scores.json").read_text(encoding="utf-8"))
-    assert data["students"][0]["id"] == "=1+1"
+    assert read_jsonl(files / "build" / "scores" / "scores.jsonl")[1]["id"] == "=1+1"
 
 
 def test_mapping_and_encoding_options(files):

@@ -83,7 +83,7 @@ def test_a_name_of_255_bytes_is_written_though_its_temporary_name_would_be_longe
 
 
 def test_files_written_together_are_all_kept_when_one_fails(tmp_path: Path) -> None:
-    paths = [tmp_path / "targets.csv", tmp_path / "scores.json"]
+    paths = [tmp_path / "targets.csv", tmp_path / "scores.jsonl"]
     for p in paths:
         write_text(p, "old\n", private=True)
     with pytest.raises(RuntimeError), atomic_texts(paths, private=True) as (a, b):
@@ -95,7 +95,7 @@ def test_files_written_together_are_all_kept_when_one_fails(tmp_path: Path) -> N
         a.write("new\n")
         b.write("new\n")
     assert [p.read_text() for p in paths] == ["new\n", "new\n"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.json", "targets.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.jsonl", "targets.csv"]
 
 
 def test_a_folder_is_held_by_one_run_at_a_time(tmp_path: Path) -> None:

@@ -8,18 +8,22 @@ all, or, with ``strict``, any rejected row.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from .content.model import School
 from .errors import ProficioError
 from .evidence import EvidenceSet, ImportReport, Mapping, load, load_mapping, write_issues
 from .evidence.records import Student
+from .scoring.parallel import FORK_MINIMUM, map_parts
 from .scoring.results import StudentResult
 from .scoring.standing import Scorer
 from .support.files import display_path
+
+T = TypeVar("T")
 
 ISSUES_REPORT = Path("build") / "reports" / "evidence-issues.csv"
 """Where every evidence command lists the rows it did not use, unless told otherwise."""
@@ -47,6 +51,24 @@ class Gradebook:
         scorer = self._scorer
         for student in self.students if students is None else students:
             yield scorer.score(student, self.evidence.for_student(student.id))
+
+    def map_results(
+        self,
+        work: Callable[[Iterator[StudentResult]], T],
+        students: Sequence[Student] | None = None,
+        *,
+        jobs: int = 0,
+        minimum: int = FORK_MINIMUM,
+    ) -> list[T]:
+        """``work`` over the results of consecutive parts of the roster (or of ``students``),
+        the later parts in forked processes at the same time (``jobs``; 0: every core; one
+        process below ``minimum`` students or without fork): the outputs in roster order, as
+        :func:`proficio.scoring.parallel.map_parts`. ``work`` should return something compact
+        (text, counts): its output is pickled back from the child."""
+        if self._scorer is None:
+            self._scorer = Scorer(self.school)
+        roster = self.students if students is None else students
+        return map_parts(lambda part: work(self.results(part)), roster, jobs, minimum=minimum)
 
     def notes(self) -> list[str]:
         """What the import decided for each file (its encoding and separator, the preset it

@@ -273,7 +273,7 @@ def test_a_bad_override_stops_the_build_with_its_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert (
-        "family/en.yaml:2:3: unknown key 'tems' for the family pages. Use one of: description, terms, title."
+        "family/en.yaml:2:3: unknown field 'tems' in 'glossary'. Did you mean 'terms'?"
         in result.stderr
     )
     assert "Traceback" not in result.stderr
@@ -443,10 +443,7 @@ def test_a_broken_family_file_under_mkdocs_serve_shows_its_line_and_recovers(
     path.parent.mkdir()
     path.write_text("faq:\n  title: Our questions\n  itmes: []\n", encoding="utf-8")
     shown = served.wait_for(page, lambda t: "pf-serve-errors" in t)
-    line = (
-        "content/family/en.yaml:3:3: unknown key 'itmes' for the family pages. "
-        "Use one of: description, items, title."
-    )
+    line = "content/family/en.yaml:3:3: unknown field 'itmes' in 'faq'. Did you mean 'items'?"
     assert f"<li><code>{line}</code></li>" in shown
     assert "The content has 1 error" in shown
     path.write_text("faq:\n  title: Our questions\n", encoding="utf-8")

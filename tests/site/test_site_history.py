@@ -229,7 +229,9 @@ def test_the_same_commit_builds_the_same_bytes_with_or_without_the_cache(tmp_pat
     commit_all(repo, "New code", SECOND)
     mkdocs_build(repo)
     cache = repo / ".git" / "proficio" / "history"
-    assert sorted(p.name for p in (repo / "build").iterdir()) == ["site"]
+    # build/ holds the site and the family summaries' store (site/summary.py), not history
+    assert sorted(p.name for p in (repo / "build").iterdir()) == [".cache", "site"]
+    assert [p.name for p in (repo / "build" / ".cache").iterdir()] == ["summaries"]
     assert len(list(cache.glob("*.json"))) == 2
     first = {p: p.read_bytes() for p in (repo / "build" / "site").rglob("*.html")}
     shutil.rmtree(cache)

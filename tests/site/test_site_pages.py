@@ -538,7 +538,8 @@ def test_a_school_without_mkdocs_yml_builds_with_the_built_in_config(
     assert result.pages == {"en": 10, "es": 10}
     assert not (old / "stale.html").exists()
     assert parse(old / "es" / "math" / "index.html").find("html").attrs["lang"] == "es"
-    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == ["site"]
+    # no staging folder left beside the site; .cache is the family summaries' store
+    assert sorted(p.name for p in (tmp_path / "build").iterdir()) == [".cache", "site"]
 
 
 def test_a_failed_build_leaves_the_previous_site_in_place(tmp_path: Path) -> None:
@@ -553,7 +554,7 @@ def test_a_failed_build_leaves_the_previous_site_in_place(tmp_path: Path) -> Non
     with pytest.raises(ProficioError, match="still holds the previous build"):
         build(content, out)
     assert (out / "math" / "level-1" / "index.html").read_bytes() == before
-    assert sorted(p.name for p in out.parent.iterdir()) == ["site"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [".cache", "site"]  # no staging left
 
 
 def test_sitemaps_list_every_page_with_its_translations(

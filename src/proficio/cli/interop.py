@@ -340,6 +340,12 @@ def _issued(value: str | None) -> datetime:
     help="Check records against the official CLR 2.0 / OB 3.0 schemas: the first (every record "
     "has the same structure), all of them (slower), or none.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write every record. Without it, a student whose evidence, roster row, content and "
+    "options are as the folder's manifest records keeps their record.",
+)
 def export_clr(
     inputs: EvidenceInputs,
     out: Path,
@@ -347,12 +353,17 @@ def export_clr(
     key_path: Path | None,
     language: str | None,
     validate: str,
+    force: bool,
 ) -> None:
     """Write one CLR 2.0 learner record per student from the scored evidence.
 
     Evidence is imported and scored exactly as `proficio score` does (rejected rows are listed
     in the issues report, --issues). Unsigned by default; with --sign-key each record is a
     VC-JWT that `proficio verify FILE --key PUBLIC.pem` checks.
+
+    The folder's manifest.clr (JSON) lists each record's SHA-256. Run again into the
+    same folder with the same --issued, only the students whose inputs changed are scored and
+    written; the others keep their record once its SHA-256 is checked.
     """
     import os
     import time
@@ -373,13 +384,17 @@ def export_clr(
     book = inputs.gradebook("learner records", school=school)
     summary = export_clrs(
         school,
-        book.results(),
+        None,
         out,
         issued=moment,
         key=key,
         language=language,
         validate=validate,
-        roster=[s.id for s in book.students],
+        students=book.students,
+        score=book.results,
+        evidence=book.evidence.digest,
+        as_of=inputs.as_of,
+        force=force,
     )
     kind = "signed VC-JWT" if key is not None else "unsigned JSON"
     click.echo(
@@ -388,6 +403,17 @@ def export_clr(
         f"{time.perf_counter() - started:.1f} s; {summary.validated} checked against the official "
         "schemas."
     )
+    if summary.incremental:
+        click.echo(
+            f"Rendered {summary.written}, unchanged {summary.kept} (kept). A record is written "
+            "again when the student's evidence, roster row, the content or the options changed; "
+            "--force writes everyone."
+        )
+    if summary.removed:
+        n = len(summary.removed)
+        click.echo(
+            f"Removed {n} record{'s' if n != 1 else ''} of students no longer on the roster."
+        )
     if summary.failed:
         click.echo(f"{len(summary.failed)} not written:")
         for sid, reason in summary.failed:

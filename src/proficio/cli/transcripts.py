@@ -38,11 +38,22 @@ from .options import (
 
 def report(run: Run, kind: str, echo: Callable[[str], None] = click.echo) -> None:
     what = "transcripts" if kind == "transcript" else "progress reports"
-    rate = len(run.issued) / run.seconds if run.seconds else 0.0
+    rate = run.rendered / run.seconds if run.seconds else 0.0
     echo(
         f"Issued {len(run.issued)} {what} ({run.pages} pages, {run.bytes / 1e6:.1f} MB) in "
         f"{run.out} in {run.seconds:.1f} s ({rate:.1f}/s). Manifest: {run.manifest}"
     )
+    if run.incremental:
+        echo(
+            f"Rendered {run.rendered}, unchanged {run.kept} (kept). A student is rendered again "
+            "when their evidence, roster row, the content or the options changed; --force "
+            "renders everyone."
+        )
+    if run.removed:
+        echo(
+            f"Removed {len(run.removed)} {'file' if len(run.removed) == 1 else 'files'} of "
+            "students no longer in this run."
+        )
     if run.failed:
         echo(f"{len(run.failed)} not issued:")
         for o in run.failed:
@@ -126,6 +137,12 @@ def _pick(students: list[Student], wanted: str | None) -> list[Student]:
     help="Print an UNOFFICIAL watermark instead of the signature and seal.",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="Render every student. Without it, a student whose evidence, roster row, content, "
+    "options and templates are as the folder's manifest records keeps their PDF.",
+)
+@click.option(
     "--issue-date",
     type=click.DateTime(["%Y-%m-%d"]),
     help="Date printed as issued [default: SOURCE_DATE_EPOCH's day, else today].",
@@ -167,6 +184,7 @@ def transcripts_command(
     shard: str | None,
     paper: str,
     unofficial: bool,
+    force: bool,
     issue_date: datetime | None,
     language: str | None,
     combined: Path | None,
@@ -183,6 +201,10 @@ def transcripts_command(
     with status 1; everyone else's PDF is still written. The same inputs and issue date give
     byte-identical files, whatever --jobs and --shard. Evidence dated after the issue date is
     rejected like any future date.
+
+    Run again into the same folder, only the students whose inputs changed are rendered (a
+    nightly run with a fixed --issue-date); the others keep their PDF once its SHA-256 is
+    checked, and the manifest is the one a full run would write.
     """
     try:
         part = parse_shard(shard) if shard else None
@@ -216,6 +238,9 @@ def transcripts_command(
         combined=combined,
         unlisted=None if students else book.report.unlisted,
         identity=identity,
+        evidence=book.evidence.digest,
+        force=force,
+        prune=not students,
     )
     report(run, kind)
     if identity is not None and run.issued:

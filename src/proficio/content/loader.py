@@ -52,6 +52,9 @@ from .model import (
 from .parameters import CALCULATION_PARAMS, COMPLETION_PARAMS, check_params
 from .yamlfile import PathKey, YamlDocument, read_yaml, shown_path
 
+FAMILY_DIR = "family"
+"""The folder of the school's own words for the site's family pages (``<language>.yaml``)."""
+
 LEVEL_FILE = re.compile(r"^level-([0-9]+)\.ya?ml$")
 
 MAX_POINT_PLACES = 2
@@ -289,9 +292,53 @@ class _Loader:
         if school is not None:
             school.scales = scales
             school.subjects = subjects
+            self.check_family()
             school.files = sorted(self.files)
             self.check_codes(school)
         return Result(school, sorted(self.diags))
+
+    def check_family(self) -> None:
+        """``family/<language>.yaml``: the school's own words for the site's family pages
+        (``site/family.py`` merges them over Proficio's defaults), checked like every other
+        file, and named when the site would not read it."""
+        folder = self.root / FAMILY_DIR
+        if not folder.is_dir():
+            return
+        for path in sorted(folder.iterdir()):
+            if path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
+                continue
+            shown = shown_path(path)
+            if path.suffix == ".yml":
+                self.diags.append(
+                    Diagnostic(
+                        shown,
+                        0,
+                        0,
+                        f"the site reads only '{path.stem}.yaml' for the family pages: rename "
+                        "this file, or it is not used.",
+                        "warning",
+                        "unused-file",
+                    )
+                )
+                continue
+            doc = self.read(path, "family")
+            if doc is None:
+                continue
+            if self.languages and path.stem not in self.languages:
+                offered = ", ".join(self.languages)
+                self.diags.append(
+                    Diagnostic(
+                        shown,
+                        0,
+                        0,
+                        f"the school does not offer '{path.stem}' (school.yaml languages: "
+                        f"{offered}), so the site does not use this file. Name it after one of "
+                        "them, or add the language to school.yaml.",
+                        "warning",
+                        "unused-file",
+                    )
+                )
+            doc.release()
 
     def done(self, doc: YamlDocument) -> None:
         """Check a built document's texts, then let its YAML nodes go: positions are looked up

@@ -13,7 +13,8 @@
 
 (``proficio.open_gradebook`` does the same and adds the rule for when nothing may be written.)
 
-Readers stream their files; the used rows are kept grouped by student, packed (about 40 bytes each).
+Readers stream their files (the native CSV in batches of rows, judged column by column); the
+used rows are kept grouped by student, packed (about 40 bytes each).
 """
 
 from __future__ import annotations

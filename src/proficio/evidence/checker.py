@@ -3,6 +3,8 @@
 One ``RowChecker`` serves every reader (native CSV, OneRoster), so a row is judged the same way
 whatever it came from. It is the hot loop of an import: lookups are cached per distinct string
 (students, codes, score spellings, dates), so a million rows cost a few dictionary lookups each.
+The native CSV reader goes further: ``FastLane`` judges a batch of rows column by column, each
+distinct text once, and packs the good rows straight into the ``EvidenceSet``.
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ import dataclasses
 import difflib
 import re
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from itertools import groupby, repeat
 from operator import attrgetter
+from typing import Any
 
 from ..content.identifiers import case_identifiers
 from ..content.model import Scale, School
@@ -199,6 +203,69 @@ class EvidenceSet:
             )
         ]
 
+    def digest(self, student_id: str) -> bytes:
+        """SHA-256 of what scoring and printing use of the student's rows, in the order read:
+        every field but the file name and the line number (a row added above this student's
+        moves its line; only the order breaks ties between same-date scores, and it is kept).
+        The same rows give the same digest in any run, whatever the table indexes; what
+        :mod:`proficio.reissue` compares to decide whether a document is made again."""
+        import hashlib
+        import sys
+
+        h = hashlib.sha256()
+        rows = self.packed.get(student_id)
+        if not rows:
+            return h.digest()
+        # Each text (and score) as length-prefixed bytes, encoded once per run and table entry.
+        texts: list[bytes] = self.__dict__.setdefault("_digest_texts", [])
+        for t in self._texts[len(texts) :]:
+            b = b"" if t is None else t.encode("utf-8", "surrogatepass")
+            texts.append(b"\xff\xff\xff\xff" if t is None else len(b).to_bytes(4, "big") + b)
+        scores: list[bytes] = self.__dict__.setdefault("_digest_scores", [])
+        for s in self._scores[len(scores) :]:
+            b = str(s).encode("ascii")
+            scores.append(len(b).to_bytes(1, "big") + b)
+        w = self.WIDTH
+        h.update(len(rows).to_bytes(8, "big"))
+        # target, assessment, type, scorer, comment: one column after the other
+        columns = rows[0::w] + rows[3::w] + rows[4::w] + rows[5::w] + rows[6::w]
+        h.update(b"".join(map(texts.__getitem__, columns)))
+        h.update(b"".join(map(scores.__getitem__, rows[1::w])))
+        ints = rows[2::w] + rows[9::w]  # the date's ordinal; the kind and row count
+        if sys.byteorder == "big":
+            ints.byteswap()
+        h.update(ints.tobytes())
+        return h.digest()
+
+    def score_index(self, score: Decimal) -> int:
+        """The score table's index of ``score`` (a scale point object), added if new."""
+        s = self._score_ids.get(id(score))
+        if s is None:
+            s = self._score_ids[id(score)] = len(self._scores)
+            self._scores.append(score)
+        return s
+
+    def text_index(self, value: str | None) -> int:
+        """The text table's index of ``value`` (0 for None), added if new."""
+        return self._text_ids.get(value) or self._text(value)  # type: ignore[arg-type]
+
+    def add_packed(self, student_ids: Sequence[str], rows: array[int]) -> None:
+        """Keep many rows at once: ``rows`` holds ``WIDTH`` integers per row, packed as
+        :meth:`add` packs them (table indexes from :meth:`text_index` and :meth:`score_index`),
+        and ``student_ids`` the student of each row. Each run of one student's rows is
+        appended to that student's in one step, so the order read is kept."""
+        packed = self.packed
+        w = self.WIDTH
+        at = 0
+        for student_id, run in groupby(student_ids):
+            end = at + w * len(list(run))
+            mine = packed.get(student_id)
+            if mine is None:
+                packed[student_id] = rows[at:end]
+            else:
+                mine.extend(rows[at:end])
+            at = end
+
     def replace(self, student_id: str, items: list[Evidence]) -> None:
         """Keep exactly ``items`` for the student (after duplicates are taken out); the student
         keeps their place in the order."""
@@ -215,7 +282,17 @@ class EvidenceSet:
         rows = self.packed[student_id]
         w = self.WIDTH
         n = len(rows) // w
-        return n > 1 and len(set(zip(rows[0::w], rows[3::w], rows[2::w], strict=True))) < n
+        if n < 2:
+            return False
+        # First (target, date) as one 64-bit number per row, hashed at C speed: no two rows
+        # sharing those cannot share the three (the usual case); else the exact test.
+        if rows.itemsize == 4:
+            pairs = array("i", bytes(8 * n))
+            pairs[0::2] = rows[0::w]
+            pairs[1::2] = rows[2::w]
+            if len(set(memoryview(pairs).cast("B").cast("q").tolist())) == n:
+                return False
+        return len(set(zip(rows[0::w], rows[3::w], rows[2::w], strict=True))) < n
 
     def __iter__(self) -> Iterator[Evidence]:
         for student_id in self.packed:
@@ -293,6 +370,13 @@ class RowChecker:
         """Per scale: folded label -> the label as written (for suggestions)."""
         self.strings: dict[str, str] = {}
         """Raw text -> its stripped, shared copy (assessment names repeat a million times)."""
+        self._lane: FastLane | None = None
+
+    def lane(self) -> FastLane:
+        """The checker's :class:`FastLane` (one per checker, so its judgements are shared)."""
+        if self._lane is None:
+            self._lane = FastLane(self)
+        return self._lane
 
     def resolve(self, text: str) -> str | None:
         """The target code ``text`` is or stands for (crosswalk, CASE identifier), or None."""
@@ -640,6 +724,169 @@ class RowChecker:
     def _drop(self, stats: FileStats, e: Evidence, reason: str, message: str) -> None:
         stats.used -= 1
         self.report.reject(stats, e.line, reason, message, _as_row(e))
+
+
+_NO_SCORES: dict[str, int] = {}
+"""The score table of a target text that is no target: every score misses."""
+
+
+class FastLane:
+    """Many rows judged at once, column by column, for a reader that has them as columns.
+
+    Every distinct text of a column is judged once by the checker's own rules (a student ID
+    of the roster, a target, a point of that target's scale, a date on or before the run's)
+    and remembered only if it passes; the rows are then a few C-level dictionary lookups per
+    column, and a row any of whose texts did not pass is left to :meth:`RowChecker.add`
+    (which reports it, or keeps it when the checker reads it after all, e.g. a padded ID).
+    A row kept here is packed exactly as ``RowChecker.add`` packs it.
+    """
+
+    def __init__(self, checker: RowChecker) -> None:
+        self.checker = checker
+        self.evidence = checker.evidence
+        self._students: dict[str, str] = {}
+        self._targets: dict[str, int] = {}
+        """Target text -> the text index of its code."""
+        self._tables: dict[str, dict[str, int]] = {}
+        """Target text -> its scale's table: score text -> score index (points only)."""
+        self._by_scale: dict[str, dict[str, int]] = {}
+        self._table_code: dict[int, str] = {}
+        """id(table) -> a code of its scale (to parse a new score text)."""
+        self._dates: dict[str, int] = {}
+        """Date text -> its ordinal, for dates on or before the run's date."""
+        self._texts: dict[str, int] = {}
+        self._scorers: dict[str, int] = {"": 0}
+        self._comments: dict[str, int] = {"": 0}
+        self._students_of: list[Any] = []
+        self._packed = array("i")
+
+    def check(
+        self,
+        columns: Sequence[Sequence[str] | None],
+        first_line: int,
+        source: str,
+    ) -> list[int]:
+        """Judge one batch of rows given as columns (student_id, target, score, date,
+        assessment, type, scorer, comment; an optional column may be None), the first on
+        ``first_line`` and each on the next line; the indexes of the rows left to
+        ``RowChecker.add``, in order. :meth:`keep` then keeps the others."""
+        sid, target, score, day, assessment, kind, scorer, comment = columns
+        assert sid is not None and target is not None and score is not None and day is not None
+        n = len(sid)
+        students = self._column(self._students, sid, self._learn_student)
+        targets = self._column(self._targets, target, self._learn_target)
+        tables = list(map(self._tables.get, target, repeat(_NO_SCORES)))
+        scores = list(map(dict.get, tables, score))
+        if None in scores:
+            for i in [i for i, s in enumerate(scores) if s is None]:
+                self._learn_score(tables[i], score[i])
+            scores = list(map(dict.get, tables, score))
+        dates = self._column(self._dates, day, self._learn_date)
+        evidence = self.evidence
+        z = [0] * n
+        texts = (
+            self._column(self._texts, column, self._learn_text)
+            if column is not None
+            else [evidence.text_index("")] * n
+            for column in (assessment, kind)
+        )
+        self._students_of = students
+        # The batch packed as EvidenceSet.add packs a row (WIDTH integers each), one column
+        # at a time; rows left to the checker are packed too but never kept.
+        w = EvidenceSet.WIDTH
+        packed = array("i", bytes(4 * w * n))
+        bad = None in students or None in scores or None in dates
+        for at, column in enumerate(
+            (
+                targets,
+                scores,
+                dates,
+                *texts,
+                self._column(self._scorers, scorer, self._learn_scorer)
+                if scorer is not None
+                else z,
+                self._column(self._comments, comment, self._learn_comment)
+                if comment is not None
+                else z,
+            )
+        ):
+            values: list[Any] = column
+            if bad and None in values:
+                values = [0 if v is None else v for v in values]
+            packed[at::w] = array("i", values)
+        packed[7::w] = array("i", [evidence.text_index(source)]) * n
+        packed[8::w] = array("i", range(first_line, first_line + n))
+        packed[9::w] = array("i", [4]) * n  # kind "" and one row (see EvidenceSet.add)
+        self._packed = packed
+        if bad:
+            return [
+                i for i, row in enumerate(zip(students, scores, dates, strict=True)) if None in row
+            ]
+        return []
+
+    def keep(self, start: int, end: int) -> int:
+        """Keep rows ``start`` to ``end`` (not included) of the batch :meth:`check` judged
+        (none of them left to ``RowChecker.add``); how many were kept."""
+        w = EvidenceSet.WIDTH
+        self.evidence.add_packed(self._students_of[start:end], self._packed[w * start : w * end])
+        return end - start
+
+    @staticmethod
+    def _column(
+        table: dict[str, Any], column: Sequence[str], learn: Callable[[str], None]
+    ) -> list[Any]:
+        values = list(map(table.get, column))
+        if None in values:
+            for raw in {raw for raw, v in zip(column, values, strict=True) if v is None}:
+                learn(raw)
+            values = list(map(table.get, column))
+        return values
+
+    def _learn_student(self, raw: str) -> None:
+        student = self.checker.students.get(raw)
+        if student is not None:
+            self._students[raw] = student.id
+
+    def _learn_target(self, raw: str) -> None:
+        checker = self.checker
+        hit = checker.targets.get(raw) or checker._find(raw)
+        if hit is None:
+            return
+        code = hit[0]
+        self._targets[raw] = self.evidence.text_index(code)
+        scale_id = checker._scale_of[code]
+        table = self._by_scale.get(scale_id)
+        if table is None:
+            table = self._by_scale[scale_id] = {}
+            self._table_code[id(table)] = code
+        self._tables[raw] = table
+
+    def _learn_score(self, table: dict[str, int], raw: str) -> None:
+        if table is _NO_SCORES:
+            return
+        code = self._table_code[id(table)]
+        cache = self.checker.targets[code][1]
+        score = cache.get(raw)
+        if score is None:
+            score = cache[raw] = self.checker._parse_score(code, raw)
+        if score.__class__ is not tuple:
+            table[raw] = self.evidence.score_index(score)  # type: ignore[arg-type]
+
+    def _learn_date(self, raw: str) -> None:
+        when = self.checker.dates(raw)
+        if isinstance(when, date) and when <= self.checker.as_of:
+            self._dates[raw] = when.toordinal()
+
+    def _learn_text(self, raw: str) -> None:
+        self._texts[raw] = self.evidence.text_index(self.checker.intern(raw))
+
+    def _learn_scorer(self, raw: str) -> None:
+        value = self.checker.intern(raw) if raw else ""
+        self._scorers[raw] = self.evidence.text_index(value) if value else 0
+
+    def _learn_comment(self, raw: str) -> None:
+        value = raw.strip()
+        self._comments[raw] = self.evidence.text_index(value) if value else 0
 
 
 def _mean(scores: list[Decimal]) -> Decimal:

@@ -13,7 +13,7 @@ import csv
 import difflib
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -35,6 +35,7 @@ from .textfile import (
     DateReader,
     Rows,
     choose_encoding,
+    extra_lines,
     foreign_digit,
     invisible,
     normalise_header,
@@ -195,6 +196,11 @@ def recognise(header: list[str]) -> tuple[str, str] | None:
     return None
 
 
+_BATCH = 1024
+"""Rows read and judged together (see ``read_evidence_csv``): enough to make the per-batch
+work small, few enough that the batch's texts stay in the processor's cache."""
+
+
 def _opener(path: Path) -> Callable[[], BinaryIO]:
     return lambda: open(path, "rb")
 
@@ -316,84 +322,99 @@ def read_evidence_csv(
     i_sid, i_target, i_score, i_date = (index[c] for c in EVIDENCE_REQUIRED)
     optional = [index.get(c) for c in ("assessment", "type", "scorer", "comment")]
     i_assess, i_type, i_scorer, i_comment = optional
+    wanted = (i_sid, i_target, i_score, i_date, *optional)
     add = checker.add
     reject = report.reject
-    # The fast path accepts only rows whose every value an earlier row already had accepted by
-    # ``checker.add`` (cached decisions); everything else goes through ``add`` itself.
-    students = checker.students
-    targets = checker.targets
-    dates = checker.dates.cache
-    as_of = checker.as_of
-    keep = checker.evidence.add
+    lane = checker.lane()
     intern = checker.intern
-    strings = checker.strings
     source = stats.source
     reader = rows.reader
     skipped = rows.skipped
     end = reader.line_num
     count = used = 0
+
+    def one(row: list[str], line: int) -> None:
+        """One row on its own: a misfit, a blank row, or one the lane left to the checker."""
+        nonlocal count
+        if len(row) != width:
+            if not any(c.strip() for c in row):  # a blank line, or a short ,,, row
+                return
+            misfit = rows.misfit(row)
+            if misfit is not None:
+                count += 1
+                reject(stats, line, misfit[0], misfit[1], tuple(row))
+                return
+        if not any(c.strip() for c in row):  # a spreadsheet's empty row: ,,,,,
+            return
+        count += 1
+        add(
+            stats,
+            line,
+            row,
+            row[i_sid],
+            row[i_target],
+            row[i_score],
+            row[i_date],
+            intern(row[i_assess]) if i_assess is not None else "",
+            intern(row[i_type]) if i_type is not None else "",
+            intern(row[i_scorer]) if i_scorer is not None else "",  # blank: no scorer
+            row[i_comment].strip() if i_comment is not None else "",
+        )
+
+    # Rows are read in batches. A batch of one-line rows of the header's width goes to the
+    # checker's lane column by column (see FastLane); the rows it leaves, and every row of a
+    # batch with a row over several lines (a quoted line break) or of another width, are
+    # judged one at a time, in the order read.
     try:
-        for row in reader:
-            line = end + 1 + skipped
-            start = end
-            end = reader.line_num
-            if end - start > 1:  # a quoted field with line breaks: did it swallow rows?
-                swallowed = rows.swallowed(row, line)
-                if swallowed is not None:
-                    raise swallowed
-            n = len(row)
-            if n != width:
-                if not any(c.strip() for c in row):  # a blank line, or a short ,,, row
-                    continue
-                misfit = rows.misfit(row)
-                if misfit is not None:
-                    count += 1
-                    reject(stats, line, misfit[0], misfit[1], tuple(row))
-                    continue
-            count += 1
-            raw = row[i_assess] if i_assess is not None else ""
-            assessment = strings.get(raw) or intern(raw)
-            raw = row[i_type] if i_type is not None else ""
-            kind = strings.get(raw) or intern(raw)
-            raw = row[i_scorer] if i_scorer is not None else ""
-            scorer = (strings.get(raw) or intern(raw)) if raw else ""
-            comment = row[i_comment].strip() if i_comment is not None else ""
-            student = students.get(row[i_sid])
-            target = targets.get(row[i_target])
-            if student is not None and target is not None:
-                score = target[1].get(row[i_score])
-                when = dates.get(row[i_date])
-                if score.__class__ is Decimal and when.__class__ is date and when <= as_of:
-                    keep(
-                        student.id,
-                        target[0],
-                        score,
-                        when,
-                        assessment,
-                        kind,
-                        scorer or None,
-                        comment or None,
-                        source,
-                        line,
-                    )
-                    used += 1
-                    continue
-            if not any(c.strip() for c in row):  # a spreadsheet's empty row: ,,,,,
-                count -= 1
+        while True:
+            batch: list[list[str]] = []
+            failure: csv.Error | None = None
+            try:
+                batch.extend(islice(reader, _BATCH))
+            except csv.Error as exc:  # the rows before it are in the batch
+                failure = exc
+            n = len(batch)
+            if not n and failure is None:
+                break
+            if (
+                failure is None
+                and reader.line_num - end == n
+                and len(lengths := set(map(len, batch))) == 1
+                and width in lengths
+            ):
+                first = end + 1 + skipped
+                end = reader.line_num
+                columns = list(zip(*batch, strict=True))
+                left = lane.check(
+                    [columns[i] if i is not None else None for i in wanted],
+                    first,
+                    source,
+                )
+                at = 0
+                for i in left:
+                    if at < i:
+                        kept = lane.keep(at, i)
+                        count += kept
+                        used += kept
+                    one(batch[i], first + i)
+                    at = i + 1
+                if at < n:
+                    kept = lane.keep(at, n)
+                    count += kept
+                    used += kept
                 continue
-            add(
-                stats,
-                line,
-                row,
-                row[i_sid],
-                row[i_target],
-                row[i_score],
-                row[i_date],
-                assessment,
-                kind,
-                scorer,
-                comment,
-            )
+            for row in batch:
+                line = end + 1 + skipped
+                start = end
+                end += 1 + extra_lines(row)
+                if end - start > 1:  # a quoted field with line breaks: did it swallow rows?
+                    swallowed = rows.swallowed(row, line)
+                    if swallowed is not None:
+                        raise swallowed
+                one(row, line)
+            if failure is not None:
+                raise failure
+            end = reader.line_num
     except csv.Error as exc:
         broken = rows.broken(end + 1 + skipped, exc)
         report.fail_file(stats, broken.line, broken.message, broken.rows)

@@ -138,12 +138,22 @@ def encoding_codec(name: str) -> str:
         ) from None
 
 
+_ASCII_SAFE = frozenset({"utf-8-sig", "utf-8", "cp1252", "iso8859-1", "ascii"})
+"""Codecs (by codecs.lookup name) in which every ASCII byte is that character on its own."""
+
+
 def _first_bad(opener: Callable[[], BinaryIO], codec: str) -> tuple[int, int] | None:
     """``(line, byte)`` of the first byte that is not valid ``codec``, or None if all are."""
     decoder = codecs.getincrementaldecoder(codec)()
+    # ASCII bytes are valid in each of these wherever they are (no sequence left open), and
+    # isascii() checks a megabyte far faster than decoding it: most exports are mostly ASCII.
+    ascii_safe = codecs.lookup(codec).name in _ASCII_SAFE
     line = 1
     with opener() as f:
         while chunk := f.read(1 << 20):
+            if ascii_safe and chunk.isascii() and not decoder.getstate()[0]:
+                line += chunk.count(b"\n")
+                continue
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
@@ -206,6 +216,12 @@ _BREAK = re.compile(r"\r\n|\r|\n")
 
 _SEP_LINE = re.compile(r'^"?sep=(\t|[^"\s\w])\1*"?[ \t]*\r?\n?$', re.IGNORECASE)
 """Excel's first line naming the separator (``sep=;``), also as a CSV writer quotes it."""
+
+
+def extra_lines(row: list[str]) -> int:
+    """How many line breaks the fields of a record hold: the lines it takes beyond its first
+    (as ``csv.reader`` counts them in ``line_num``)."""
+    return sum(len(_BREAK.findall(c)) for c in row if "\n" in c or "\r" in c)
 
 
 def sep_line(line: str) -> str | None:

@@ -12,10 +12,12 @@ student and the issue date, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
 import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -24,6 +26,7 @@ from typing import Any
 from ..content import identifiers
 from ..content.model import CaseRef, Level, School, Subject, Target, localize
 from ..errors import ProficioError
+from ..evidence.records import Student
 from ..scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
 from ..support.bidi import isolate
 from ..support.numbers import decimal_text
@@ -527,6 +530,11 @@ class ClrBuilder:
         return self._credential(f"subject/{subject.code}", achievement["name"], body, base, when)
 
 
+MANIFEST = "manifest.clr"
+"""The export's manifest (JSON) in its folder. Every record's name ends in ``.json`` or ``.jwt``,
+so this one meets no student's record, nor a ``*.json`` of the records."""
+
+
 @dataclass
 class ClrExportSummary:
     files: list[Any]
@@ -537,6 +545,51 @@ class ClrExportSummary:
     bytes: int
     failed: list[tuple[str, str]] = field(default_factory=list)
     """(student ID, reason) of the students who got no record (their ID cannot be a file name)."""
+    kept: int = 0
+    """Of ``students``, how many kept the earlier export's record (inputs unchanged, file
+    intact): not scored, not written."""
+    incremental: bool = False
+    removed: list[str] = field(default_factory=list)
+    """Records of students no longer on the roster, which the earlier manifest listed."""
+
+    @property
+    def written(self) -> int:
+        return self.students - self.kept
+
+
+def clr_digest(
+    school: School,
+    issued: datetime,
+    key: Any,
+    language: str | None,
+    base_uri: str | None,
+    as_of: date | None,
+) -> str:
+    """The run-wide part of every record's inputs hash (:mod:`proficio.reissue`): the school,
+    the issue time, the language, the base URI, the evidence cut-off and the signing key (its
+    public half: a record signed with another key is made again)."""
+    from cryptography.hazmat.primitives import serialization
+
+    from .. import reissue
+
+    signer = None
+    if key is not None:
+        public = key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        signer = hashlib.sha256(public).hexdigest()
+    return reissue.run_digest(
+        "clr",
+        {
+            "school": reissue.school_digest(school),
+            "issued": issue_time(issued),
+            "language": language,
+            "base_uri": base_uri,
+            "as_of": as_of,
+            "signer": signer,
+            "engines": reissue.package_versions("joserfc") if key is not None else {},
+        },
+    )
 
 
 def export_clrs(
@@ -550,35 +603,107 @@ def export_clrs(
     base_uri: str | None = None,
     validate: str = "first",
     roster: Any = None,
+    students: Sequence[Student] | None = None,
+    score: Callable[[list[Student]], Iterable[StudentResult]] | None = None,
+    evidence: Callable[[str], bytes] | None = None,
+    as_of: date | None = None,
+    force: bool = False,
 ) -> ClrExportSummary:
     """Write one ClrCredential per student into ``out``: ``<id>.json``, or ``<id>.jwt`` (a
-    signed VC-JWT) when an Ed25519 ``key`` is given. ``validate`` is ``all``, ``first`` (the
-    first record: every record has the same structure) or ``none``.
+    signed VC-JWT) when an Ed25519 ``key`` is given, and a manifest (:data:`MANIFEST`) listing
+    each record's SHA-256. ``validate`` is ``all``, ``first`` (the first record written: every
+    record has the same structure) or ``none``.
 
     Files are named as transcripts are (:mod:`proficio.transcripts.filenames`), over the IDs of
     the whole ``roster`` (default: those of ``results``): a student whose ID cannot be a file
     name (empty, too long, the same as another ignoring case) is in ``failed`` and everyone
     else's record is written. One export at a time writes into ``out``; a folder that cannot be
-    written is a :class:`~proficio.errors.ProficioError` naming it."""
+    written is a :class:`~proficio.errors.ProficioError` naming it.
+
+    Given ``students``, ``score`` (instead of ``results``) and each student's ``evidence``
+    digest, the export is incremental (:mod:`proficio.reissue`, as transcripts are): a student
+    whose inputs are those the earlier manifest records, and whose record is intact, keeps it
+    unscored; ``force`` writes everyone. ``as_of`` (the evidence cut-off) is part of the inputs.
+    Records the earlier manifest listed for students no longer on the roster are removed."""
     from pathlib import Path
 
+    from .. import reissue
     from ..support.files import cannot_write, folder_lock
     from ..transcripts.filenames import assign_files
 
     out = Path(out)
-    if roster is None:
+    if students is not None:
+        if score is None:
+            raise TypeError("export_clrs: students needs score")
+        roster = [s.id for s in students] if roster is None else roster
+    elif roster is None:
         results = list(results)
         roster = [r.student.id for r in results]
     names, unsafe = assign_files(roster, ".jwt" if key is not None else ".json")
+    inputs = None
+    if students is not None and evidence is not None:
+        run = clr_digest(school, issued, key, language, base_uri, as_of)
+        inputs = reissue.Inputs(run, evidence, force)
     with folder_lock(out):
+        path = out / MANIFEST
+        earlier = reissue.previous(path)
+        listed = earlier.files
+        mine = [s for s in students if s.id in names] if students is not None else []
+        decision = reissue.plan(mine, names, out, earlier, inputs)
+        if students is not None and score is not None:
+            results = score(decision.render) if decision.render else []
         try:
-            summary = _write_clrs(
+            summary, entries = _write_clrs(
                 school, results, out, names, issued, key, language, base_uri, validate
             )
+            for sid, entry in decision.keep.items():
+                entries[sid] = entry
+                summary.credentials += int(entry.get("credentials") or 0)
+                summary.bytes += int(entry.get("bytes") or 0)
+                summary.files.append(out / entry["file"])
+            summary.students = len(entries)
+            summary.kept = len(decision.keep)
+            summary.failed = sorted(unsafe.items())
+            if entries or path.exists():  # nothing made and nothing before: no folder left
+                _write_manifest(path, summary, entries, decision.hashes, roster, issued, key)
+            # Only students no longer on the roster (or records of the other kind, .jwt/.json).
+            current = {e["file"] for e in entries.values()} | set(names.values())
+            summary.removed = reissue.prune(out, listed, current)
         except OSError as exc:
             raise cannot_write(out, exc) from None
-    summary.failed = sorted(unsafe.items())
+    summary.incremental = inputs is not None and not inputs.force
     return summary
+
+
+def _write_manifest(
+    path: Any,
+    summary: ClrExportSummary,
+    entries: dict[str, dict[str, Any]],
+    hashes: dict[str, str],
+    roster: Any,
+    issued: datetime,
+    key: Any,
+) -> None:
+    """The export's manifest: sorted and free of timings, so an incremental export writes the
+    bytes a full one would."""
+    from .. import __version__
+    from ..support.files import write_text
+    from ..transcripts.bulk import roster_digest
+
+    data = {
+        "format": 2,
+        "generator": f"proficio {__version__}",
+        "kind": "clr",
+        "issued": issue_time(issued),
+        "signed": key is not None,
+        "roster": {"students": len(roster), "sha256": roster_digest(roster)},
+        "documents": [
+            {**{k: v for k, v in entries[sid].items() if k != "inputs"}, "inputs": hashes.get(sid)}
+            for sid in sorted(entries)
+        ],
+        "failed": [{"student_id": sid, "reason": why} for sid, why in summary.failed],
+    }
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=1) + "\n", private=True)
 
 
 def _write_clrs(
@@ -591,12 +716,13 @@ def _write_clrs(
     language: str | None,
     base_uri: str | None,
     validate: str,
-) -> ClrExportSummary:
+) -> tuple[ClrExportSummary, dict[str, dict[str, Any]]]:
     from ..support.files import write_bytes
     from . import signing
 
     builder = ClrBuilder(school, language=language, base_uri=base_uri)
     files: list[Any] = []
+    entries: dict[str, dict[str, Any]] = {}
     credentials = validated = size = 0
     for result in results:
         name = names.get(result.student.id)
@@ -621,6 +747,14 @@ def _write_clrs(
         data = text.encode("utf-8")
         write_bytes(path, data, private=True)
         files.append(path)
-        credentials += len(shape["credentialSubject"]["verifiableCredential"])
+        count = len(shape["credentialSubject"]["verifiableCredential"])
+        credentials += count
         size += len(data)
-    return ClrExportSummary(files, len(files), credentials, validated, size)
+        entries[result.student.id] = {
+            "student_id": result.student.id,
+            "file": name,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": len(data),
+            "credentials": count,
+        }
+    return ClrExportSummary(files, len(files), credentials, validated, size), entries

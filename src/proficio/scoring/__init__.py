@@ -3,8 +3,8 @@ levels completed and the current level of every subject.
 
 ``methods`` holds the calculation methods (pure functions of the scores, exact arithmetic in
 ``exact``), ``explain`` them in words (a sentence and the arithmetic), ``standing`` a whole student (targets, levels,
-subjects), ``results`` the records it produces, and ``score_files`` the CSV and JSON
-``proficio score`` writes.
+subjects), ``results`` the records it produces, ``parallel`` a large roster on both cores, and
+``score_files`` the CSV and JSON Lines ``proficio score`` writes.
 """
 
 from .explain import Explanation, explain, explain_target, explanation, explanation_of_target

@@ -15,9 +15,12 @@ from ..content.model import Calculation, CompletionRule
 from ..evidence.records import Evidence, Student
 
 
-@dataclass
+@dataclass(frozen=True)
 class TargetResult:
-    """A student's current standing on one learning target."""
+    """A student's current standing on one learning target.
+
+    Frozen, and to be treated as read-only with its ``evidence`` list: the result of a target
+    without evidence is one object shared by every student (see ``standing.Scorer``)."""
 
     code: str
     score: Decimal | None

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, cast
 
 from ..content.model import Calculation, CompletionRule, School
 from ..evidence.records import Evidence, Student
-from .methods import Rule, first_score, score_series
+from .methods import Rule, _round_decimal, first_score, score_series
 from .results import LevelResult, StudentResult, SubjectResult, TargetResult
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ class _TargetPlan:
     calculation: Calculation
     rule: Rule
     threshold: Decimal
+    plain: bool
+    """Whether one score is the current score, rounded (every method but n_mastery)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class _LevelPlan:
     completion: CompletionRule
     targets: tuple[_TargetPlan, ...]
     topic_sizes: tuple[int, ...]
+    unscored: tuple[TargetResult, ...]
+    """Each target's result without evidence: the same for every student, so made once and
+    shared (a ``TargetResult`` is frozen)."""
 
 
 @dataclass(frozen=True)
@@ -55,20 +60,54 @@ class _SubjectPlan:
     levels: tuple[_LevelPlan, ...]
 
 
+_new = object.__new__
+
+
+def _target_result(
+    code: str,
+    score: Decimal | None,
+    proficient: bool,
+    method: Calculation,
+    evidence: list[Evidence],
+    since: date | None,
+) -> TargetResult:
+    """``TargetResult(...)`` without the frozen dataclass's per-field ``object.__setattr__``
+    (the same object: equal, still frozen), for the 670k results of a 1M-row school."""
+    r = _new(TargetResult)
+    r.__dict__.update(
+        code=code,
+        score=score,
+        proficient=proficient,
+        method=method,
+        evidence=evidence,
+        proficient_since=since,
+    )
+    return r
+
+
 class Scorer:
-    """A school's targets, rules and levels prepared once, then applied to each student."""
+    """A school's targets, rules and levels prepared once, then applied to each student.
+
+    Only the levels a student has evidence in are computed target by target: a target without
+    evidence gets its one shared, frozen :class:`TargetResult`, and a level without any
+    evidence a fresh list of them. Treat results as read-only."""
 
     def __init__(self, school: School) -> None:
         self.school = school
         subjects = []
         self.codes: set[str] = set()
+        self._where: dict[str, list[tuple[int, int]]] = {}
+        """Target code -> (the level's index over the whole school, its place in the level)
+        for each place the code has (one in a loaded school)."""
+        g = 0
         for subject in school.subjects:
             levels = []
             for level in subject.levels:
-                targets = []
+                targets: list[_TargetPlan] = []
                 for t_index, topic in enumerate(level.topics):
                     for target in topic.targets:
                         scale = school.scale_of(target)
+                        self._where.setdefault(target.code, []).append((g, len(targets)))
                         targets.append(
                             _TargetPlan(
                                 target.code,
@@ -76,11 +115,16 @@ class Scorer:
                                 target.calculation,
                                 Rule.of(target.calculation, scale),
                                 scale.threshold,
+                                target.calculation.method != "n_mastery",
                             )
                         )
                         self.codes.add(target.code)
                 sizes = tuple(len(topic.targets) for topic in level.topics)
-                levels.append(_LevelPlan(level.number, level.completion, tuple(targets), sizes))
+                unscored = tuple(TargetResult(t.code, None, False, t.calculation) for t in targets)
+                levels.append(
+                    _LevelPlan(level.number, level.completion, tuple(targets), sizes, unscored)
+                )
+                g += 1
             subjects.append(_SubjectPlan(subject.code, subject.slug, tuple(levels)))
         self.subjects: tuple[_SubjectPlan, ...] = tuple(subjects)
 
@@ -106,52 +150,79 @@ class Scorer:
                 if e.student_id != sid:
                     raise ValueError(f"evidence of student {e.student_id!r} given for {sid!r}")
                 items.append(e)
-        for items in by_target.values():
+        # Only the levels with evidence are walked target by target; the others are their
+        # shared unscored results.
+        where = self._where
+        buckets: dict[int, list[tuple[int, list[Evidence]]]] = {}
+        for code, items in by_target.items():
             if len(items) > 1:
                 items.sort(key=_date)  # stable: equal dates keep the order read
+            for g, pos in where[code]:
+                bucket = buckets.get(g)
+                if bucket is None:
+                    buckets[g] = [(pos, items)]
+                else:
+                    bucket.append((pos, items))
         order: dict[int, int] = {}
         subjects = []
+        g = 0
         for s in self.subjects:
-            levels = [self._level(lv, by_target, evidence, order) for lv in s.levels]
+            levels = []
+            for lv in s.levels:
+                bucket = buckets.get(g)
+                g += 1
+                if bucket is None:
+                    levels.append(
+                        LevelResult(lv.number, lv.completion, False, None, [*lv.unscored])
+                    )
+                else:
+                    levels.append(self._level(lv, bucket, evidence, order))
             subjects.append(SubjectResult(s.code, s.slug, levels, _current(levels)))
         return StudentResult(student, subjects)
 
     def _level(
         self,
         plan: _LevelPlan,
-        by_target: dict[str, list[Evidence]],
+        bucket: list[tuple[int, list[Evidence]]],
         evidence: list[Evidence],
         order: dict[int, int],
     ) -> LevelResult:
-        results: list[TargetResult] = []
-        series: list[tuple[list[Evidence], list[bool]] | None] = []
-        any_evidence = False
-        for t in plan.targets:
-            items = by_target.get(t.code)
-            if items is None:
-                results.append(TargetResult(t.code, None, False, t.calculation, []))
-                series.append(None)
-                continue
-            any_evidence = True
+        results = [*plan.unscored]
+        series: dict[int, tuple[list[Evidence], list[bool]]] = {}
+        proficient_at: list[int] = []
+        targets = plan.targets
+        for pos, items in bucket:
+            t = targets[pos]
             threshold = t.threshold
             if len(items) == 1:  # the common case, without the general machinery
-                score = first_score(t.rule, items[0].score)
+                score = (
+                    _round_decimal(items[0].score)
+                    if t.plain
+                    else first_score(t.rule, items[0].score)
+                )
                 proficient = score is not None and score >= threshold
                 since = items[0].date if proficient else None
-                results.append(TargetResult(t.code, score, proficient, t.calculation, items, since))
-                series.append((items, [proficient]))
-                continue
-            scores = score_series(t.rule, [e.score for e in items])
-            flags = [s is not None and s >= threshold for s in scores]
-            since = None
-            if flags[-1]:
-                k = len(flags) - 1
-                while k > 0 and flags[k - 1]:
-                    k -= 1
-                since = items[k].date
-            results.append(TargetResult(t.code, scores[-1], flags[-1], t.calculation, items, since))
-            series.append((items, flags))
-        if not any_evidence or not _holds(plan, [r.proficient for r in results]):
+                results[pos] = _target_result(
+                    t.code, score, proficient, t.calculation, items, since
+                )
+                series[pos] = (items, [proficient])
+            else:
+                scores = score_series(t.rule, [e.score for e in items])
+                flags = [s is not None and s >= threshold for s in scores]
+                proficient = flags[-1]
+                since = None
+                if proficient:
+                    k = len(flags) - 1
+                    while k > 0 and flags[k - 1]:
+                        k -= 1
+                    since = items[k].date
+                results[pos] = _target_result(
+                    t.code, scores[-1], proficient, t.calculation, items, since
+                )
+                series[pos] = (items, flags)
+            if proficient:
+                proficient_at.append(pos)
+        if not _holds_at(plan, proficient_at):
             return LevelResult(plan.number, plan.completion, False, None, results)
         if not order:
             order.update((id(e), i) for i, e in enumerate(evidence))
@@ -193,23 +264,36 @@ def _holds(plan: _LevelPlan, proficient: Sequence[bool]) -> bool:
     raise ValueError(f"unknown completion rule '{rule.rule}'")
 
 
+def _holds_at(plan: _LevelPlan, proficient_at: Sequence[int]) -> bool:
+    """:func:`_holds` when the targets at the places ``proficient_at`` are the proficient ones."""
+    total = len(plan.targets)
+    rule = plan.completion.rule
+    if rule == "all":
+        return total > 0 and len(proficient_at) == total
+    if rule == "percent":
+        return total > 0 and len(proficient_at) * 100 >= (plan.completion.percent or 100) * total
+    state = [False] * total
+    for pos in proficient_at:
+        state[pos] = True
+    return _holds(plan, state)
+
+
 def _held_since(
     plan: _LevelPlan,
-    series: Sequence[tuple[list[Evidence], list[bool]] | None],
+    series: dict[int, tuple[list[Evidence], list[bool]]],
     order: dict[int, int],
 ) -> date | None:
     """Replay the level's evidence in order: the date from which the rule has held unbroken."""
     events = [
         (e.date, order[id(e)], target, k)
-        for target, s in enumerate(series)
-        if s is not None
+        for target, s in series.items()
         for k, e in enumerate(s[0])
     ]
     events.sort(key=lambda ev: (ev[0], ev[1]))
     state = [False] * len(plan.targets)
     since: date | None = None
     for when, _, target, k in events:
-        state[target] = series[target][1][k]  # type: ignore[index]  # events only name scored targets
+        state[target] = series[target][1][k]
         if _holds(plan, state):
             if since is None:
                 since = when

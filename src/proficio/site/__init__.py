@@ -7,6 +7,7 @@ MkDocs with Material; :func:`build_site` is what ``proficio build`` calls.
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import tempfile
 import time
@@ -102,6 +103,7 @@ def _build(
         plugin.remember(find_content(content), loaded)
     if config_file is None:
         config_file = project_config(Path.cwd())
+    named = os.path.abspath(out)  # as named: the summaries' store goes beside it (plugin.py)
     out = out.resolve()
     _show_mkdocs_warnings()
     with tempfile.TemporaryDirectory(prefix="proficio-mkdocs-") as tmp:
@@ -111,7 +113,7 @@ def _build(
             config_file.write_text(DEFAULT_CONFIG, encoding="utf-8")
         token = plugin.content_override(content.resolve())
         try:
-            cfg = load_config(str(config_file), site_dir=str(out))
+            cfg = load_config(str(config_file), site_dir=named)
             if not isinstance(cfg.plugins.get("proficio"), plugin.ProficioPlugin):
                 raise ProficioError(
                     f"{display_path(config_file)} does not use the proficio plugin, which makes "

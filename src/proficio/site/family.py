@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
@@ -26,6 +27,7 @@ from typing import Any
 import yaml
 
 from ..content import markup
+from ..content.loader import FAMILY_DIR as FAMILY_FILES_DIR
 from ..content.model import Scale, School, localize
 from ..content.yamlfile import YamlDocument, read_yaml
 from ..errors import ProficioError
@@ -46,7 +48,7 @@ FAMILY_DIR = "families"
 """URL folder of the family pages (a subject folder of this name would collide)."""
 
 DEFAULTS_DIR = Path(__file__).parent / "family"
-OVERRIDE_DIR = "family"
+OVERRIDE_DIR = FAMILY_FILES_DIR
 """The folder inside ``content/`` a school puts its own ``<lang>.yaml`` in."""
 
 GUIDE, FAQ, GLOSSARY, AT_HOME = (
@@ -457,21 +459,31 @@ def _css_string(text: str) -> str:
 def print_margins(school: School, lang: str, url: str) -> str:
     """The page's own ``@page`` rule, for its ``<head>``: the school, the page's address, the
     date and "Page n of m" in the printed margins of every page (``@page`` margin boxes)."""
+    return margins_for(school, lang)(url)
+
+
+def margins_for(school: School, lang: str) -> Callable[[str], str]:
+    """:func:`print_margins` of ``lang`` as a function of the page's address: the school's name,
+    the date and the page words are worked out once for every page of a build."""
     page_words = str(texts(lang, school.root)[0]["print_page"])
     name = markup.one_line(
         localize(school.name, lang, school.default_language)[0],
         markup.allowed_hosts(school.website, school.link_hosts),
     )
-    address = public_url(school, url, lang) or "/" + language_root(school, lang) + url
     day = locale.long_date(clock.today(), lang)
     before, _, after = page_words.partition("{page}")
     middle, _, end = after.partition("{pages}")
     counter = f"{_css_string(before)} counter(page) {_css_string(middle)} counter(pages) {_css_string(end)}"
-    return (
+    head = (
         '<style class="pf-print-margins">@page{'
         f"@top-left{{content:{_css_string(name)}}}"
         f"@top-right{{content:{_css_string(day)}}}"
-        f"@bottom-left{{content:{_css_string(address)}}}"
-        f"@bottom-right{{content:{counter}}}"
-        "}</style>"
     )
+    tail = f"@bottom-right{{content:{counter}}}}}</style>"
+    root = "/" + language_root(school, lang)
+
+    def margins(url: str) -> str:
+        address = public_url(school, url, lang) or root + url
+        return f"{head}@bottom-left{{content:{_css_string(address)}}}{tail}"
+
+    return margins

@@ -18,6 +18,7 @@ lies beyond them has no date. This module does not know MkDocs: the caller logs 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import subprocess
@@ -103,6 +104,12 @@ class History:
 
 
 def _key(path: Path) -> Path:
+    """``path`` resolved, once per absolute path (every page's date asks for its files' days)."""
+    return _resolved(path if path.is_absolute() else Path.cwd() / path)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _resolved(path: Path) -> Path:
     return path.resolve()
 
 

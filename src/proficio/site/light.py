@@ -109,6 +109,37 @@ def _suffixes(code: str) -> list[str]:
     return [t for t in tails if not t.isdigit()]
 
 
+_suffixes_of: list[tuple[School, dict[str, list[str]]]] = []
+
+
+def school_suffixes(school: School) -> dict[str, list[str]]:
+    """:func:`code_suffixes` of ``school``, worked out once for all its languages' builds."""
+    if not _suffixes_of or _suffixes_of[0][0] is not school:
+        _suffixes_of[:] = [(school, code_suffixes(school))]
+    return _suffixes_of[0][1]
+
+
+def tag_entries(config: MkDocsConfig, suffixes: dict[str, list[str]]) -> bool:
+    """Give the search plugin's sections their code suffixes as ``tags`` before it writes its
+    index (:func:`index_suffixes` says why), in memory: reading the written index back and
+    writing it again cost more than the rest of the plugin's hooks on a large school. ``False``
+    when the search plugin is not Material's (the written file is then edited instead)."""
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    entries = getattr(getattr(search, "search_index", None), "entries", None)
+    if not isinstance(entries, list):
+        return False
+    if not suffixes:
+        return True
+    for entry in entries:
+        if not isinstance(entry, dict):
+            return False
+        _, _, fragment = str(entry.get("location", "")).partition("#")
+        tails = suffixes.get(fragment)
+        if tails:
+            entry["tags"] = [*entry.get("tags", []), *tails]
+    return True
+
+
 def index_suffixes(site_dir: str, suffixes: dict[str, list[str]]) -> None:
     """Add each section's code suffixes to the search index as its ``tags``.
 

@@ -100,9 +100,24 @@ def relative_url(from_url: str, to_url: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _relative_dir(from_url: str, to_url: str) -> str:
-    """Cached: every language's pages, and their language menus, link between the same URLs."""
-    rel = posixpath.relpath("/" + to_url, "/" + from_url)
-    return "./" if rel == "." else rel + "/"
+    """Cached: every language's pages, and their language menus, link between the same URLs.
+
+    The site's URLs are folders of plain segments: the common start is dropped and each folder
+    left of ``from_url`` becomes ``..`` (what ``posixpath.relpath`` gives, at half its
+    cost: each page's language menu links to it in every language, pairs no cache repeats).
+    A URL with a ``.`` or ``..`` segment is left to ``relpath``."""
+    here = [p for p in from_url.split("/") if p]
+    there = [p for p in to_url.split("/") if p]
+    if "." in here or ".." in here or "." in there or ".." in there:
+        rel = posixpath.relpath("/" + to_url, "/" + from_url)
+        return "./" if rel == "." else rel + "/"
+    n = 0
+    for a, b in zip(here, there, strict=False):
+        if a != b:
+            break
+        n += 1
+    parts = [".."] * (len(here) - n) + there[n:]
+    return "/".join(parts) + "/" if parts else "./"
 
 
 def subject_url(subject: Subject) -> str:
@@ -120,6 +135,12 @@ def scale_url(scale: Scale) -> str:
 def scales_url() -> str:
     """The page listing every scale (the menu's "Proficiency scales")."""
     return f"{SCALES_DIR}/"
+
+
+def summary_name(subject: Subject, level: Level, lang: str) -> str:
+    """The file name of the level's one-page family summary (``summary.py``), beside its page:
+    ``mathematics-level-1-family-summary-en.pdf`` (a downloads folder tells them apart)."""
+    return f"{subject.slug}-{level.slug}-family-summary-{lang}.pdf"
 
 
 def target_url(subject: Subject, level: Level, target: Target) -> str:
@@ -494,6 +515,7 @@ class _Writer:
             f"<h1>{self.level_title_html(level)}</h1>",
             self.block(level.description),
             f'<p class="pf-completion">{self.completion(level.completion)}</p>',
+            self.summary_link(subject, level),
             self.about_scale(here, level),
         ]
         parts.insert(2, self.notice(since))
@@ -521,6 +543,14 @@ class _Writer:
             "\n".join(parts),
             toc,
             "".join(search),
+        )
+
+    def summary_link(self, subject: Subject, level: Level) -> str:
+        """The download of the level's one-page family summary (a PDF beside the page)."""
+        name = escape(summary_name(subject, level, self.lang))
+        return (
+            f'<p class="pf-summary-link"><a href="{name}" download="{name}" '
+            f'type="application/pdf">{self.ui("summary_link")}</a></p>'
         )
 
     def para(self, value: Text) -> str:

@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import gc
 import logging
 import os
+import shutil
 import stat
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -53,8 +57,8 @@ from ..support import clock
 from ..support.allocation import no_collection
 from ..support.forking import Forked, can_fork
 from ..support.staging import StagedFolder
-from . import light, serve_errors
-from .family import print_margins
+from . import light, serve_errors, summary
+from .family import margins_for
 from .history import DEFAULT_LIMIT, History, read_history
 from .pages import (
     CHANGES_DIR,
@@ -66,10 +70,13 @@ from .pages import (
     add_history,
     generate,
     language_root,
+    level_url,
     not_found,
+    page_files,
     relative_url,
 )
 from .strings import language_name, ui
+from .summary import summaries, typst_started
 
 log = get_plugin_logger(__name__)
 
@@ -105,10 +112,12 @@ class Timings:
     generate: float = 0.0
     hooks: float = 0.0
     history: float = 0.0
+    summaries: float = 0.0
+    """The family summaries' PDFs (``summary.py``), apart from the hooks they run in."""
 
     @property
     def total(self) -> float:
-        return self.load + self.generate + self.hooks + self.history
+        return self.load + self.generate + self.hooks + self.history + self.summaries
 
 
 TIMINGS = Timings()
@@ -155,9 +164,14 @@ def load_content(root: Path) -> Result:
     if hit is not None and hit[0] == sig:
         result = hit[1]
     else:
+        gc.unfreeze()  # an earlier load (mkdocs serve) may be garbage now
         with no_collection():  # hundreds of thousands of objects, all kept
             result = load(root)
         _cache[root] = (sig, result)
+        # The school lives as long as the build: out of the collector's sight, every later
+        # full collection (pages, MkDocs' rendering) no longer walks it again (a sixth of
+        # writing the pages), and forked processes do not copy its memory by touching it.
+        gc.freeze()
     TIMINGS.load += time.perf_counter() - started
     return result
 
@@ -194,6 +208,85 @@ def site_for(school: School, lang: str) -> SiteLanguage:
     return generate(school, lang)
 
 
+AHEAD_MIN_SUMMARIES = 24
+"""Fewer PDFs than this (about 8 ms each) take less time to make here than a fork costs."""
+
+SUMMARIES_AHEAD: list[int] = []
+"""Of the last build's summaries, how many the second process made and how many this one did
+(for the tests and the benchmark); empty when this process made them all as it went."""
+
+SUMMARIES_MADE: dict[str, int] = {}
+"""The last build's summaries (every language): ``compiled`` typeset by Typst, ``reused`` from
+the store of earlier builds, ``removed`` old entries (for the tests and the benchmark)."""
+
+SUMMARY_STORE = Path(".cache") / "summaries"
+"""Where the summaries are kept between builds, from the site folder's parent (``build/`` for
+``build/site``) or, under ``mkdocs serve`` (which builds into a temporary folder), from the
+folder of mkdocs.yml. Never inside the site: it is not published."""
+
+
+@dataclass
+class _Ahead:
+    """The site's family summaries, made by a second process from the first while MkDocs
+    renders every language's pages, and by this one from the last once it has (so both cores
+    work to the end); each is written to ``scratch``, then moved into its language's site."""
+
+    school: School
+    todo: list[summary.Job]
+    days: dict[str, date]
+    scratch: Path
+    job: Forked[summary.Made]
+
+    def finish(self, site_dir: Path) -> None:
+        own = summary.work_backward(self.school, self.todo, self.days, self.scratch)
+        theirs = self.job.result()  # if the child failed, made here (what is missing)
+        if theirs.pid != os.getpid():  # the child's count and entries, into this process's
+            summary.STORE.typeset |= theirs.typeset
+            summary.STORE.taken |= theirs.taken
+            summary.STORE.used |= theirs.used
+        default = self.school.default_language
+        for i, job in enumerate(self.todo):
+            subject = self.school.subjects[job.subject]
+            level = subject.levels[job.level]
+            root = site_dir if job.lang == default else site_dir / job.lang
+            target = root / summary.summary_uri(subject, level, job.lang)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(summary.made_file(self.scratch, i), target)
+        SUMMARIES_AHEAD[:] = [theirs.made, own.made]
+        self.close()
+
+    def close(self) -> None:
+        self.job.cancel()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+_summaries_ahead: list[_Ahead] = []
+
+
+def summaries_ahead(school: School, days: dict[str, date], site_dir: Path) -> bool:
+    """On a large school, start a second process making every language's summaries; whether
+    it was started. (Not once this process has run Typst itself: see ``summary.typesetter``.)"""
+    drop_summaries_ahead()
+    SUMMARIES_AHEAD.clear()
+    todo = summary.jobs(school)
+    if len(todo) < AHEAD_MIN_SUMMARIES or not can_fork() or typst_started():
+        return False
+    try:
+        site_dir.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".summaries-", dir=site_dir.parent))
+    except OSError:
+        return False
+    job = Forked(summary.work_forward, school, todo, days, scratch)
+    _summaries_ahead.append(_Ahead(school, todo, days, scratch, job))
+    return True
+
+
+def drop_summaries_ahead() -> None:
+    """Stop a failed or abandoned build's second process and remove what it made."""
+    while _summaries_ahead:
+        _summaries_ahead.pop().close()
+
+
 def material_language(lang: str) -> str:
     """Material's interface language for ``lang``: itself, its base language, else English."""
     for candidate in (lang, lang.split("-")[0]):
@@ -206,6 +299,7 @@ def remember(root: Path, result: Result) -> None:
     """Reuse a load the caller already made (``proficio build`` validates before building)."""
     root = root.resolve()
     _cache[root] = (_signature(root), result)
+    gc.freeze()  # as load_content does
 
 
 def content_override(path: Path | None) -> contextvars.Token[Path | None]:
@@ -247,6 +341,11 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         self.fallback_pages: dict[str, str] = {}
         self.shared_assets: set[str] = set()
         """In another language's build, the theme's files its pages take from the root's copy."""
+        self.history: History | None = None
+        self.suffixes_tagged = False
+        """Whether the search plugin's index got its code suffixes in memory (light.py)."""
+        self.margins: Callable[[str], str] | None = None
+        """The printed margins of this build's pages (``family.margins_for``), by address."""
         self.serving = False
         self.broken: list[str] | None = None
         """Under ``mkdocs serve``, the content's problems while it cannot be built (serve_errors)."""
@@ -302,8 +401,12 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
                 return serve_errors.show(self, config, exc.details or [str(exc)])
             raise PluginError("\n".join([*exc.details, str(exc)])) from None
         TIMINGS.generate += time.perf_counter() - started
-        if self.config.history:
-            add_history(self.site, school, self.content_history(config))
+        self.margins = None
+        self.history = self.content_history(config) if self.config.history else None
+        if self.history is not None:
+            started = time.perf_counter()
+            add_history(self.site, school, self.history)
+            TIMINGS.history += time.perf_counter() - started
         self.by_src = {p.src_uri: p for p in self.site.pages}
         if not self.nested:
             LAST_PAGES.clear()
@@ -371,9 +474,21 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
             if self.nested:
                 config.site_url = f"{root}{lang}/"
         config.extra["proficio_404"] = not_found(school, lang, config.extra.get("proficio_roots"))
+        store = self.summary_store(config)  # beside site_dir as named, before it is staged
         if self.stage and not self.nested:
             self.start_staging(config)
+        if not self.nested:
+            SUMMARIES_MADE.clear()
+            summary.open_store(store)
+            summaries_ahead(school, self.summary_days(), Path(config.site_dir))
         return config
+
+    def summary_store(self, config: MkDocsConfig) -> Path:
+        """The folder of :data:`SUMMARY_STORE` for this build (never inside the site)."""
+        if self.serving and config.config_file_path:
+            return Path(config.config_file_path).parent / SUMMARY_STORE
+        # Beside the site as named (build/site may be a link to the folder a server publishes)
+        return Path(os.path.abspath(config.site_dir)).parent / SUMMARY_STORE
 
     def content_history(self, config: MkDocsConfig) -> History:
         """The content's git history, read once per build (the other languages reuse it);
@@ -410,6 +525,38 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
             ) from None
         self.staged, self.staged_config = staged, config
 
+    @event_priority(-50)  # after the other languages' builds
+    def _summaries_into_place(self, config: MkDocsConfig) -> None:
+        if _NESTED.get() is not None or not _summaries_ahead:
+            return
+        started = time.perf_counter()
+        ahead = _summaries_ahead.pop()
+        try:
+            ahead.finish(Path(config.site_dir))
+        except ProficioError as exc:
+            ahead.close()
+            raise PluginError(str(exc)) from None
+        except OSError as exc:
+            ahead.close()
+            raise PluginError(f"The family summaries could not be written: {exc}") from None
+        TIMINGS.summaries += time.perf_counter() - started
+
+    @event_priority(-60)  # after every language's summaries are made
+    def _summaries_kept(self, config: MkDocsConfig) -> None:
+        """Count the build's summaries and remove the store's entries it did not use."""
+        if _NESTED.get() is not None or self.school is None or self.broken is not None:
+            return
+        store = summary.STORE
+        summary.open_store(None)  # closed until the next build opens it
+        removed = store.prune(store.used)
+        SUMMARIES_MADE.clear()
+        SUMMARIES_MADE.update(compiled=store.compiled, reused=store.reused, removed=removed)
+        if store.compiled + store.reused:
+            log.info(
+                f"Family summaries (PDF): {store.compiled} typeset, {store.reused} unchanged "
+                f"since the last build (kept in {store.folder or 'memory'})."
+            )
+
     @event_priority(-100)  # after every plugin has written its files (search: its index)
     def _move_site_into_place(self, config: MkDocsConfig) -> None:
         if _NESTED.get() is not None or self.staged is None:
@@ -437,11 +584,24 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
 
     def on_build_error(self, *, error: Exception) -> None:
         if _NESTED.get() is None:
+            drop_summaries_ahead()
             self.discard_staging()
 
     def on_shutdown(self) -> None:
         if _NESTED.get() is None:
             self.discard_staging()
+            drop_summaries_ahead()  # a failed build's summaries are not waited for
+
+    def summary_days(self) -> dict[str, date]:
+        """Each level page's last change by URL, when the content's history tells it."""
+        days: dict[str, date] = {}
+        if self.history is not None and self.school is not None:
+            levels = {level_url(s, lv) for s in self.school.subjects for lv in s.levels}
+            for url, sources in page_files(self.school).items():
+                day = self.history.last_changed(sources) if url in levels else None
+                if day is not None:
+                    days[url] = day
+        return days
 
     def nav_config(self, items: list[NavItem]) -> list[Any]:
         """Navigation in level order, titles escaped (Material prints them as HTML)."""
@@ -474,7 +634,25 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
             config.theme["favicon"] = logo
         own = [config.theme["logo"]] if self.school is not None and self.school.logo else []
         self.shared_assets = light.lighten(files, config, nested=self.nested is not None, own=own)
+        self.add_summaries(files, config)
         return files
+
+    def add_summaries(self, files: Files, config: MkDocsConfig) -> None:
+        """Each level's one-page family summary (PDF) in this build's language, beside the
+        level's page; dated by the level's last change when the history tells it."""
+        assert self.school is not None and self.site is not None
+        if _summaries_ahead:
+            return  # made by two processes, written at the end (_summaries_into_place)
+        started = time.perf_counter()
+        try:
+            made = summaries(self.school, self.site.lang, self.summary_days())
+        except ProficioError as exc:
+            raise PluginError(str(exc)) from None
+        for one in made:
+            files.append(File.generated(config, one.uri, content=one.pdf))
+        elapsed = time.perf_counter() - started
+        TIMINGS.summaries += elapsed
+        TIMINGS.hooks -= elapsed  # counted on its own, not as the hook it runs in
 
     def on_env(
         self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files
@@ -514,7 +692,9 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
     ) -> str | None:
         spec = self.by_src.get(page.file.src_uri)
         if self.school is not None and self.site is not None:  # read by theme/main.html
-            page.meta["proficio_print"] = print_margins(self.school, self.site.lang, page.url)
+            if self.margins is None:
+                self.margins = margins_for(self.school, self.site.lang)
+            page.meta["proficio_print"] = self.margins(page.url)
         if spec is None:
             return None
         page.meta["title"] = escape(spec.title)
@@ -604,14 +784,26 @@ class ProficioPlugin(BasePlugin[ProficioPluginConfig]):  # type: ignore[no-untyp
         for lang in languages[1:]:
             self.build_language(config, lang)
 
-    @event_priority(-10)  # after the search plugin has written this language's index
+    @event_priority(10)  # before the search plugin writes this language's index
     @_hook
     def _search_finds_code_suffixes(self, config: MkDocsConfig) -> None:
-        if self.school is not None:
-            light.index_suffixes(config.site_dir, light.code_suffixes(self.school))
+        self.suffixes_tagged = self.school is not None and light.tag_entries(
+            config, light.school_suffixes(self.school)
+        )
+
+    @event_priority(-10)  # after another search plugin has written this language's index
+    @_hook
+    def _search_file_finds_code_suffixes(self, config: MkDocsConfig) -> None:
+        if self.school is not None and not self.suffixes_tagged:
+            light.index_suffixes(config.site_dir, light.school_suffixes(self.school))
 
     on_post_build = CombinedEvent(
-        _build_other_languages, _search_finds_code_suffixes, _move_site_into_place
+        _build_other_languages,
+        _search_finds_code_suffixes,
+        _search_file_finds_code_suffixes,
+        _summaries_into_place,
+        _summaries_kept,
+        _move_site_into_place,
     )
 
     def build_language(self, config: MkDocsConfig, lang: str) -> None:

@@ -106,6 +106,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found_home": "Go to the home page",
         "not_found_languages": "This site in another language",
         "level_of": "{subject}, {level}",
+        "summary_link": "Family summary (PDF, 1 page)",
+        "summary_title": "{level}: family summary",
+        "summary_dated": "Content as of {date}",
+        "summary_targets": "What your child learns at this level",
+        "summary_scale": "How each learning target is scored: {scale}",
+        "summary_more": "This page lists the first {shown} of {total}; see them all at {address}",
     },
     "es": {
         "not_translated": "aún sin traducir",
@@ -183,6 +189,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found_home": "Ir a la página de inicio",
         "not_found_languages": "Este sitio en otro idioma",
         "level_of": "{subject}, {level}",
+        "summary_link": "Resumen para las familias (PDF, 1 página)",
+        "summary_title": "{level}: resumen para las familias",
+        "summary_dated": "Contenido al {date}",
+        "summary_targets": "Lo que su hijo o hija aprende en este nivel",
+        "summary_scale": "Cómo se califica cada objetivo de aprendizaje: {scale}",
+        "summary_more": "Esta página muestra los primeros {shown} de {total}; véalos todos en {address}",
     },
     "vi": {
         "not_translated": "chưa được dịch",
@@ -260,6 +272,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found_home": "Về trang chủ",
         "not_found_languages": "Trang web này bằng ngôn ngữ khác",
         "level_of": "{subject}, {level}",
+        "summary_link": "Bản tóm tắt cho gia đình (PDF, 1 trang)",
+        "summary_title": "{level}: bản tóm tắt cho gia đình",
+        "summary_dated": "Nội dung tính đến {date}",
+        "summary_targets": "Những gì con quý vị học ở cấp độ này",
+        "summary_scale": "Cách chấm điểm từng mục tiêu học tập: {scale}",
+        "summary_more": "Trang này liệt kê {shown} mục đầu tiên trong số {total}; xem tất cả tại {address}",
     },
 }
 

@@ -95,6 +95,14 @@ def die_with(owner: int) -> None:
     ).start()
 
 
+def usable_cores() -> int:
+    """Cores this process may use (a CI container may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def can_fork() -> bool:
     """Whether forking is safe and useful here: Linux (where fork is the cheap, native start),
     a second core to run the child, no other thread alive, and not inside a daemonic process.

@@ -20,7 +20,6 @@ import signal
 import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +38,15 @@ from .signing import Identity
 
 BATCH = 4
 """Students per task: enough to hide the cost of a task, small enough to balance the workers."""
+
+RECYCLE = 300
+"""Documents a worker process renders before a fresh one takes its place. Typst keeps what it
+laid out in memory for the life of the process (about 100 MiB per 300 transcripts); replacing
+the process keeps each worker's memory flat whatever the roster's size, for about half a
+second of CPU per replacement (starting Python, loading the fonts)."""
+
+WINDOW = 3
+"""Batches queued per worker, so a worker never waits for the next."""
 
 
 def shard_of(student_id: str, count: int) -> int:
@@ -152,9 +160,9 @@ def _render_one(
     )
 
 
-def _render_batch(batch: list[tuple[StudentResult, str]]) -> list[Outcome]:
+def _render_batch(batch: list[tuple[StudentResult, str]]) -> tuple[int, list[Outcome]]:
     r, out, token = _worker["renderer"], _worker["out"], _worker["token"]
-    return [_render_one(r, out, token, result, name) for result, name in batch]
+    return os.getpid(), [_render_one(r, out, token, result, name) for result, name in batch]
 
 
 # -- progress -------------------------------------------------------------------------------
@@ -244,12 +252,16 @@ def render_all(
     explain: Explain | None = None,
     on_done: Callable[[int], None] | None = None,
     identity: Identity | None = None,
+    recycle: int | None = None,
+    workers: list[int] | None = None,
 ) -> list[Outcome]:
     """Render every result whose student has a file name; return one outcome per student.
 
     ``jobs == 1`` renders in this process (no pool to start); more use worker processes fed a
-    bounded number of batches ahead. SIGTERM and Ctrl-C stop the workers, remove temporary
-    files and raise :class:`Interrupted`; PDFs already renamed into place stay.
+    bounded number of batches ahead, each replaced by a fresh one after ``recycle`` documents
+    (:data:`RECYCLE`); ``workers``, when given, receives the process ID of each worker that
+    rendered. SIGTERM and Ctrl-C stop the workers, remove temporary files and raise
+    :class:`Interrupted`; PDFs already renamed into place stay.
     """
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -298,6 +310,8 @@ def render_all(
                 token,
                 tick,
                 identity,
+                RECYCLE if recycle is None else recycle,
+                workers if workers is not None else [],
             )
     except KeyboardInterrupt as exc:
         remove_partials(out, token)
@@ -348,65 +362,90 @@ def _pool_run(
     token: str,
     tick: Callable[[int], None],
     identity: Identity | None,
+    recycle: int,
+    workers: list[int],
 ) -> list[Outcome]:
+    """``jobs`` worker processes, each a one-process pool of its own: a worker that has been
+    given ``recycle`` documents gets no more, and once its last batch is back it ends and a fresh
+    one takes its slot, while the others keep working. (``ProcessPoolExecutor``'s own
+    ``max_tasks_per_child`` can leave a pool without workers on Python 3.11.)"""
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = cf.ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=multiprocessing.get_context(method),
-        initializer=_start_worker,
-        initargs=(
-            os.getpid(),
-            school,
-            options,
-            font_dirs,
-            coverage,
-            explain,
-            root,
-            out,
-            token,
-            identity,
-        ),
-    )
+    context = multiprocessing.get_context(method)
+    initargs = (os.getpid(), school, options, font_dirs, coverage, explain, root, out, token)
+    limit = max(1, -(-recycle // BATCH))  # batches a worker is given before it is replaced
+    pools: list[cf.ProcessPoolExecutor | None] = [None] * jobs
+    given = [0] * jobs  # batches given to the slot's current worker
+    busy = [0] * jobs  # of them, not back yet
+    pending: dict[cf.Future[tuple[int, list[Outcome]]], int] = {}
     outcomes: list[Outcome] = []
-    pending: deque[cf.Future[list[Outcome]]] = deque()
-    window = jobs * 3
+    seen: set[int] = set()
     ok = False
 
-    def collect(future: cf.Future[list[Outcome]]) -> None:
+    def collect(future: cf.Future[tuple[int, list[Outcome]]]) -> None:
+        slot = pending.pop(future)
+        busy[slot] -= 1
         try:
-            got = future.result()
+            pid, got = future.result()
         except cf.process.BrokenProcessPool:
             raise Interrupted(
                 "a worker process died (out of memory, or killed)", exit_code=1
             ) from None
+        if pid not in seen:
+            seen.add(pid)
+            workers.append(pid)
         outcomes.extend(got)
         tick(len(got))
+        pool = pools[slot]
+        if pool is not None and given[slot] >= limit and busy[slot] == 0:
+            pools[slot], given[slot] = None, 0  # its worker has done its share: a fresh one follows
+            pool.shutdown(wait=True)
+
+    def free_slot() -> int:
+        """The slot to give the next batch to, waiting for a worker to finish one if need be."""
+        while True:
+            open_slots = [k for k in range(jobs) if given[k] < limit and busy[k] < WINDOW]
+            if open_slots:
+                return min(open_slots, key=lambda k: busy[k])
+            done, _ = cf.wait(list(pending), return_when=cf.FIRST_COMPLETED)
+            for f in done:
+                collect(f)
 
     try:
         for batch in _batches(results, files):
-            if len(getattr(pool, "_processes", None) or ()) < jobs:
-                with _ctrl_c_after():  # this submit may start a worker
-                    pending.append(pool.submit(_render_batch, batch))
+            slot = free_slot()
+            pool = pools[slot]
+            if pool is None:
+                # Made outside the block: making it may start multiprocessing's resource
+                # tracker, which unblocks Ctrl-C on its way out.
+                pool = pools[slot] = cf.ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=context,
+                    initializer=_start_worker,
+                    initargs=(*initargs, identity),
+                )
+                with _ctrl_c_after():  # starts the slot's worker
+                    future = pool.submit(_render_batch, batch)
             else:
-                pending.append(pool.submit(_render_batch, batch))
-            while len(pending) >= window:
-                done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
-                for f in done:
-                    pending.remove(f)
-                    collect(f)
+                future = pool.submit(_render_batch, batch)
+            given[slot] += 1
+            busy[slot] += 1
+            pending[future] = slot
         while pending:
-            collect(pending.popleft())
+            collect(next(iter(pending)))
         ok = True
     finally:
+        live = [pool for pool in pools if pool is not None]
         if ok:
-            pool.shutdown(wait=True)
+            for pool in live:
+                pool.shutdown(wait=True)
         else:
             for f in pending:
                 f.cancel()
-            procs = list(getattr(pool, "_processes", {}).values())
+            procs = [p for pool in live for p in getattr(pool, "_processes", {}).values()]
             for p in procs:
                 p.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
+            for pool in live:
+                pool.shutdown(wait=False, cancel_futures=True)
             for p in procs:
                 p.join(5)
     return outcomes

@@ -206,7 +206,9 @@ class Catalog:
     _common: dict[str, dict[str, Any]] = field(default_factory=dict)
     _text: dict[tuple[int, str], str] = field(default_factory=dict)
     _fixed: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    _shown_scores: dict[tuple[str, Decimal, str], tuple[str, str]] = field(default_factory=dict)
+    _shown_scores: dict[tuple[str, Decimal, str], tuple[str, str, str | None]] = field(
+        default_factory=dict
+    )
     _dates: dict[tuple[date, str], str] = field(default_factory=dict)
     _rules: dict[str, Rule] = field(default_factory=dict)
     _foreign: dict[tuple[str, str, str], frozenset[str]] = field(default_factory=dict)
@@ -229,6 +231,13 @@ class Catalog:
     def shown_in(self, value: Text, lang: str) -> str:
         """The language ``value`` prints in for a ``lang`` reader: ``lang``, or a fallback."""
         return localized(value, lang, self.school.default_language)[1] if value else lang
+
+    def lang_of(self, value: Text, lang: str) -> str | None:
+        """The language ``value`` prints in when it is not ``lang`` (its fallback: an
+        untranslated title), else ``None``. Sent beside the text as ``<field>_lang``, so the
+        template sets /Lang on that span only (``in-lang`` in ``common.typ``)."""
+        shown = self.shown_in(value, lang)
+        return shown if shown != lang else None
 
     def untranslated(self, shown: Iterable[tuple[str, str]], lang: str) -> list[str]:
         """The languages other than ``lang`` that a document prints the school's own texts in
@@ -342,13 +351,17 @@ class Catalog:
             legend.append(
                 {
                     "title": self.text(scale.title, lang),
+                    "title_lang": self.lang_of(scale.title, lang),
                     "used_by": t["used_by"].format(subjects=locale.join(used_by, lang)),
                     "description": self.text(scale.description, lang),
+                    "description_lang": self.lang_of(scale.description, lang),
                     "points": [
                         {
                             "value": locale.number(p.value, lang, keep=keep),
                             "label": self.text(p.label, lang),
+                            "label_lang": self.lang_of(p.label, lang),
                             "descriptor": self.text(p.descriptor, lang),
+                            "descriptor_lang": self.lang_of(p.descriptor, lang),
                         }
                         for p in scale.points
                     ],
@@ -371,7 +384,9 @@ class Catalog:
             "t": t,
             "school": {
                 "name": name,
+                "name_lang": self.lang_of(school.name, lang),
                 "district": self.text(school.district, lang),
+                "district_lang": self.lang_of(school.district, lang),
                 "contact": contact,
                 "logo": "assets/logo" + school.logo.suffix.lower() if school.logo else None,
                 "logo_alt": t["logo_alt"].format(school=name),
@@ -381,6 +396,7 @@ class Catalog:
             "registrar": {
                 "name": registrar.name if registrar else "",
                 "title": self.text(registrar.title, lang) if registrar else "",
+                "title_lang": self.lang_of(registrar.title, lang) if registrar else None,
                 "signature": (
                     "assets/signature" + registrar.signature.suffix.lower()
                     if registrar and registrar.signature
@@ -474,6 +490,7 @@ class Catalog:
             out.append(
                 {
                     "title": self.text(subject.title, lang),
+                    "title_lang": self.lang_of(subject.title, lang),
                     "scale": t["legend_scale"].format(scale=locale.join(scales, lang)),
                     "method": " ".join(method),
                     "rule": " ".join(rule),
@@ -503,12 +520,17 @@ class Catalog:
     def descriptor(self, info: _TargetInfo, lang: str) -> str:
         """What proficient looks like on this target: its rubric at the threshold, else the
         scale's generic descriptor."""
+        value = self.descriptor_text(info)
+        return self.text(value, lang) if value else ""
+
+    def descriptor_text(self, info: _TargetInfo) -> Text:
+        """The content text :meth:`descriptor` prints, in every language it has."""
         scale = self.school.scale_of(info.target)
         rubric = info.target.rubric.get(scale.threshold)
         if rubric:
-            return self.text(rubric, lang)
+            return rubric
         point = scale.point(scale.threshold)
-        return self.text(point.descriptor, lang) if point else ""
+        return point.descriptor if point else {}
 
     # -- the student's part ---------------------------------------------------------------
 
@@ -586,6 +608,7 @@ class Catalog:
         completed = [
             {
                 "title": self._level_title(subject, lv.number, lang),
+                "title_lang": self.lang_of(subject.levels[lv.number - 1].title, lang),
                 "date": strings.short_date(lv.completed_on, lang) if lv.completed_on else "",
             }
             for lv in sr.levels
@@ -603,8 +626,14 @@ class Catalog:
         )
         return {
             "title": self.text(subject.title, lang),
+            "title_lang": self.lang_of(subject.title, lang),
             "completed": completed,
             "current": current,
+            "current_lang": (
+                None
+                if sr.current_level is None
+                else self.lang_of(subject.levels[sr.current_level - 1].title, lang)
+            ),
             "proficient": proficient,
         }
 
@@ -617,19 +646,24 @@ class Catalog:
             fixed = self._fixed[key] = {
                 "code": tr.code,
                 "title": self.text(info.target.title, lang),
+                "title_lang": self.lang_of(info.target.title, lang),
                 "url": self.url(info.subject, info.level, tr.code, lang),
             }
         row = dict(fixed)
         if tr.score is None:
-            row.update(score=None, label="", status=self._status(tr, lang))
+            row.update(score=None, label="", label_lang=None, status=self._status(tr, lang))
         else:
             scored = (tr.code, tr.score, lang)
             shown = self._shown_scores.get(scored)
             if shown is None:
                 scale = self.school.scale_of(self.targets[tr.code].target)
-                label = self.text(scale.label_for(tr.score).label, lang)
-                shown = self._shown_scores[scored] = (self._number(tr.score, tr.code, lang), label)
-            row["score"], row["label"] = shown
+                point = scale.label_for(tr.score).label
+                shown = self._shown_scores[scored] = (
+                    self._number(tr.score, tr.code, lang),
+                    self.text(point, lang),
+                    self.lang_of(point, lang),
+                )
+            row["score"], row["label"], row["label_lang"] = shown
         row["count"] = locale.count(tr.evidence_count, lang) if tr.evidence_count else "–"
         row["last"] = self._date(tr.last_date, lang) if tr.last_date else "–"
         row["assessed"] = bool(tr.evidence)
@@ -719,6 +753,7 @@ class Catalog:
         return {
             **row,
             "descriptor": self.descriptor(self.targets[tr.code], lang),
+            "descriptor_lang": self.lang_of(self.descriptor_text(self.targets[tr.code]), lang),
             "now": self._now(p, row, lang),
             "focus": focus,
             "comment": self._comment(tr, lang),
@@ -747,6 +782,7 @@ class Catalog:
         return {
             "code": topic.code,
             "title": self.text(topic.title, lang),
+            "title_lang": self.lang_of(topic.title, lang),
             "proficient": t["proficient_of"].format(
                 have=locale.count(sum(1 for tr in assessed if tr.proficient), lang),
                 assessed=locale.count(len(assessed), lang),
@@ -795,9 +831,21 @@ class Catalog:
                 rows = [self._target(tr, lang) for tr in results]
                 if rows:
                     topics.append(
-                        {"code": topic.code, "title": self.text(topic.title, lang), "targets": rows}
+                        {
+                            "code": topic.code,
+                            "title": self.text(topic.title, lang),
+                            "title_lang": self.lang_of(topic.title, lang),
+                            "targets": rows,
+                        }
                     )
-            levels.append({"title": self.text(level.title, lang), "state": state, "topics": topics})
+            levels.append(
+                {
+                    "title": self.text(level.title, lang),
+                    "title_lang": self.lang_of(level.title, lang),
+                    "state": state,
+                    "topics": topics,
+                }
+            )
         out["levels"] = levels
         return out
 

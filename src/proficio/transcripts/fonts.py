@@ -17,14 +17,10 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ProficioError
 from ..support.files import write_text
+from ..support.typesetting import FONT_DIRS, font_dirs
 
-FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/noto"),
-    Path("/usr/share/fonts/opentype/noto"),
-)
-"""fonts-noto-core (Latin, Greek, Cyrillic, Arabic, Hebrew, Devanagari, ...) and fonts-noto-cjk."""
+__all__ = ["FONT_DIRS", "FONT_STACK", "Coverage", "describe", "font_dirs"]
 
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc", ".otc")
 
@@ -40,21 +36,6 @@ the folders for scripts not listed here."""
 
 _NOT_DRAWN = {0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0xFE00, 0xFE10)}
 """Format characters shaping consumes (joiners, direction marks, variation selectors)."""
-
-
-def font_dirs() -> list[Path]:
-    """The font folders to use: ``PROFICIO_FONT_DIRS`` (``:``-separated) or Debian's Noto dirs."""
-    configured = os.environ.get("PROFICIO_FONT_DIRS")
-    candidates = [Path(p) for p in configured.split(os.pathsep) if p] if configured else FONT_DIRS
-    found = [p for p in candidates if p.is_dir()]
-    if not found:
-        raise ProficioError(
-            "No fonts for transcripts: none of "
-            + ", ".join(str(p) for p in candidates)
-            + " exists. Install them with: sudo apt-get install fonts-noto-core fonts-noto-cjk "
-            "(or run scripts/install.sh)."
-        )
-    return found
 
 
 def _cache_file() -> Path:

@@ -4,22 +4,28 @@ Each run lists every student it was responsible for: the file, its SHA-256, page
 or the reason it was not issued. It also carries a hash of the whole run's roster (all shards),
 so ``proficio verify-manifests`` can prove, from the manifests alone, that the shards together
 cover the roster exactly once and that every file is the one that was written.
+
+Format 2 adds, per document, the ``inputs`` hash of everything that made it
+(:mod:`proficio.reissue`), so the next run re-renders only the students whose inputs changed,
+and the run's ``detail`` and ``language``. A format 1 manifest (no hashes) keeps nothing: the
+next run renders everyone.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..support.files import folder_holder, write_text
+from ..support.files import display_path, folder_holder, write_text
 from .bulk import Outcome, roster_digest
 
 NAME = "manifest.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def build(
@@ -31,8 +37,13 @@ def build(
     unofficial: bool,
     shard: tuple[int, int] | None,
     roster_ids: list[str],
+    detail: str = "targets",
+    language: str | None = None,
+    inputs: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The manifest of one run; sorted and free of timings, so a rerun writes the same bytes."""
+    """The manifest of one run; sorted and free of timings, so a rerun writes the same bytes
+    (and an incremental run the bytes a full run would). ``inputs``: student ID -> inputs hash."""
+    hashes = inputs or {}
     done = sorted((o for o in outcomes if o.ok), key=lambda o: o.student_id)
     failed = sorted((o for o in outcomes if not o.ok), key=lambda o: o.student_id)
     return {
@@ -42,6 +53,8 @@ def build(
         "issued": issued,
         "paper": paper,
         "unofficial": unofficial,
+        "detail": detail,
+        "language": language,
         "shard": {"index": shard[0], "count": shard[1]} if shard else {"index": 1, "count": 1},
         "roster": {"students": len(roster_ids), "sha256": roster_digest(roster_ids)},
         "documents": [
@@ -55,6 +68,7 @@ def build(
                 "document_id": o.document_id,
                 "content_sha256": o.content_sha256,
                 "signed": o.signed,
+                "inputs": hashes.get(o.student_id),
             }
             for o in done
         ],
@@ -128,6 +142,7 @@ def verify(dirs: list[Path], roster_ids: list[str] | None = None) -> Verificatio
 
     kind = same("kind", lambda m: m.get("kind"))
     same("issue date", lambda m: m.get("issued"))
+    same("detail", lambda m: m.get("detail", "targets"))
     roster = same("roster", lambda m: m.get("roster"))
     count = same("shard count", lambda m: m.get("shard", {}).get("count"))
     seen_shards: dict[int, Path] = {}
@@ -162,11 +177,14 @@ def verify(dirs: list[Path], roster_ids: list[str] | None = None) -> Verificatio
                 v.problems.append(f"{path}: file name {doc['file']!r} is not a plain file name.")
                 continue
             if not file.is_file():
-                v.problems.append(f"{file}: missing (listed for student {doc['student_id']!r}).")
+                v.problems.append(
+                    f"{display_path(file)}: missing (listed for student {doc['student_id']!r})."
+                )
             elif _sha256(file) != doc["sha256"]:
                 v.problems.append(
-                    f"{file}: its SHA-256 does not match the manifest: changed since the run "
-                    "(by a later run that was stopped before its manifest, or damaged)."
+                    f"{display_path(file)}: its SHA-256 does not match the manifest: changed "
+                    "since the run (by a later run that was stopped before its manifest, or "
+                    "damaged)."
                 )
             else:
                 v.documents += 1
@@ -175,8 +193,9 @@ def verify(dirs: list[Path], roster_ids: list[str] | None = None) -> Verificatio
         for stray in sorted(path.parent.glob("*.pdf")):
             if stray.name not in listed:
                 v.problems.append(
-                    f"{stray}: not in the manifest (left from an earlier run, or written by a "
-                    "later one that was stopped?). Run again to finish, or remove it."
+                    f"{display_path(stray)}: not in the manifest (left from an earlier run, or "
+                    "written by a later one that was stopped?). Run again to finish, or remove "
+                    "it."
                 )
     v.students = len(owner)
     consistent = not any("not shards of one run" in p for p in v.problems)
