@@ -14,7 +14,6 @@ import re
 import shutil
 import struct
 import tempfile
-import unicodedata
 import zlib
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
@@ -309,11 +308,10 @@ def add_actual_text(pdf: bytes, strings: list[str]) -> bytes:
                 bdc = ops[at]
                 props = bdc.operands[1]
                 assert isinstance(props, pikepdf.Dictionary)  # checked when the span was read
-                # A right-to-left word is drawn last letter first: readers that put text in
-                # reading order by position (poppler, pdf.js) reverse the span, its ActualText
-                # too, so it is given in drawn order (checked with pdftotext).
-                rtl = unicodedata.bidirectional(word[0]) in ("R", "AL")
-                props["/ActualText"] = pikepdf.String(word[::-1] if rtl else word)
+                # In logical order, as the PDF standard (14.9.4) and PDF/UA read it: Acrobat
+                # and screen readers take it as it is. poppler reverses a right-to-left
+                # ActualText once more (pdftotext then gives the word back to front).
+                props["/ActualText"] = pikepdf.String(word)
                 ops[at] = pikepdf.ContentStreamInstruction([bdc.operands[0], props], bdc.operator)
             page.obj["/Contents"] = doc.make_stream(pikepdf.unparse_content_stream(ops))
             changed = True
