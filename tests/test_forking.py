@@ -50,3 +50,27 @@ def test_cancel_reaps_the_child() -> None:
     job = Forked(whose, os.getpid())
     job.cancel()
     assert job._child.exitcode is not None
+
+
+def test_no_fork_for_typst_once_typst_has_run_here(tmp_path) -> None:
+    """Typst leaves worker threads behind after a compile; a forked child that compiled again
+    would wait for ever on their locks (seen: the site's summary PDFs after an in-process
+    transcript). Checked in a fresh process, since this one may have run Typst already."""
+    import subprocess
+    import sys
+
+    script = (
+        "import pathlib, sys, typst\n"
+        "from proficio.support.forking import can_fork\n"
+        "before = can_fork(native=True)\n"
+        "p = pathlib.Path(sys.argv[1]); p.write_text('Hello')\n"
+        "typst.Compiler(str(p)).compile()\n"
+        "print(before, can_fork(native=True), can_fork())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "a.typ")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert out == ["True", "False", "True"]

@@ -103,17 +103,33 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def can_fork() -> bool:
+def can_fork(*, native: bool = False) -> bool:
     """Whether forking is safe and useful here: Linux (where fork is the cheap, native start),
     a second core to run the child, no other thread alive, and not inside a daemonic process.
     Under ``mkdocs serve`` the file watcher and server threads could be copied holding a lock,
-    so its rebuilds run in one process."""
+    so its rebuilds run in one process. ``native``: the child will run native code with threads
+    of its own (Typst), so no thread at all may be alive, not even one Python does not know of
+    (the worker threads an earlier Typst compile in this process left: the child would wait
+    for ever on a lock one of them held)."""
     return (
         sys.platform == "linux"
         and len(os.sched_getaffinity(0)) > 1
         and threading.active_count() == 1
         and not multiprocessing.current_process().daemon
+        and (not native or _os_threads() == 1)
     )
+
+
+def _os_threads() -> int:
+    """This process's threads as the kernel counts them (native ones included)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Threads:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0  # unknown: not safe
 
 
 class Forked(Generic[T]):
