@@ -93,6 +93,7 @@ def number(value: Decimal | int, lang: str, *, keep: int = 0, places: int = PLAC
     return format_decimal(q, format=_pattern(min(keep, places), places), locale=locale(lang))
 
 
+@lru_cache(maxsize=4096)
 def count(n: int, lang: str) -> str:
     """A count of things (2 scores, 2.345 rows in ``es``). Never a year or an ID: those are
     written as they are."""
