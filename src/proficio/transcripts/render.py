@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import typst
 
@@ -73,16 +74,29 @@ def compact_qpdf(pdf: bytes) -> bytes:
     import pikepdf
 
     with pikepdf.open(io.BytesIO(pdf)) as doc:
-        out = io.BytesIO()
-        doc.save(
-            out,
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
-            compress_streams=True,
-            deterministic_id=True,
-            fix_metadata_version=False,
-            linearize=False,
-        )
+        return _qpdf_save(doc, object_streams=True)
+
+
+def _qpdf_save(doc: Any, *, object_streams: bool) -> bytes:
+    """``doc`` (an open pikepdf document) saved by qpdf without touching what PDF/A rests on:
+    streams copied as they are (the XMP stays unfiltered), the metadata left alone, and a file
+    ID derived from the content, so the same input gives the same bytes."""
+    import pikepdf
+
+    out = io.BytesIO()
+    doc.save(
+        out,
+        object_stream_mode=(
+            pikepdf.ObjectStreamMode.generate
+            if object_streams
+            else pikepdf.ObjectStreamMode.disable
+        ),
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        compress_streams=True,
+        deterministic_id=True,
+        fix_metadata_version=False,
+        linearize=False,
+    )
     return out.getvalue()
 
 
@@ -317,17 +331,7 @@ def add_actual_text(pdf: bytes, strings: list[str]) -> bytes:
             changed = True
         if not changed:
             return pdf
-        out = io.BytesIO()
-        doc.save(
-            out,
-            object_stream_mode=pikepdf.ObjectStreamMode.disable,
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
-            compress_streams=True,
-            deterministic_id=True,
-            fix_metadata_version=False,
-            linearize=False,
-        )
-    return out.getvalue()
+        return _qpdf_save(doc, object_streams=False)
 
 
 def prepare_root(school: School) -> Path:
