@@ -354,26 +354,18 @@ def test_the_statement_is_read_once_for_all_three_outputs() -> None:
 
 
 def test_transcripts_print_formatted_texts_as_plain_text() -> None:
-    from transcript_helpers import ISSUED, result, simple_explain
+    from transcript_helpers import renderer as new_renderer
+    from transcript_helpers import result
     from transcript_helpers import school as example_school
 
     from proficio.evidence.records import Student
-    from proficio.transcripts import Options, Renderer
-    from proficio.transcripts.fonts import Coverage, font_dirs
 
     sch = copy.deepcopy(example_school())
     subject = sch.subjects[0]
     target = subject.levels[0].topics[0].targets[0]
     target.title = {lang: "I can **order** *whole* numbers" for lang in sch.languages}
     subject.levels[0].topics[0].title = {lang: "Place `value` <b>x</b>" for lang in sch.languages}
-    dirs = font_dirs()
-    renderer = Renderer(
-        sch,
-        Options(kind="transcript", issued=ISSUED),
-        dirs,
-        Coverage.of_dirs(dirs),
-        explain=simple_explain,
-    )
+    renderer = new_renderer(sch)
     try:
         out = renderer.render(result(Student("S-1", "Ada", "Byron"), current={subject.code: 2}))
     finally:

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from transcript_helpers import ISSUED, result, school, simple_explain
+from transcript_helpers import renderer as new_renderer
+from transcript_helpers import result
 
 from proficio.evidence.records import Student
-from proficio.transcripts import Options, Renderer
-from proficio.transcripts.fonts import Coverage, font_dirs
 from proficio.transcripts.render import add_actual_text, compact, needs_actual_text
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
@@ -30,14 +29,7 @@ LATIN = Student("L-1", "Ana", "Núñez")
 
 @pytest.fixture(scope="module")
 def renderer():
-    dirs = font_dirs()
-    r = Renderer(
-        school(),
-        Options(kind="transcript", issued=ISSUED),
-        dirs,
-        Coverage.of_dirs(dirs),
-        explain=simple_explain,
-    )
+    r = new_renderer()
     yield r
     r.close()
 

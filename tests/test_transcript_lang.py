@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from transcript_helpers import ISSUED, result, school, simple_explain
+from transcript_helpers import ISSUED, result, school
+from transcript_helpers import renderer as new_renderer
 
 from proficio.evidence.records import Student
-from proficio.transcripts import Options, Renderer
+from proficio.transcripts import Options
 from proficio.transcripts.document import Catalog
-from proficio.transcripts.fonts import Coverage, font_dirs
 
 # Mathematics level 1 has Vietnamese titles; English Language Arts level 1 has none (the
 # example school's content), so a Vietnamese document prints those in English.
@@ -105,9 +105,7 @@ def flat(text: str) -> str:
 
 
 def render(kind: str, lang: str) -> bytes:
-    dirs = font_dirs()
-    opts = Options(kind=kind, issued=ISSUED, language=lang)
-    r = Renderer(school(), opts, dirs, Coverage.of_dirs(dirs), explain=simple_explain)
+    r = new_renderer(kind=kind, language=lang)
     try:
         return r.render(result(Student("LG1", "Ana", "Lima", language=lang), current=CURRENT)).pdf
     finally:

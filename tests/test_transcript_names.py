@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 from transcript_helpers import ISSUED, result, school, simple_explain
+from transcript_helpers import renderer as new_renderer
 
 from proficio.cli import main
 from proficio.content.model import Profile
@@ -36,14 +37,7 @@ EVIDENCE = "student_id,target,score,date,assessment,type\nS1,MA.L1.PV.1,3,2026-0
 
 @pytest.fixture(scope="module")
 def renderer():
-    dirs = font_dirs()
-    r = Renderer(
-        school(),
-        Options(kind="transcript", issued=ISSUED),
-        dirs,
-        Coverage.of_dirs(dirs),
-        explain=simple_explain,
-    )
+    r = new_renderer()
     yield r
     r.close()
 

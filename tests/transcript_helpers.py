@@ -16,6 +16,8 @@ from proficio.content.model import School
 from proficio.evidence.records import Evidence, Student
 from proficio.scoring import calculate
 from proficio.scoring.results import LevelResult, StudentResult, SubjectResult, TargetResult
+from proficio.transcripts import Options, Renderer
+from proficio.transcripts.fonts import Coverage, font_dirs
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -132,3 +134,13 @@ if __name__ == "__main__":  # used by the kill test: python transcript_helpers.p
 
     out, n, jobs = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     issue(school(), roster(n), scorer, Options(issued=ISSUED), out, jobs=jobs)
+
+
+def renderer(
+    sch: School | None = None, kind: str = "transcript", language: str | None = None
+) -> Renderer:
+    """A Renderer for the test school (or ``sch``) with the installed fonts and the plain
+    explanations: what most PDF tests render with. The caller closes it."""
+    dirs = font_dirs()
+    options = Options(kind=kind, issued=ISSUED, language=language)
+    return Renderer(sch or school(), options, dirs, Coverage.of_dirs(dirs), explain=simple_explain)
