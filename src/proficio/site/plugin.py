@@ -76,7 +76,7 @@ from .pages import (
     relative_url,
 )
 from .strings import language_name, ui
-from .summary import summaries, typst_started
+from .summary import summaries
 
 log = get_plugin_logger(__name__)
 
@@ -269,7 +269,7 @@ def summaries_ahead(school: School, days: dict[str, date], site_dir: Path) -> bo
     drop_summaries_ahead()
     SUMMARIES_AHEAD.clear()
     todo = summary.jobs(school)
-    if len(todo) < AHEAD_MIN_SUMMARIES or not can_fork(native=True) or typst_started():
+    if len(todo) < AHEAD_MIN_SUMMARIES or not can_fork(native=True):
         return False
     try:
         site_dir.parent.mkdir(parents=True, exist_ok=True)

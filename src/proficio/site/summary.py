@@ -40,7 +40,7 @@ from ..content.model import Level, Scale, School, Subject, Text, localize
 from ..errors import ProficioError
 from ..support import clock, locale
 from ..support.files import write_bytes
-from ..support.typesetting import PDF_STANDARDS, font_dirs
+from ..support.typesetting import PDF_STANDARDS, font_dirs, page_count
 from .pages import _Writer, language_root, level_url, public_url, summary_name
 from .strings import STRINGS, counted, ui
 
@@ -123,23 +123,6 @@ def typesetter() -> Typesetter:
     if _typesetter is None:
         _typesetter = Typesetter()
     return _typesetter
-
-
-def typst_started() -> bool:
-    """Whether this process (or the one it was forked from) has a Typst compiler."""
-    return _typesetter is not None
-
-
-def page_count(pdf: bytes) -> int:
-    """Pages of a Typst PDF (its one page tree's count)."""
-    m = re.search(rb"/Type\s*/Pages\s*/Count\s+(\d+)", pdf)
-    if m:
-        return int(m.group(1))
-    import io
-
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 PAGE = (526.9, 706.9)

@@ -6,7 +6,9 @@ both typeset with Typst; this is the neutral part they share, so neither stage i
 
 from __future__ import annotations
 
+import io
 import os
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,3 +40,13 @@ def font_dirs() -> list[Path]:
             "(or run scripts/install.sh)."
         )
     return found
+
+
+def page_count(pdf: bytes) -> int:
+    """Pages of a Typst PDF (its single page tree), falling back to parsing with pypdf."""
+    m = re.search(rb"/Type\s*/Pages\s*/Count\s+(\d+)", pdf)
+    if m:
+        return int(m.group(1))
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)

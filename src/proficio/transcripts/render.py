@@ -27,7 +27,7 @@ from ..content.model import School
 from ..errors import DocumentError
 from ..scoring.results import StudentResult
 from ..support.bidi import invisible
-from ..support.typesetting import PDF_STANDARDS
+from ..support.typesetting import PDF_STANDARDS, page_count
 from . import signing
 from .document import Catalog, Explain, Options, student_strings
 from .fonts import Coverage, describe
@@ -44,16 +44,6 @@ class Rendered:
     content_sha256: str = ""
     """SHA-256 of the data the document prints; its first 16 digits are printed beside the ID."""
     signed: bool = False
-
-
-def page_count(pdf: bytes) -> int:
-    """Pages of a Typst PDF (its single page tree), falling back to parsing with pypdf."""
-    m = re.search(rb"/Type\s*/Pages\s*/Count\s+(\d+)", pdf)
-    if m:
-        return int(m.group(1))
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
 def compact(pdf: bytes) -> bytes:
