@@ -40,7 +40,7 @@ from ..content.model import Level, Scale, School, Subject, Text, localize
 from ..errors import ProficioError
 from ..support import clock, locale
 from ..support.files import write_bytes
-from ..support.typesetting import PDF_STANDARDS, font_dirs, page_count
+from ..support.typesetting import PDF_STANDARDS, font_dirs, forget_layouts, page_count
 from .pages import _Writer, language_root, level_url, public_url, summary_name
 from .strings import STRINGS, counted, ui
 
@@ -103,6 +103,8 @@ class Typesetter:
             raise ProficioError(
                 f"Typst could not lay out the family summary '{data['title']}': {exc.message}"
             ) from exc
+        finally:
+            forget_layouts()
         assert isinstance(pdf, bytes)
         if len(self.memo) >= MEMO_SIZE:
             self.memo.pop(next(iter(self.memo)))

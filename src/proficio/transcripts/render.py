@@ -27,7 +27,7 @@ from ..content.model import School
 from ..errors import DocumentError
 from ..scoring.results import StudentResult
 from ..support.bidi import invisible
-from ..support.typesetting import PDF_STANDARDS, page_count
+from ..support.typesetting import PDF_STANDARDS, forget_layouts, page_count
 from . import signing
 from .document import Catalog, Explain, Options, student_strings
 from .fonts import Coverage, describe
@@ -452,6 +452,8 @@ class Renderer:
             )
         except typst.TypstError as exc:
             raise DocumentError(f"Typst could not lay out the document: {exc.message}") from exc
+        finally:
+            forget_layouts()
         assert isinstance(pdf, bytes)
         return Rendered(pdf, page_count(pdf), doc_id, digest)
 
