@@ -128,41 +128,37 @@ def make_data(folder: Path, students: int, targets: int, seed: int) -> tuple[Pat
 def prepare_documents(
     content: Path, roster: Path, evidence: Path, docs: Path, shard: str | None = None
 ) -> dict[str, float]:
-    """Score and turn every student (of ``shard``) into the JSON the template gets (the
-    Typst-only input)."""
+    """Score every student (of ``shard``) and write, one JSON line each, exactly what the run's
+    template got (``Renderer.inputs``: the school's JSON, the student's, the printed document ID
+    and content hash): the Typst-only input."""
     from proficio import load_school, open_gradebook
     from proficio.transcripts.bulk import parse_shard, shard_of
-    from proficio.transcripts.document import Catalog, Options
+    from proficio.transcripts.document import Options
+    from proficio.transcripts.fonts import Coverage, font_dirs
+    from proficio.transcripts.render import Renderer
 
     book = open_gradebook(load_school(content), [roster], [evidence], as_of=_date())
     school, students, score = book.school, book.students, book.results
     if shard:
         part, count = parse_shard(shard)
         students = [s for s in students if shard_of(s.id, count) == part]
-    catalog = Catalog(school, Options(issued=_date()))
+    dirs = font_dirs()
+    renderer = Renderer(school, Options(issued=_date()), dirs, Coverage.of_dirs(dirs))
     rows = n = 0
-    with docs.open("w", encoding="utf-8") as f:
-        for result in score(students):
-            doc = catalog.student(result)
-            lang = catalog.language_for(result)
-            rows += sum(
-                len(t["targets"])
-                for s in doc["subjects"]
-                for lv in s["levels"]
-                for t in lv["topics"]
-            )
-            n += 1
-            f.write(
-                json.dumps(
-                    {"lang": lang, "doc": json.dumps(doc, ensure_ascii=False, sort_keys=True)}
+    try:
+        with docs.open("w", encoding="utf-8") as f:
+            for result in score(students):
+                inputs = renderer.inputs(result)[0]
+                rows += sum(
+                    len(t["targets"])
+                    for s in json.loads(inputs["student"])["subjects"]
+                    for lv in s["levels"]
+                    for t in lv["topics"]
                 )
-                + "\n"
-            )
-    common = {
-        lang: json.dumps(catalog.common(lang), ensure_ascii=False, sort_keys=True)
-        for lang in school.languages
-    }
-    (docs.parent / "common.json").write_text(json.dumps(common))
+                n += 1
+                f.write(json.dumps(inputs) + "\n")
+    finally:
+        renderer.close()
     return {"documents": n, "targets_per_document": rows / max(n, 1)}
 
 
@@ -185,16 +181,14 @@ def _typst_worker(args: tuple[str, str, int, int]) -> tuple[int, int]:
         font_paths=[str(d) for d in font_dirs()],
         ignore_system_fonts=True,
     )
-    common = json.loads((Path(docs).parent / "common.json").read_text())
     stamp = datetime.combine(_date(), dtime(12), tzinfo=UTC)
     done = size = 0
     with open(docs, encoding="utf-8") as f:
         for i, line in enumerate(f):
             if i % count != index:
                 continue
-            item = json.loads(line)
             pdf = compiler.compile(
-                sys_inputs={"common": common[item["lang"]], "student": item["doc"]},
+                sys_inputs=json.loads(line),
                 pdf_standards=PDF_STANDARDS,
                 timestamp=stamp,
             )
