@@ -125,3 +125,21 @@ def test_a_byte_after_megabytes_of_ascii_still_decides_the_encoding(tmp_path, mo
     assert imported.evidence.for_student("S1")[-1].assessment == "Café"
     assert imported.report.used == 2  # the same row many times is counted once
     assert imported.report.rejected["duplicate"] == many - 1
+
+
+def test_a_whitespace_only_scorer_is_no_scorer_on_every_path():
+    """The column lane and ``RowChecker.add`` (which the OneRoster reader calls with the raw
+    cell) read a scorer of spaces alike: none, not an empty name."""
+    from proficio.evidence.checker import RowChecker
+    from proficio.evidence.records import Student
+    from proficio.evidence.report import ImportReport
+    from proficio.evidence.textfile import DateReader
+
+    report = ImportReport()
+    checker = RowChecker(
+        load_school(FIXTURE), {"S1": Student("S1", "Ana", "Ruiz")}, report, AS_OF, DateReader(None)
+    )
+    stats = report.add_file("results.csv", "evidence")
+    row = ("S1", "MA.L1.A.1", "3", "2026-01-05", "Quiz 1", "test", "   ", "")
+    assert checker.add(stats, 2, row, *row)
+    assert checker.evidence.for_student("S1")[0].scorer is None

@@ -389,3 +389,21 @@ def test_the_run_hash_follows_what_prints_not_where_or_when(work: Path, data: Pa
     assert len({base, one, transcript_run.run_digest(there, options, dirs, signer(b"B", 1))}) == 3
     other = Options(issued=date(2026, 6, 13))
     assert transcript_run.run_digest(there, other, dirs, None) != base
+
+
+def test_proficio_build_keeps_the_example_transcripts_it_already_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``proficio build`` issues the example school's transcripts as a nightly run does: the
+    second build of unchanged inputs renders none and leaves the same bytes."""
+    from proficio.cli.transcripts import build_example_transcripts
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1781265600")  # 2026-06-12
+    content = Path(__file__).resolve().parent.parent / "content"
+    out = tmp_path / "transcripts"
+    build_example_transcripts(content, out)
+    first = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
+    assert len(first) == 48 and counts(capsys.readouterr().out) == (48, 0)
+    build_example_transcripts(content, out)
+    assert counts(capsys.readouterr().out) == (0, 48)
+    assert {p.name: p.read_bytes() for p in out.glob("*.pdf")} == first

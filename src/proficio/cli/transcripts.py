@@ -65,7 +65,8 @@ def build_example_transcripts(content: Path, out: Path) -> None:
 
     Runs only where the project has ``examples/riverbend/roster.csv`` and ``evidence.csv``
     beside its content (this repository); a school's own project issues with
-    ``proficio transcripts``.
+    ``proficio transcripts``. Like a nightly run, a build keeps each transcript whose inputs
+    have not changed since the last build (``proficio.reissue``).
     """
     folder = find_content(content).resolve().parent / "examples" / "riverbend"
     roster, evidence = folder / "roster.csv", folder / "evidence.csv"
@@ -75,7 +76,14 @@ def build_example_transcripts(content: Path, out: Path) -> None:
     click.echo("Example transcripts:")
     inputs = EvidenceInputs(content, (roster,), (evidence,), None, None, False, ISSUES_REPORT)
     book = inputs.gradebook("transcripts", as_of=issued)
-    run = issue(book.school, book.students, book.results, Options(issued=issued), out)
+    run = issue(
+        book.school,
+        book.students,
+        book.results,
+        Options(issued=issued),
+        out,
+        evidence=book.evidence.digest,
+    )
     report(run, "transcript")
     if run.failed:
         raise ProficioError(f"{len(run.failed)} example transcripts could not be made.")

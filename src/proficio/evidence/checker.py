@@ -480,7 +480,7 @@ class RowChecker:
             when,  # type: ignore[arg-type]  # a date once the str case returned
             self.intern(assessment),
             self.intern(category),
-            self.intern(scorer) if scorer else None,
+            self.intern(scorer) or None,  # a blank or whitespace-only scorer: none
             comment.strip() or None,
             stats.source,
             line,

@@ -209,15 +209,18 @@ def _start(
     path: Path,
     stats: FileStats,
     report: ImportReport,
+    mapping: Mapping,
     encoding: str | None,
-    separator: str | None,
     columns: tuple[str, ...],
     required: tuple[str, ...],
     names: dict[str, str],
-    mapping: Mapping | None = None,
+    *,
     evidence: bool = True,
 ) -> tuple[dict[str, int], list[str], Rows] | None:
     """Open a CSV and resolve its header; on failure report the file and return None.
+
+    ``encoding`` (the command line's) wins over the mapping's; the separator is the mapping's,
+    else found from the header.
 
     An ``evidence`` header that does not fit and is a known export's (Canvas, OneRoster) is
     told which preset reads it; the headers no column is read from go in ``stats.unread``.
@@ -227,14 +230,14 @@ def _start(
     try:
         if not path.is_file():
             raise BadFile(0, f"there is no file {stats.source}")
-        codec, note = choose_encoding(opener, encoding)
+        codec, note = choose_encoding(opener, encoding or mapping.encoding)
         stats.encoding, stats.encoding_note = codec, note
         wanted = {normalise_header(names.get(n, n)) for n in columns}
         header, rows, sep = open_rows(
             opener,
             codec,
             lambda cells: sum(normalise_header(c) in wanted or known(c) for c in cells),
-            separator,
+            mapping.separator,
         )
         stats.separator = sep
         if rows.named is not None:
@@ -253,9 +256,9 @@ def _start(
         rest = rows.rest_from(rows.first_line)
         message = exc.message
         found = recognise(header) if evidence else None
-        if found is not None and (mapping is None or mapping.name != f"preset {found[0]}"):
+        if found is not None and mapping.name != f"preset {found[0]}":
             message = f"{found[1]}."
-            if mapping is not None and mapping.name:
+            if mapping.name:
                 message += f" The mapping ({mapping.name}) does not fit it: {exc.message}"
         report.fail_file(
             stats,
@@ -308,12 +311,11 @@ def read_evidence_csv(
         path,
         stats,
         report,
-        encoding or mapping.encoding,
-        mapping.separator,
+        mapping,
+        encoding,
         EVIDENCE_COLUMNS,
         EVIDENCE_REQUIRED,
         mapping.evidence_columns,
-        mapping,
     )
     if started is None:
         return stats
@@ -452,12 +454,11 @@ def read_wide_csv(
         path,
         stats,
         report,
-        encoding or mapping.encoding,
-        mapping.separator,
+        mapping,
+        encoding,
         ("student_id",),
         ("student_id",),
         mapping.evidence_columns,
-        mapping,
     )
     if started is None:
         return stats
@@ -557,8 +558,8 @@ def read_roster_csv(
         path,
         stats,
         report,
-        encoding or mapping.encoding,
-        mapping.separator,
+        mapping,
+        encoding,
         ROSTER_COLUMNS,
         ROSTER_REQUIRED,
         mapping.roster_columns,
