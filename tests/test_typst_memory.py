@@ -5,7 +5,7 @@ a transcript a worker carries for nothing (no student's layout is reused by the 
 at 400 targets a worker grew to 700 MiB. ``support.typesetting.forget_layouts`` ages them after
 each document. This renders real 150-target transcripts of a synthetic school in a fresh
 process (so no other test's documents are in Typst's cache) and reads the process's resident
-memory after each one.
+memory after each one, and the SHA-256 of each PDF.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ import json
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
+from typing import Any
+
+import pytest
 
 SCRIPT = textwrap.dedent(
     """
-    import json, sys
+    import hashlib, json, sys
     from datetime import date
     from pathlib import Path
     from proficio import load_school, open_gradebook
@@ -46,39 +48,49 @@ SCRIPT = textwrap.dedent(
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
 
-    memory = []
+    memory, digests = [], []
     for result in book.results(book.students):
-        renderer.render(result)
+        digests.append(hashlib.sha256(renderer.render(result).pdf).hexdigest())
         memory.append(rss())
     renderer.close()
-    print(json.dumps(memory))
+    print(json.dumps({"memory": memory, "sha256": digests}))
     """
 )
 
 
-def resident(tmp_path: Path, mode: str) -> list[float]:
-    folder = tmp_path / mode
-    folder.mkdir()
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(folder), mode],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    )
-    return list(json.loads(done.stdout.splitlines()[-1]))
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, list[Any]]]:
+    """Each mode's memory after each document and each PDF's SHA-256, one process per mode."""
+    out = {}
+    for mode in ("forget", "keep"):
+        folder = tmp_path_factory.mktemp(mode)
+        done = subprocess.run(
+            [sys.executable, "-c", SCRIPT, str(folder), mode],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
+        out[mode] = json.loads(done.stdout.splitlines()[-1])
+    return out
 
 
-def test_a_renderer_s_memory_stays_flat_after_its_first_documents(tmp_path):
-    memory = resident(tmp_path, "forget")
+def test_a_renderer_s_memory_stays_flat_after_its_first_documents(runs):
+    memory = runs["forget"]["memory"]
     assert len(memory) == 14
     # After the fonts and the template are loaded (document 3), ten more transcripts of 150
     # targets add under 40 MiB (measured: 6); typst-py alone adds 15-20 MiB each (next test).
     assert memory[-1] - memory[3] < 40, memory
 
 
-def test_without_forgetting_typst_keeps_ten_layouts(tmp_path):
+def test_without_forgetting_typst_keeps_ten_layouts(runs):
     """The measurement above can fail: without ``forget_layouts`` the same documents grow the
     process by well over 40 MiB."""
-    memory = resident(tmp_path, "keep")
+    memory = runs["keep"]["memory"]
     assert memory[-1] - memory[3] > 80, memory
+
+
+def test_forgetting_changes_no_byte_of_any_pdf(runs):
+    """Only a cache is dropped: every PDF is the one typst-py alone makes."""
+    assert len(set(runs["forget"]["sha256"])) == 14
+    assert runs["forget"]["sha256"] == runs["keep"]["sha256"]
