@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
-from pathlib import Path
 
 import pikepdf
 import pytest
+from transcript_helpers import pdftotext, result
 from transcript_helpers import renderer as new_renderer
-from transcript_helpers import result
 
 from proficio.evidence.records import Student
 from proficio.transcripts.render import add_actual_text, compact, needs_actual_text
@@ -32,13 +30,6 @@ def renderer():
     r = new_renderer()
     yield r
     r.close()
-
-
-def text_of(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "t.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True)
-    return out.stdout.decode()
 
 
 def actual_texts(pdf: bytes) -> list[tuple[str, str | None]]:
@@ -88,7 +79,7 @@ def test_the_exact_name_is_extracted(renderer, tmp_path, student):
     res = result(student, current={"MA": 2})
     typeset = renderer.typeset(res).pdf
     pdf = renderer.render(res).pdf
-    text = text_of(pdf, tmp_path)
+    text = pdftotext(pdf, tmp_path)
     found = dict(actual_texts(pdf))
     if student is ARABIC:
         # The span of the word with the ligature (not the other, which reads back) says its
@@ -114,7 +105,7 @@ def test_the_exact_name_is_extracted(renderer, tmp_path, student):
 def test_the_lam_alef_name_was_lost_without_it(renderer, tmp_path):
     """The test above can fail: Typst's own PDF gives the ligature's letters reversed."""
     typeset = renderer.typeset(result(ARABIC, current={"MA": 2})).pdf
-    assert ARABIC.given_name not in text_of(compact(typeset), tmp_path)
+    assert ARABIC.given_name not in pdftotext(compact(typeset), tmp_path)
 
 
 def test_a_document_without_such_names_is_not_touched(renderer):

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
-from transcript_helpers import ISSUED, result, school, simple_explain
+from transcript_helpers import ISSUED, pdftotext, result, school, simple_explain
 from transcript_helpers import renderer as new_renderer
 
 from proficio.cli import main
@@ -43,15 +43,8 @@ def renderer():
 
 
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "t.pdf"
-    path.write_bytes(pdf)
-    out = subprocess.run(
-        ["pdftotext", "-layout", "-l", "1", str(path), "-"],
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
-    return " ".join(out.stdout.decode().split())
+    """Page 1's words, one space between each."""
+    return " ".join(pdftotext(pdf, tmp_path, "-layout", "-l", "1").split())
 
 
 def page_one_words(pdf: bytes, tmp_path: Path) -> list[tuple[str, str, str]]:

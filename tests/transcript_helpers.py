@@ -7,6 +7,7 @@ the evidence engine) lets each test say exactly what a student has done.
 from __future__ import annotations
 
 import random
+import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -144,3 +145,14 @@ def renderer(
     dirs = font_dirs()
     options = Options(kind=kind, issued=ISSUED, language=language)
     return Renderer(sch or school(), options, dirs, Coverage.of_dirs(dirs), explain=simple_explain)
+
+
+def pdftotext(pdf: bytes, folder: Path, *options: str) -> str:
+    """``pdf``'s text as poppler's pdftotext reads it (``options`` e.g. ``-layout``), through a
+    file in ``folder``."""
+    path = folder / "t.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdftotext", *options, str(path), "-"], capture_output=True, check=True, timeout=60
+    )
+    return out.stdout.decode()

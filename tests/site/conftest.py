@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +43,34 @@ def build(content: Path, out: Path) -> SiteBuild:
     """Build ``content`` with the repository's mkdocs.yml, as ``proficio build`` does."""
     with reproducible():
         return build_site(content, out, config_file=REPO / "mkdocs.yml")
+
+
+AHEAD_BUILD = """
+import json, sys
+from pathlib import Path
+from proficio.site import build_site, plugin
+plugin.AHEAD_MIN_SUMMARIES = 1  # the mini school counts as large: a second process makes them
+build_site(Path(sys.argv[1]), Path(sys.argv[2]), config_file=Path(sys.argv[3]))
+print(json.dumps([plugin.SUMMARIES_MADE, plugin.SUMMARIES_AHEAD]))
+"""
+
+
+def build_ahead(content: Path, site: Path) -> tuple[dict[str, int], list[int]]:
+    """Build ``content`` in a fresh process where even a small school counts as large, so a
+    forked second process makes family summaries ahead; the summary store's counts
+    (compiled, reused, removed) and the PDFs each process made ([theirs, own], or [] when it
+    did not fork)."""
+    result = subprocess.run(
+        [sys.executable, "-c", AHEAD_BUILD, str(content), str(site), str(REPO / "mkdocs.yml")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    made, ahead = json.loads(result.stdout.strip().splitlines()[-1])
+    return made, ahead
 
 
 def copy_mini(dest: Path) -> Path:

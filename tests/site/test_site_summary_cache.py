@@ -5,16 +5,13 @@ the site), entries no longer used are removed, and the site has the same bytes e
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, REPO, build, copy_mini
+from conftest import build, build_ahead, copy_mini
 
 from proficio.site import plugin, summary
 
@@ -132,37 +129,14 @@ def test_the_key_changes_with_the_template_date_and_language(
         summary._environment.cache_clear()
 
 
-AHEAD_BUILD = """
-import json, os, sys
-from pathlib import Path
-from proficio.site import build_site, plugin
-plugin.AHEAD_MIN_SUMMARIES = 1  # the mini school counts as large: a second process makes them
-build_site(Path(sys.argv[1]), Path(sys.argv[2]), config_file=Path(sys.argv[3]))
-print(json.dumps([plugin.SUMMARIES_MADE, plugin.SUMMARIES_AHEAD]))
-"""
-
-
 def test_the_second_process_of_a_large_school_uses_the_store_too(tmp_path: Path) -> None:
     content = copy_mini(tmp_path / "content")
     site = tmp_path / "out" / "site"
 
-    def ahead_build() -> tuple[dict[str, int], list[int]]:
-        result = subprocess.run(
-            [sys.executable, "-c", AHEAD_BUILD, str(content), str(site), str(REPO / "mkdocs.yml")],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-            env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_MKDOCS_2_WARNING": "1"},
-        )
-        assert result.returncode == 0, result.stderr
-        made, ahead = json.loads(result.stdout.strip().splitlines()[-1])
-        return made, ahead
-
-    made, ahead = ahead_build()
+    made, ahead = build_ahead(content, site)
     assert made == {"compiled": 4, "reused": 0, "removed": 0}, (made, ahead)
     cold = files(site)
-    made, ahead = ahead_build()
+    made, ahead = build_ahead(content, site)
     assert made == {"compiled": 0, "reused": 4, "removed": 0}, (made, ahead)
     if len(os.sched_getaffinity(0)) > 1:  # the second process took them from the store
         assert ahead and ahead[0] > 0, ahead

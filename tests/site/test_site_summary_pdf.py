@@ -5,17 +5,15 @@ and the content's date; tagged (PDF/UA-1) with its language, and the same bytes 
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import subprocess
-import sys
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import EPOCH, REPO, build, copy_mini, lang_root
+from conftest import build, build_ahead, copy_mini, lang_root
 from htmltree import parse
 from pypdf import PdfReader
 
@@ -165,40 +163,15 @@ def test_a_long_level_shrinks_its_type_before_leaving_anything_out(
     assert all(t.code in text for t in level.targets)
 
 
-AHEAD_BUILD = """
-import json, sys
-from pathlib import Path
-from proficio.site import build_site, plugin
-plugin.AHEAD_MIN_SUMMARIES = 1  # the mini school counts as large: a second process makes them
-build_site(Path(sys.argv[1]), Path(sys.argv[2]), config_file=Path(sys.argv[3]))
-print(json.dumps(plugin.SUMMARIES_AHEAD))
-"""
-
-
 def test_summaries_made_in_a_second_process_are_the_same_bytes(tmp_path: Path) -> None:
     """On a large school a forked process makes the PDFs while MkDocs renders the pages (and
     this one makes the last of them once it has): the same files as when it makes them all."""
     content = copy_mini(tmp_path / "content")
     summary._typesetter = None
     build(content, tmp_path / "here")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            AHEAD_BUILD,
-            str(content),
-            str(tmp_path / "other" / "ahead"),  # its own store: made, not reused
-            str(REPO / "mkdocs.yml"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "NO_MKDOCS_2_WARNING": "1"},
-    )
-    assert result.returncode == 0, result.stderr
+    _, split = build_ahead(content, tmp_path / "other" / "ahead")  # its own store: made, not reused
     if len(os.sched_getaffinity(0)) > 1:  # a second process made them, this one the rest
-        theirs, own = json.loads(result.stdout.strip().splitlines()[-1])
+        theirs, own = split
         assert theirs > 0 and theirs + own >= 4, (theirs, own)  # 2 levels x 2 languages
     here = sorted(p.relative_to(tmp_path / "here") for p in (tmp_path / "here").rglob("*.pdf"))
     there = tmp_path / "other" / "ahead"
