@@ -139,3 +139,37 @@ def test_a_write_that_fails_says_where_why_and_what_to_do(
     monkeypatch.chdir(tmp_path)
     error = cannot_write(Path("out"), OSError(code, os.strerror(code)), file=Path("out/a.pdf"))
     assert error.message == message and error.exit_code == 1
+
+
+def test_records_made_by_filling_their_dict_only_while_that_is_right() -> None:
+    """The fast constructors of evidence rows and target results fall back to the real one
+    for a dataclass with slots, a ``__post_init__``, or other fields."""
+    from dataclasses import dataclass
+
+    from proficio.evidence import checker
+    from proficio.scoring import standing
+    from proficio.support.records import fills_dict
+
+    @dataclass(frozen=True)
+    class Plain:
+        a: int
+        b: int
+
+    @dataclass(frozen=True, slots=True)
+    class Slotted:
+        a: int
+        b: int
+
+    @dataclass(frozen=True)
+    class Checked:
+        a: int
+        b: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    assert fills_dict(Plain, ("a", "b"))
+    assert not fills_dict(Plain, ("b", "a"))
+    assert not fills_dict(Slotted, ("a", "b"))
+    assert not fills_dict(Checked, ("a", "b"))
+    assert checker._FAST and standing._FAST  # the shipped records take the fast path

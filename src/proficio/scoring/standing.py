@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, cast
 
 from ..content.model import Calculation, CompletionRule, School
 from ..evidence.records import Evidence, Student
+from ..support.records import fills_dict
 from .methods import Rule, _round_decimal, first_score, score_series
 from .results import LevelResult, StudentResult, SubjectResult, TargetResult
 
@@ -61,6 +62,9 @@ class _SubjectPlan:
 
 
 _new = object.__new__
+_FAST = fills_dict(
+    TargetResult, ("code", "score", "proficient", "method", "evidence", "proficient_since")
+)
 
 
 def _target_result(
@@ -71,8 +75,11 @@ def _target_result(
     evidence: list[Evidence],
     since: date | None,
 ) -> TargetResult:
-    """``TargetResult(...)`` without the frozen dataclass's per-field ``object.__setattr__``
-    (the same object: equal, still frozen), for the 670k results of a 1M-row school."""
+    """``TargetResult(...)`` for the 670k results of a 1M-row school, without the frozen
+    dataclass's per-field ``object.__setattr__`` (:mod:`proficio.support.records`; the real
+    constructor if ``TargetResult`` ever changes)."""
+    if not _FAST:
+        return TargetResult(code, score, proficient, method, evidence, since)
     r = _new(TargetResult)
     r.__dict__.update(
         code=code,
